@@ -1,0 +1,78 @@
+# Convenience over the pmlib CLI. Windows/conda users: see README (python -m pmlib ...).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+QUARTER ?= 2026/27 Q2
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.PHONY: help setup system-deps test lint format report validate rate lab demo-data bench clean
+
+help:
+	@echo "make report   set up and build the demo quarter's committee reports into outputs/"
+	@echo "make test     set up and run lint + tests"
+	@echo "make lab      start JupyterLab on the demo data"
+	@echo "make demo-data  regenerate data/demo from its script"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# System packages for browser and PDF tests (Debian's Chromium, poppler's pdftotext/pdftoppm).
+# Installed only when missing and when we can (root + apt); otherwise those tests skip.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -qi "dejavu" || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing:$$missing"; \
+	    (apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $$missing >/dev/null)) \
+	      || echo "could not install$$missing: browser/PDF tests will be skipped"; \
+	  else \
+	    echo "missing$$missing (install with: sudo apt-get install$$missing); browser/PDF tests will be skipped"; \
+	  fi; \
+	fi
+
+lint: setup
+	$(BIN)/ruff check pmlib tests benchmarks data/demo
+	$(BIN)/ruff format --check pmlib tests benchmarks data/demo
+
+format: setup
+	$(BIN)/ruff format pmlib tests benchmarks data/demo
+	$(BIN)/ruff check --fix pmlib tests benchmarks data/demo
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+test: setup system-deps lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$status
+
+validate: setup
+	$(BIN)/pmlib validate
+
+rate: setup
+	$(BIN)/pmlib rate --period "$(QUARTER)"
+
+report: setup system-deps
+	$(BIN)/pmlib run --quarter "$(QUARTER)"
+
+lab: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
+	cd notebooks && ../$(BIN)/jupyter lab
+
+demo-data: setup
+	$(BIN)/python data/demo/generate.py
+
+bench: setup
+	$(BIN)/python benchmarks/bench_rate.py
+	$(BIN)/python benchmarks/bench_batch.py
+
+clean:
+	rm -rf outputs/*/ .pytest_cache .ruff_cache

@@ -1,0 +1,282 @@
+"""Time ``rate_period`` end to end on a million actuals against the bare I/O floor.
+
+Generates (once, cached under ``benchmarks/.data``) a synthetic library of councils × 400
+indicators with 8 quarters of actuals each — by default 313 councils, 125,200 indicators and
+1,001,600 actuals (at least ``--rows``) — and two years of targets, as Parquet, with a realistic mix of kinds, polarities, measures, aggregations, units,
+decimals, schemes, band and intervention targets, blanks and draft rows. Then it times:
+
+* **floor** — read the three Parquet files and write a CSV the size of the ratings output
+  (the least any implementation must do);
+* **end to end** — read the Parquet files, parse the period labels into the Dataset shape
+  (:func:`pmlib.periods.period_table`), :func:`pmlib.rate.rate_period` and write the CSV;
+* with ``--cli``, once: the whole ``pmlib rate --out`` command, whose loading and validation
+  (``pmlib.load``/``pmlib.validate``) are not part of the rating engine.
+
+Each is the best of ``--repeat`` runs. Usage::
+
+    .venv/bin/python benchmarks/bench_rate.py [--rows 1000000] [--repeat 3] [--period "2026/27 Q3"]
+                                              [--cli]
+
+The goal is end to end ≤ 3 × floor on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pmlib.model import Council, Dataset, Settings  # noqa: E402
+from pmlib.periods import period_table  # noqa: E402
+from pmlib.rate import rate_period  # noqa: E402
+from pmlib.schemes import read_rag_schemes  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+log = logging.getLogger("bench_rate")
+QUARTERS = [f"{fy}/{(fy + 1) % 100:02d} Q{q}" for fy in (2025, 2026) for q in (1, 2, 3, 4)]
+
+
+def generate(folder: Path, rows: int, seed: int = 20260930) -> None:
+    """Write indicators/targets/actuals Parquet files holding about ``rows`` actuals."""
+    rng = np.random.default_rng(seed)
+    per_council = 400
+    councils = max(1, -(-rows // (per_council * len(QUARTERS))))  # at least `rows`
+    n = councils * per_council
+    ids = np.char.add(
+        np.char.add(np.char.mod("C%03d-", np.repeat(np.arange(councils), per_council)), "PI"),
+        np.char.mod("%03d", np.tile(np.arange(per_council), councils)),
+    )
+    pick = lambda options, p: rng.choice(np.array(options, dtype=object), n, p=p)  # noqa: E731
+    polarity = pick(["higher", "lower", "band", "none"], [0.5, 0.3, 0.1, 0.1])
+    measure = pick(["period", "cumulative", "snapshot"], [0.6, 0.3, 0.1])
+    aggregation = pick(["mean", "sum", "ratio", "last"], [0.3, 0.3, 0.3, 0.1])
+    unit = np.where(
+        aggregation == "ratio",
+        "percent",
+        pick(["number", "percent", "days", "currency"], [0.5, 0.2, 0.2, 0.1]),
+    )
+    indicators = pd.DataFrame(
+        {
+            "id": ids,
+            "name": np.char.add("Synthetic indicator ", ids),
+            "priority": pick(["Homes", "Environment", "Economy", "Council"], None),
+            "kind": pick(["KPI", "PI", "statistic"], [0.45, 0.45, 0.1]),
+            "unit": unit,
+            "decimals": rng.integers(0, 3, n),
+            "polarity": polarity,
+            "frequency": "quarterly",
+            "measure": measure,
+            "aggregation": aggregation,
+            "rag_scheme": pick(
+                [None, "new-forest", "met-or-missed", "dorset"], [0.7, 0.1, 0.1, 0.1]
+            ),
+            "green_within": np.where(rng.random(n) < 0.05, 0.01, np.nan),
+            "amber_within": np.where(rng.random(n) < 0.05, 0.15, np.nan),
+            "tolerance": pick([None, "absolute"], [0.95, 0.05]),
+            "visibility": "public",
+        }
+    )
+    base = np.where(unit == "percent", rng.uniform(40, 95, n), rng.uniform(5, 5000, n))
+    t_rows = np.repeat(np.arange(n), 2)
+    t_fy = np.tile(["2025/26", "2026/27"], n)
+    year_total = (measure[t_rows] == "cumulative") & (unit[t_rows] != "percent")
+    target = base[t_rows] * np.where(year_total, 4, 1)
+    is_band = polarity[t_rows] == "band"
+    cap = np.where(unit[t_rows] == "percent", 100.0, np.inf)  # percentages stay within 0-100
+    targets = pd.DataFrame(
+        {
+            "indicator_id": ids[t_rows],
+            "period": t_fy,
+            "target": np.where(is_band, np.nan, target.round(1)),
+            "intervention": np.where(
+                ~is_band & (rng.random(t_rows.size) < 0.1),
+                np.minimum(target * np.where(polarity[t_rows] == "lower", 1.2, 0.8), cap).round(1),
+                np.nan,
+            ),
+            "lower": np.where(is_band, (target * 0.9).round(1), np.nan),
+            "upper": np.where(is_band, np.minimum(target * 1.1, cap).round(1), np.nan),
+        }
+    )
+    a_rows = np.repeat(np.arange(n), len(QUARTERS))
+    q_index = np.tile(np.arange(len(QUARTERS)), n)
+    noise = rng.normal(1.0, 0.08, a_rows.size)
+    value = base[a_rows] * noise
+    cumulative = measure[a_rows] == "cumulative"
+    value = np.where(cumulative & (aggregation[a_rows] == "last"), value * (q_index % 4 + 1), value)
+    value = np.where(unit[a_rows] == "percent", value.clip(0, 100), value)
+    ratio = aggregation[a_rows] == "ratio"
+    denominator = np.where(ratio, rng.integers(20, 400, a_rows.size), np.nan)
+    numerator = np.where(ratio, np.floor(denominator * value / 100), np.nan)
+    value = np.where(rng.random(a_rows.size) < 0.01, np.nan, np.where(ratio, np.nan, value))
+    actuals = pd.DataFrame(
+        {
+            "indicator_id": ids[a_rows],
+            "period": np.array(QUARTERS, dtype=object)[q_index],
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "status": rng.choice(
+                np.array(["approved", "submitted", "draft"], dtype=object),
+                a_rows.size,
+                p=[0.9, 0.07, 0.03],
+            ),
+        }
+    )
+    narratives = pd.DataFrame(
+        {"indicator_id": pd.Series(dtype="str"), "period": pd.Series(dtype="str")}
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in (
+        ("indicators", indicators),
+        ("targets", targets),
+        ("actuals", actuals),
+        ("narratives", narratives),
+    ):
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+
+
+def write_params(folder: Path) -> Path:
+    """A parameters folder for the synthetic data (one committee taking every indicator)."""
+    params = folder / "params"
+    params.mkdir(exist_ok=True)
+    (params / "council.yaml").write_text(
+        "name: Benchmark District Council\nrag_scheme: south-derbyshire\n"
+        "dot_tolerance: 0.01\ndata_dir: ..\n",
+        encoding="utf-8",
+    )
+    (params / "committees.yaml").write_text(
+        "committees:\n  - slug: cabinet\n    title: Cabinet\n    all_indicators: true\n",
+        encoding="utf-8",
+    )
+    schemes = (ROOT / "parameters" / "rag_schemes.yaml").read_text(encoding="utf-8")
+    (params / "rag_schemes.yaml").write_text(schemes, encoding="utf-8")
+    return params
+
+
+def read(folder: Path) -> dict[str, pd.DataFrame]:
+    return {
+        name: pd.read_parquet(folder / f"{name}.parquet")
+        for name in ("indicators", "targets", "actuals")
+    }
+
+
+def to_dataset(frames: dict[str, pd.DataFrame], settings: Settings) -> Dataset:
+    def periods(frame: pd.DataFrame) -> pd.DataFrame:
+        parsed = period_table(frame["period"], settings.council.fy_start_month)
+        return pd.concat([frame.drop(columns="period"), parsed], axis=1)
+
+    ind = frames["indicators"].astype({"decimals": "Int64"})
+    return Dataset(
+        indicators=ind,
+        targets=periods(frames["targets"]),
+        actuals=periods(frames["actuals"]),
+        narratives=pd.DataFrame(columns=["indicator_id", "period"]),
+        settings=settings,
+    )
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--period", default="2026/27 Q3")
+    parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / ".data")
+    parser.add_argument(
+        "--cli",
+        action="store_true",
+        help="also time the whole `pmlib rate --out` command once (load and validation included)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    folder = args.data / f"rate-{args.rows}"
+    if not (folder / "actuals.parquet").exists():
+        log.info("generating %s actuals in %s ...", f"{args.rows:,}", folder)
+        generate(folder, args.rows)
+    if not (folder / "narratives.parquet").exists():  # older caches: the CLI needs all four
+        pd.DataFrame(
+            {"indicator_id": pd.Series(dtype="str"), "period": pd.Series(dtype="str")}
+        ).to_parquet(folder / "narratives.parquet")
+    schemes, _ = read_rag_schemes(ROOT / "parameters" / "rag_schemes.yaml")
+    settings = Settings(Council(name="Benchmark"), committees={}, schemes=schemes)
+    frames = read(folder)
+    dataset = to_dataset(frames, settings)
+    rated = rate_period(dataset, args.period)
+    n_actuals, n_out = len(frames["actuals"]), len(rated)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "ratings.csv"
+        t_read = best(lambda: read(folder), args.repeat)
+        t_write = best(lambda: rated.to_csv(out, index=False), args.repeat)
+        t_parse = best(lambda: to_dataset(frames, settings), args.repeat)
+        t_rate = best(lambda: rate_period(dataset, args.period), args.repeat)
+
+        def end_to_end() -> None:
+            ds = to_dataset(read(folder), settings)
+            rate_period(ds, args.period).to_csv(out, index=False)
+
+        t_e2e = best(end_to_end, args.repeat)
+        t_cli = None
+        if args.cli:
+            command = [
+                sys.executable,
+                "-m",
+                "pmlib",
+                "rate",
+                "--period",
+                args.period,
+                "--data",
+                str(folder),
+                "--params",
+                str(write_params(folder)),
+                "--out",
+                str(out),
+            ]
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            t_cli = time.perf_counter() - start
+            if done.returncode:
+                log.warning("pmlib rate failed:\n%s", done.stdout + done.stderr)
+    floor = t_read + t_write
+    print(
+        f"machine: {platform.processor() or platform.machine()}, "
+        f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}"
+    )
+    print(f"actuals: {n_actuals:,} rows; indicators rated: {n_out:,}; period {args.period}")
+    print(f"read inputs (Parquet)         {t_read:7.3f} s")
+    print(f"write output (CSV)            {t_write:7.3f} s")
+    print(f"I/O floor (read + write)      {floor:7.3f} s")
+    print(f"  parse periods -> Dataset    {t_parse:7.3f} s")
+    print(f"  rate_period                 {t_rate:7.3f} s")
+    print(
+        f"end to end                    {t_e2e:7.3f} s  = {t_e2e / floor:.2f} x floor (goal <= 3x)"
+    )
+    if t_cli is not None:
+        print(
+            f"pmlib rate --out (CLI, once)  {t_cli:7.3f} s  = {t_cli / floor:.2f} x floor "
+            "(includes loading and validation)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""Shared fixtures: a tiny, valid, hand-written council that tests break one cell at a time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PARAMS = ROOT / "parameters"
+DEMO = ROOT / "data" / "demo"
+
+INDICATORS = """\
+id,name,definition,priority,objective,committees,kind,unit,decimals,polarity,frequency,measure,aggregation,rag_scheme,owner,data_collector,data_reviewer,data_source,collection_method,visibility,last_reviewed
+R1,Household waste recycled,Tonnes recycled / tonnes collected,Greener,Recycle more,environment,KPI,percent,1,higher,quarterly,period,ratio,,Head of Waste,A. Cole,B. Dune,Waste system,system,public,2026-06-01
+R2,Days to process new benefit claims,Mean days,Efficient,Fast benefits,resources,KPI,days,1,lower,monthly,period,mean,,Head of Revenues,C. Eve,D. Fox,Benefits system,system,public,2026-06-01
+R3,Fly-tipping incidents,Count reported,Greener,Clean streets,environment,statistic,number,0,none,quarterly,period,sum,,Head of Waste,A. Cole,B. Dune,CRM,manual,internal,2026-06-01
+"""
+
+TARGETS = """\
+indicator_id,period,target,intervention,lower,upper
+R1,2026/27,50,,,
+R2,2026/27,20,,,
+"""
+
+ACTUALS = """\
+indicator_id,period,value,numerator,denominator,status,collected_by,collected_at,approved_by,approved_at
+R1,2026/27 Q1,48.5,485,1000,approved,A. Cole,2026-07-08,B. Dune,2026-07-10
+R2,2026-04,22.1,,,approved,C. Eve,2026-05-05,D. Fox,2026-05-07
+R2,2026-05,19.4,,,approved,C. Eve,2026-06-05,D. Fox,2026-06-07
+R3,2026/27 Q1,31,,,approved,A. Cole,2026-07-08,B. Dune,2026-07-10
+"""
+
+NARRATIVES = """\
+indicator_id,period,performance_update,approach,future_plans,issues,author,updated_at
+R1,2026/27 Q1,Slightly below target.,Door-stepping.,New bins in Q3.,None.,Head of Waste,2026-07-12
+"""
+
+COMMITTEES = """\
+committees:
+  - slug: cabinet
+    title: Cabinet
+    audience: public
+    all_indicators: true
+  - slug: environment
+    title: Environment Scrutiny
+    audience: public
+  - slug: resources
+    title: Resources Scrutiny
+    audience: public
+    priorities: [Efficient]
+  - slug: board
+    title: Performance Board
+    audience: internal
+    all_indicators: true
+"""
+
+COUNCIL = """\
+name: Testshire District Council
+short_name: Testshire
+area_code: E07000000
+fy_start_month: 4
+rag_scheme: south-derbyshire
+dot_tolerance: 0.0
+data_dir: ../data
+submission_deadline_days: 15
+"""
+
+
+def write_council(root: Path) -> tuple[Path, Path]:
+    """Write the tiny council to ``root/data`` and ``root/params``; return both folders."""
+    data, params = root / "data", root / "params"
+    data.mkdir(parents=True)
+    params.mkdir(parents=True)
+    for name, text in [
+        ("indicators", INDICATORS),
+        ("targets", TARGETS),
+        ("actuals", ACTUALS),
+        ("narratives", NARRATIVES),
+    ]:
+        (data / f"{name}.csv").write_text(text, encoding="utf-8")
+    (params / "council.yaml").write_text(COUNCIL, encoding="utf-8")
+    (params / "committees.yaml").write_text(COMMITTEES, encoding="utf-8")
+    shutil.copy(PARAMS / "rag_schemes.yaml", params / "rag_schemes.yaml")
+    return data, params
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> tuple[Path, Path]:
+    """(data_dir, params_dir) of a small valid council in a temp folder."""
+    return write_council(tmp_path)

@@ -1,0 +1,293 @@
+"""The committed Northmoor demo data: deterministic, within the data contract, and deliberately
+messy in exactly the documented places (see data/demo/README.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from pmlib.periods import try_parse_period
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+PARAMS = ROOT / "parameters"
+FILES = (
+    "indicators.csv",
+    "targets.csv",
+    "actuals.csv",
+    "narratives.csv",
+    "benchmarks/benchmark.csv",
+    "benchmarks/metrics.csv",
+    "benchmarks/peer_groups.csv",
+)
+REQUIRED = {
+    "indicators": [
+        "id",
+        "name",
+        "priority",
+        "kind",
+        "unit",
+        "polarity",
+        "frequency",
+        "measure",
+        "aggregation",
+    ],
+    "targets": ["indicator_id", "period"],
+    "actuals": ["indicator_id", "period", "value"],
+    "narratives": ["indicator_id", "period"],
+}
+TODAY = dt.date(2026, 11, 22)
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("northmoor_generate", DEMO / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load_generator()
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return {
+        name: pd.read_csv(DEMO / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])
+        for name in REQUIRED
+    }
+
+
+@pytest.fixture(scope="module")
+def bench() -> dict[str, pd.DataFrame]:
+    return {
+        name: pd.read_csv(
+            DEMO / "benchmarks" / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""]
+        )
+        for name in ("benchmark", "metrics", "peer_groups")
+    }
+
+
+# -- determinism ----------------------------------------------------------------------------
+def test_generator_is_deterministic_and_matches_committed_files(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    gen.generate(first)
+    gen.generate(second)
+    for name in FILES:
+        a = (first / name).read_bytes()
+        assert a == (second / name).read_bytes(), f"{name} differs between two runs"
+        assert b"\r\n" not in a
+        committed = DEMO / name
+        assert committed.exists(), f"{name} is not committed; run python data/demo/generate.py"
+        assert a == committed.read_bytes(), (
+            f"data/demo/{name} has drifted from generate.py; run python data/demo/generate.py"
+        )
+
+
+# -- the data contract ------------------------------------------------------------------------
+def test_required_columns_and_unique_ids(tables):
+    for name, cols in REQUIRED.items():
+        missing = set(cols) - set(tables[name].columns)
+        assert not missing, f"{name} lacks {missing}"
+    ind = tables["indicators"]
+    assert ind["id"].is_unique
+    assert ind[REQUIRED["indicators"]].notna().all().all()
+    assert 42 <= len(ind) <= 48
+    for name in ("targets", "actuals", "narratives"):
+        assert not tables[name].duplicated(["indicator_id", "period"]).any(), name
+
+
+def test_every_reference_and_period_is_valid(tables):
+    ids = set(tables["indicators"]["id"])
+    for name in ("targets", "actuals", "narratives"):
+        frame = tables[name]
+        assert set(frame["indicator_id"]) <= ids, f"{name} names an unknown indicator"
+        bad = [p for p in frame["period"].unique() if try_parse_period(p) is None]
+        assert not bad, f"{name} has unreadable periods {bad}"
+
+
+def test_actual_periods_match_frequency(tables):
+    freq = tables["indicators"].set_index("id")["frequency"]
+    expected = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
+    for ind_id, period in tables["actuals"][["indicator_id", "period"]].itertuples(index=False):
+        assert try_parse_period(period).kind == expected[freq[ind_id]], (ind_id, period)
+
+
+def test_percentages_and_ratios(tables):
+    act = tables["actuals"].merge(
+        tables["indicators"][["id", "unit", "aggregation"]], left_on="indicator_id", right_on="id"
+    )
+    value = pd.to_numeric(act["value"])
+    num, den = pd.to_numeric(act["numerator"]), pd.to_numeric(act["denominator"])
+    pct = act["unit"].eq("percent")
+    assert value[pct].between(0, 100).all()
+    assert (num <= den).where(den.notna(), True).all()
+    ratio = act["aggregation"].eq("ratio")
+    assert num[ratio].notna().all() and den[ratio].notna().all()
+    recomputed = (100 * num / den)[ratio]
+    assert ((recomputed - value[ratio]).abs() < 1e-3).all()
+
+
+def test_no_row_is_approved_by_its_collector(tables):
+    act = tables["actuals"]
+    approved = act["status"].eq("approved")
+    assert act.loc[approved, "approved_by"].notna().all()
+    assert not (act["approved_by"] == act["collected_by"]).any()
+    ind = tables["indicators"]
+    assert not (ind["data_collector"] == ind["data_reviewer"]).any()
+
+
+def test_rated_indicators_have_targets_for_every_actual_year(tables):
+    ind = tables["indicators"].set_index("id")
+    rated = ind.index[ind["kind"].ne("statistic") & ind["polarity"].ne("none")]
+    tgt = tables["targets"]
+    years = {(i, try_parse_period(p).fy) for i, p in tgt[["indicator_id", "period"]].values}
+    for i, p in tables["actuals"][["indicator_id", "period"]].values:
+        if i in rated:
+            assert (i, try_parse_period(p).fy) in years, f"{i} {p} has no target"
+    band = tgt["lower"].notna()
+    assert (pd.to_numeric(tgt.loc[band, "lower"]) <= pd.to_numeric(tgt.loc[band, "upper"])).all()
+    assert (tgt["target"].notna() | band).all()
+
+
+def test_committee_slugs_exist():
+    committees = yaml.safe_load((PARAMS / "committees.yaml").read_text())["committees"]
+    slugs = {c["slug"] for c in committees}
+    assert {"cabinet", "environment", "communities", "resources", "performance-board"} <= slugs
+    ind = pd.read_csv(DEMO / "indicators.csv", dtype=str, keep_default_na=False)
+    named = {s.strip() for cell in ind["committees"] for s in cell.split(";") if s.strip()}
+    assert named <= slugs
+    priorities = set(ind["priority"])
+    ids = set(ind["id"])
+    for c in committees:
+        assert set(c.get("priorities", [])) <= priorities, c["slug"]
+        assert set(c.get("indicators", [])) <= ids, c["slug"]
+    audience = {c["slug"]: c["audience"] for c in committees}
+    assert audience["performance-board"] == "internal"
+    assert sum(a == "public" for a in audience.values()) == 4
+
+
+def test_council_yaml():
+    council = yaml.safe_load((PARAMS / "council.yaml").read_text())
+    assert council["area_code"] == gen.AREA_CODE
+    assert (PARAMS / council["data_dir"]).resolve() == DEMO.resolve()
+    assert (PARAMS / council["benchmark_dir"]).resolve() == (DEMO / "benchmarks").resolve()
+
+
+# -- deliberate messiness --------------------------------------------------------------------
+def _row(tables, ind_id, period):
+    act = tables["actuals"]
+    return act[(act["indicator_id"] == ind_id) & (act["period"] == period)]
+
+
+def test_missing_late_and_unapproved_rows(tables):
+    ind_id, period = gen.MISSING_VALUE
+    assert _row(tables, ind_id, period).empty
+    assert not _row(tables, ind_id, "2026/27 Q1").empty
+
+    ind_id, period = gen.LATE_SUBMISSION
+    late = _row(tables, ind_id, period).iloc[0]
+    end = try_parse_period(period).end_date
+    assert (dt.date.fromisoformat(late["collected_at"]) - end).days == 40
+    assert late["status"] == "approved"
+
+    ind_id, period = gen.UNAPPROVED
+    row = _row(tables, ind_id, period).iloc[0]
+    assert row["status"] == "submitted" and pd.isna(row["approved_by"])
+
+    act = tables["actuals"]
+    others = act[act["status"].ne("approved")]
+    assert len(others) == 1
+    lag = pd.to_datetime(act["collected_at"]) - act["period"].map(
+        lambda p: pd.Timestamp(try_parse_period(p).end_date)
+    )
+    assert (lag.dt.days > 15).sum() == 1  # only the deliberate late row misses the deadline
+
+
+def test_documented_special_indicators(tables):
+    ind = tables["indicators"].set_index("id")
+    tgt = tables["targets"]
+    assert set(ind.index[ind["visibility"].eq("internal")]) == set(gen.INTERNAL)
+    stats = ind.index[ind["kind"].eq("statistic")]
+    assert len(stats) >= 3
+    assert not tgt["indicator_id"].isin(stats).any()
+    zero = tgt[tgt["indicator_id"].eq(gen.ZERO_TARGET)]
+    assert len(zero) and (pd.to_numeric(zero["target"]) == 0).all()
+    assert ind.loc[gen.ZERO_TARGET, "tolerance"] == "absolute"
+    band = tgt[tgt["indicator_id"].eq(gen.BAND_TARGET)]
+    assert ind.loc[gen.BAND_TARGET, "polarity"] == "band"
+    assert band["lower"].notna().all() and band["upper"].notna().all()
+    assert set(tgt.loc[tgt["intervention"].notna(), "indicator_id"]) == set(gen.INTERVENTION)
+    reviewed = pd.to_datetime(ind["last_reviewed"])
+    stale = ind.index[reviewed < pd.Timestamp(TODAY) - pd.DateOffset(months=12)]
+    assert set(stale) == set(gen.STALE_REVIEW)
+    assert set(ind.index[ind["collection_method"].eq("project")]) == set(gen.PROJECT_METHOD)
+    assert ind["benchmark_metric"].notna().sum() == 6
+
+
+def test_narratives(tables):
+    nar = tables["narratives"]
+    ind_id, period = gen.RED_WITHOUT_NARRATIVE
+    assert nar[(nar["indicator_id"] == ind_id) & (nar["period"] == period)].empty
+    q2 = nar[nar["period"].eq("2026/27 Q2")]
+    four_part = q2[["performance_update", "approach", "future_plans", "issues"]].notna().all(axis=1)
+    assert four_part.sum() >= 10
+    assert not nar["performance_update"].str.contains(r"\{|n/a", regex=True).any()
+    assert gen.GREEN_TO_RED in set(q2["indicator_id"])
+
+
+def test_green_to_red_counts(tables):
+    ecoid = gen.GREEN_TO_RED
+    q1 = _row(tables, ecoid, "2026/27 Q1").iloc[0]
+    q2 = _row(tables, ecoid, "2026/27 Q2").iloc[0]
+    target = float(
+        tables["targets"].query("indicator_id == @ecoid and period == '2026/27'")["target"].iloc[0]
+    )
+    assert float(q1["value"]) >= target
+    assert float(q2["value"]) < 0.95 * target
+
+
+# -- benchmarks ------------------------------------------------------------------------------
+def test_benchmarks(bench, tables):
+    b, metrics, groups = bench["benchmark"], bench["metrics"], bench["peer_groups"]
+    assert list(b.columns) == [
+        "area_code",
+        "area_name",
+        "metric",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+    ]
+    assert set(b["metric"]) == set(metrics["metric"])
+    assert set(tables["indicators"]["benchmark_metric"].dropna()) <= set(metrics["metric"])
+    assert not b.duplicated(["area_code", "metric", "period"]).any()
+    assert all(try_parse_period(p) is not None for p in b["period"].unique())
+    assert b["value"].isna().sum() == 2
+    nn = groups[groups["group"].eq("nearest-neighbours")]
+    county = groups[groups["group"].eq("county")]
+    assert len(nn) == 16 and len(county) == 7
+    assert gen.AREA_CODE in set(nn["area_code"]) and gen.AREA_CODE in set(county["area_code"])
+    assert set(county["area_code"]) <= set(nn["area_code"])
+    assert set(b["area_code"]) > set(nn["area_code"])  # districts outside the peer group
+    num, den = pd.to_numeric(b["numerator"]), pd.to_numeric(b["denominator"])
+    assert (num <= den).where(den.notna(), True).all()
+    pct = b["metric"].str.endswith("_pct")
+    assert pd.to_numeric(b.loc[pct, "value"]).dropna().between(0, 100).all()
+
+
+def test_northmoor_benchmark_matches_outturn(bench, tables):
+    b = bench["benchmark"]
+    own = b[b["area_code"].eq(gen.AREA_CODE)].set_index(["metric", "period"])["value"]
+    act = tables["actuals"]
+    ct = act[(act["indicator_id"] == "RES01") & (act["period"] == "2026-03")]["value"]
+    assert float(own[("council_tax_collection_pct", "2025/26")]) == round(float(ct.iloc[0]), 1)
+    eco = act[(act["indicator_id"] == "ECO01") & act["period"].str.startswith("2025/26")]
+    pct = 100 * pd.to_numeric(eco["numerator"]).sum() / pd.to_numeric(eco["denominator"]).sum()
+    assert float(own[("major_planning_13wk_pct", "2025/26")]) == round(pct, 1)

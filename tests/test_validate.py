@@ -1,0 +1,282 @@
+"""Each validation rule, proved with a small bad-input fixture.
+
+Every assertion checks that the message names the file, the row as Excel shows it (header = 1),
+the column and the offending value — the things an analyst needs to fix the spreadsheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pmlib.cli import main
+from pmlib.errors import DataValidationError, Problem
+from pmlib.validate import read_dataset
+
+
+def edit(data: Path, table: str, old: str, new: str) -> None:
+    path = data / f"{table}.csv"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text {old!r} not in {table}.csv"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def append(data: Path, table: str, line: str) -> None:
+    with open(data / f"{table}.csv", "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+
+
+def errors(data: Path, params: Path) -> list[Problem]:
+    with pytest.raises(DataValidationError) as info:
+        read_dataset(data, params)
+    return info.value.problems
+
+
+def only(problems: list[Problem], column: str) -> Problem:
+    hits = [p for p in problems if p.column == column]
+    assert len(hits) == 1, problems
+    return hits[0]
+
+
+def test_valid_council_loads_with_typed_columns(council):
+    ds = read_dataset(*council)
+    assert list(ds.indicators["id"]) == ["R1", "R2", "R3"]
+    assert ds.actuals["value"].dtype == "float64"
+    assert set(ds.actuals["period"]) == {"2026/27 Q1", "2026-04", "2026-05"}
+    assert ds.actuals.loc[ds.actuals["period"] == "2026-05", "quarter"].item() == 1
+    assert ds.indicators["decimals"].tolist() == [1, 1, 0]
+
+
+def test_text_in_a_numeric_column_is_named_not_coerced(council):
+    data, params = council
+    edit(data, "actuals", "R2,2026-04,22.1", "R2,2026-04,n/a")
+    p = only(errors(data, params), "value")
+    assert (p.file, p.row, p.value) == ("actuals.csv", 3, "n/a")
+    assert "blank" in p.fix
+    assert "actuals.csv, row 3, column 'value'" in str(p)
+
+
+def test_percent_sign_in_a_number_gets_a_specific_fix(council):
+    data, params = council
+    edit(data, "actuals", "R1,2026/27 Q1,48.5", "R1,2026/27 Q1,48.5%")
+    p = only(errors(data, params), "value")
+    assert p.value == "48.5%" and p.row == 2
+    assert "without the % sign (48.5)" in p.fix
+
+
+def test_unknown_indicator_id(council):
+    data, params = council
+    append(data, "actuals", "R9,2026/27 Q1,5,,,approved,A. Cole,2026-07-08,B. Dune,2026-07-10")
+    p = only(errors(data, params), "indicator_id")
+    assert (p.row, p.value) == (6, "R9")
+
+
+def test_duplicate_indicator_and_period_points_at_the_first_row(council):
+    data, params = council
+    append(data, "actuals", "R2,2026-05,19.9,,,approved,C. Eve,2026-06-05,D. Fox,2026-06-07")
+    p = only(errors(data, params), "period")
+    assert p.row == 6 and "row 4" in p.message and p.value == "2026-05"
+
+
+def test_duplicate_indicator_ids(council):
+    data, params = council
+    edit(data, "indicators", "R3,Fly-tipping", "R2,Fly-tipping")
+    problems = errors(data, params)
+    dup = [p for p in problems if p.column == "id"]
+    assert len(dup) == 1 and dup[0].row == 4 and "row 3" in dup[0].message
+
+
+def test_percentage_outside_0_to_100(council):
+    data, params = council
+    edit(data, "actuals", "R1,2026/27 Q1,48.5,485,1000", "R1,2026/27 Q1,148.5,485,1000")
+    p = only(errors(data, params), "value")
+    assert (p.row, p.value) == (2, 148.5) and "0-100" in p.message
+
+
+def test_numerator_greater_than_denominator_for_a_percentage(council):
+    data, params = council
+    edit(data, "actuals", "48.5,485,1000", "48.5,1485,1000")
+    p = only(errors(data, params), "numerator")
+    assert (p.row, p.value) == (2, 1485.0)
+
+
+def test_rated_kpi_without_a_target_for_the_period(council):
+    data, params = council
+    append(data, "actuals", "R2,2027-04,21,,,approved,C. Eve,2027-05-05,D. Fox,2027-05-07")
+    p = only(errors(data, params), "period")
+    assert p.row == 6 and p.value == "2027-04" and "no target" in p.message
+    assert "2027/28" in p.fix
+
+
+def test_statistic_needs_no_target(council):
+    data, params = council
+    ds = read_dataset(data, params)  # R3 is a statistic with an actual and no target
+    assert "R3" in set(ds.actuals["indicator_id"])
+
+
+def test_unknown_committee_slug(council):
+    data, params = council
+    edit(data, "indicators", "Recycle more,environment,", "Recycle more,enviroment,")
+    p = only(errors(data, params), "committees")
+    assert (p.row, p.value) == (2, "enviroment") and "cabinet" in p.fix
+
+
+def test_approver_must_not_be_the_collector(council):
+    data, params = council
+    edit(data, "actuals", "2026-05-05,D. Fox", "2026-05-05,C. Eve")
+    p = only(errors(data, params), "approved_by")
+    assert p.row == 3 and "different officer" in p.fix
+
+
+def test_unknown_scheme_name(council):
+    data, params = council
+    edit(data, "indicators", "mean,,Head of Revenues", "mean,south-derby,Head of Revenues")
+    p = only(errors(data, params), "rag_scheme")
+    assert (p.row, p.value) == (3, "south-derby") and "south-derbyshire" in p.fix
+
+
+def test_value_outside_a_choice_list(council):
+    data, params = council
+    edit(data, "indicators", "days,1,lower", "days,1,downwards")
+    p = only(errors(data, params), "polarity")
+    assert (p.row, p.value) == (3, "downwards") and "higher, lower, band, none" in p.fix
+
+
+def test_choice_values_are_case_insensitive(council):
+    data, params = council
+    edit(data, "indicators", "days,1,lower", "days,1,Lower")
+    assert read_dataset(data, params).indicators["polarity"].tolist()[1] == "lower"
+
+
+def test_missing_required_column(council):
+    data, params = council
+    path = data / "targets.csv"
+    frame = pd.read_csv(path).drop(columns="period")
+    frame.to_csv(path, index=False)
+    p = only(errors(data, params), "period")
+    assert p.row == 1 and "missing" in p.message and p.file == "targets.csv"
+
+
+def test_empty_file(council):
+    data, params = council
+    (data / "narratives.csv").write_bytes(b"")
+    [p] = errors(data, params)
+    assert p.file == "narratives.csv" and "empty" in p.message
+
+
+def test_wrongly_encoded_file_names_the_row(council):
+    data, params = council
+    text = (data / "narratives.csv").read_text(encoding="utf-8")
+    text = text.replace("New bins in Q3.", "New bins cost £40k.")
+    (data / "narratives.csv").write_bytes(text.encode("cp1252"))
+    [p] = errors(data, params)
+    assert p.file == "narratives.csv" and p.row == 2 and "UTF-8" in p.fix
+
+
+def test_unreadable_period_shows_accepted_forms(council):
+    data, params = council
+    edit(data, "targets", "R2,2026/27,20", "R2,2026,20")
+    p = only(errors(data, params), "period")
+    assert (p.file, p.row, p.value) == ("targets.csv", 3, "2026")
+    assert "2026/27 Q2" in p.fix
+
+
+def test_period_must_match_the_collection_frequency(council):
+    data, params = council
+    edit(data, "actuals", "R2,2026-04,22.1", "R2,2026/27 Q1,22.1")
+    p = only(errors(data, params), "period")
+    assert p.row == 3 and "monthly" in p.message
+
+
+def test_band_target_needs_both_ends(council):
+    data, params = council
+    edit(data, "indicators", "days,1,lower", "days,1,band")
+    p = only(errors(data, params), "lower")
+    assert p.file == "targets.csv" and p.row == 3
+
+
+def test_every_problem_is_reported_in_one_run(council):
+    data, params = council
+    edit(data, "actuals", "R2,2026-04,22.1", "R2,2026-04,n/a")
+    edit(data, "indicators", "days,1,lower", "days,1,downwards")
+    edit(data, "targets", "R1,2026/27,50", "R1,26/27,50")
+    problems = errors(data, params)
+    assert {(p.file, p.column) for p in problems} >= {
+        ("actuals.csv", "value"),
+        ("indicators.csv", "polarity"),
+        ("targets.csv", "period"),
+    }
+
+
+def test_realistic_problems_are_warnings_not_errors(council):
+    data, params = council
+    edit(
+        data,
+        "actuals",
+        "22.1,,,approved,C. Eve,2026-05-05,D. Fox,2026-05-07",
+        ",,,draft,C. Eve,2026-06-30,,",
+    )
+    ds = read_dataset(data, params)
+    messages = {(w.row, w.column): w.message for w in ds.warnings}
+    assert "not yet approved" in messages[(3, "status")]
+    assert "missing" in messages[(3, "value")]
+    assert "late" in messages[(3, "collected_at")]
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_inputs_are_never_modified(council, capsys):
+    data, params = council
+    before = _hashes(data), _hashes(params)
+    assert main(["validate", "--data", str(data), "--params", str(params)]) == 0
+    edit(data, "actuals", "R2,2026-04,22.1", "R2,2026-04,n/a")
+    broken = _hashes(data), _hashes(params)
+    assert main(["validate", "--data", str(data), "--params", str(params)]) == 1
+    assert (_hashes(data), _hashes(params)) == broken
+    assert before[1] == broken[1]
+    assert sorted(p.name for p in data.iterdir()) == sorted(before[0])
+
+
+def test_cli_prints_every_error_and_exits_1_without_traceback(council, capsys):
+    data, params = council
+    edit(data, "actuals", "R2,2026-04,22.1", "R2,2026-04,12%")
+    code = main(["validate", "--data", str(data), "--params", str(params)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "actuals.csv, row 3, column 'value'" in err and "'12%'" in err
+    assert "Traceback" not in err and "Nothing was written" in err
+
+
+def test_cli_summary_on_valid_data(council, capsys):
+    data, params = council
+    assert main(["validate", "--data", str(data), "--params", str(params)]) == 0
+    out = capsys.readouterr().out
+    assert "Testshire District Council" in out and "actuals" in out and "2026-04" in out
+
+
+def test_xlsx_messages_name_the_sheet_and_excel_row(council):
+    data, params = council
+    frames = {
+        t: pd.read_csv(data / f"{t}.csv", dtype=str)
+        for t in ("indicators", "targets", "actuals", "narratives")
+    }
+    frames["actuals"].loc[1, "value"] = "n/a"
+    for t in frames:
+        (data / f"{t}.csv").unlink()
+    with pd.ExcelWriter(data / "council.xlsx") as xw:
+        for t, f in frames.items():
+            f.to_excel(xw, sheet_name=t, index=False)
+    p = only(errors(data, params), "value")
+    assert p.file == "council.xlsx, sheet 'actuals'" and p.row == 3
+
+
+def test_a_table_in_two_places_is_refused(council):
+    data, params = council
+    pd.read_csv(data / "targets.csv").to_parquet(data / "targets.parquet")
+    [p] = errors(data, params)
+    assert "targets.csv" in p.message and "targets.parquet" in p.message
