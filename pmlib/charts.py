@@ -58,7 +58,12 @@ def trend_chart(
     data = history.reindex(columns=cols).sort_values("ordinal").reset_index(drop=True)
     data["label"] = [format_value(v, unit, decimals) for v in data["value"]]
     order = list(data["period"])
-    x = alt.X("period:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
+    x = alt.X(
+        "period:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')"),
+    )
     base = alt.Chart(data)
     band = (
         base.mark_area(opacity=0.25, color="#F2A900")

@@ -123,6 +123,14 @@ class CommitteeReport:
                 f"No data has been collected for {period.label} yet: the "
                 f"latest actuals end before it starts."
             )
+        if pd.notna(latest) and period.kind == "year" and latest < period.ordinal:
+            last = dataset.actuals.loc[dataset.actuals["ordinal"].idxmax(), "period"]
+            raise ParameterError(
+                f"{period.label} is not complete yet (the latest data is for {last}), so its "
+                f"annual report cannot be produced. Fix: run the quarter report, e.g. "
+                f"'{period.label} Q{max(1, (int(latest) - period.fy * 12) // 3)}', or the "
+                f"annual report for {period.previous().label}."
+            )
         return cls(
             dataset=dataset,
             committee=check_committee(dataset.settings, committee),
@@ -336,6 +344,21 @@ class CommitteeReport:
             sections.append((head, chart, self.narrative_html(ind_id)))
         return sections
 
+    def show_exceptions(self) -> None:
+        """Display every exception section in order (the notebook's one call for them)."""
+        from IPython.display import display
+
+        sections = self.exception_sections()
+        if not sections:
+            display(
+                Html(
+                    "<p>No indicator is off target (Red or Amber) or forecast to miss its "
+                    "year-end target this period.</p>"
+                )
+            )
+        for head, chart, narrative in sections:
+            display(head, chart, narrative)
+
     def narrative_html(self, ind_id: str) -> Html:
         if ind_id not in self.narratives.index:
             return Html(
@@ -364,7 +387,7 @@ class CommitteeReport:
             )
         items = "".join(
             f"<li><strong>{esc(n)}</strong>: {esc(self._fmt(i, v))} against a target of "
-            f"{esc(self._target_text(row))}, up on {esc(self.period.last_year().label)} "
+            f"{esc(self._target_text(row))}, better than {esc(self.period.last_year().label)} "
             f"({esc(self._fmt(i, row['last_year_value']))}).</li>"
             for (_, row), i, n, v in zip(
                 good.iterrows(), good["indicator_id"], good["name"], good["value"], strict=True
@@ -465,6 +488,10 @@ class CommitteeReport:
         )
         publish_artifact("summary", self.summary())
         publish_artifact("title", self.title)
+        publish_artifact(
+            "pdf_header",
+            f"{self.dataset.council.name} · {self.committee.title} · {self.period.label}",
+        )
 
 
 def _badge(rag: str) -> str:

@@ -35,10 +35,20 @@ class Problem:
             where += f", column '{self.column}'"
         text = f"{where}: {self.message}"
         if self.value is not None and self.value == self.value:  # skip NaN
-            text += f" (found {self.value!r})"
+            text += f" (found {_shown(self.value)})"
         if self.fix:
             text += f". Fix: {self.fix}"
         return text
+
+
+def _shown(value: object) -> str:
+    """The value as the user typed or sees it: dates as ISO text, numbers plain, text quoted."""
+    if hasattr(value, "isoformat") and callable(value.isoformat):
+        text = value.isoformat()
+        return repr(text[:10] if text.endswith("T00:00:00") else text)
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        value = value.item()
+    return repr(value)
 
 
 class PmlibError(Exception):

@@ -90,3 +90,7 @@ def write_council(root: Path) -> tuple[Path, Path]:
 def council(tmp_path: Path) -> tuple[Path, Path]:
     """(data_dir, params_dir) of a small valid council in a temp folder."""
     return write_council(tmp_path)
+
+
+# Fixture notebooks are rendered by the tests (one fails on purpose); nbval must not collect them.
+collect_ignore_glob = ["fixtures/*"]

@@ -1,0 +1,196 @@
+"""A quarter's committee pack: one report per committee, rendered by the batch machinery.
+
+This is what ``pmlib run`` calls, and what the explorer's "render" button calls. It validates the
+whole dataset *before* anything is rendered (bad data: every problem reported, nothing written),
+resolves the period and committees, and hands :func:`pmlib.batch.run_batch` one
+:class:`~pmlib.batch.ReportSpec` per committee with absolute folder paths as parameters, so a
+report renders the same whatever folder it runs in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pmlib.errors import ParameterError
+
+NOTEBOOK = "committee_report.ipynb"
+DEFAULT_OUT = Path("outputs")
+
+
+@dataclass(frozen=True)
+class PackPlan:
+    """What a run will render: resolved before any work starts, so mistakes surface first."""
+
+    period_label: str
+    period_slug: str
+    council: str
+    committees: tuple[str, ...]
+    titles: dict[str, str]
+    data_dir: Path
+    params_dir: Path
+    notebook: Path
+    out_dir: Path
+    status: str
+
+
+def find_notebook(name: str = NOTEBOOK, notebook_dir: Path | None = None) -> Path:
+    """The report notebook: in ``notebook_dir``, ``./notebooks`` or the pmlib checkout."""
+    candidates = []
+    if notebook_dir is not None:
+        candidates.append(Path(notebook_dir) / name)
+    candidates += [
+        Path.cwd() / "notebooks" / name,
+        Path(__file__).resolve().parents[1] / "notebooks" / name,
+    ]
+    for path in candidates:
+        if path.is_file():
+            return path.resolve()
+    raise ParameterError(
+        f"Report notebook {name} not found (looked in "
+        f"{', '.join(str(c.parent) for c in candidates)}). Fix: run pmlib from the project "
+        f"folder, or pass --notebooks DIR pointing at the folder that holds {name}."
+    )
+
+
+def plan_pack(
+    period: str,
+    *,
+    committees: Sequence[str] | None = None,
+    data_dir: str | Path | None = None,
+    params_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    notebook_dir: str | Path | None = None,
+    status: str = "draft",
+    annual: bool = False,
+) -> PackPlan:
+    """Validate the data and parameters and decide what to render. Writes nothing.
+
+    Raises
+    ------
+    DataValidationError
+        When the data has errors (all of them, in one message).
+    ParameterError
+        For an unknown committee, an unreadable or future period, or a missing notebook.
+    """
+    from pmlib.config import check_committee
+    from pmlib.periods import parse_period
+    from pmlib.validate import read_dataset
+
+    if status not in ("draft", "final"):
+        raise ParameterError(f"Status must be 'draft' or 'final', got {status!r}.")
+    dataset = read_dataset(data_dir, params_dir)
+    council = dataset.council
+    what = "year" if annual else "quarter"
+    p = parse_period(period, council.fy_start_month, what=what)
+    if annual and p.kind != "year":
+        raise ParameterError(
+            f"--year needs a financial year such as '{p.fy_label}', got {period!r}."
+        )
+    if not annual and p.kind != "quarter":
+        hint = (
+            f"use --year {p.label} for the annual report"
+            if p.kind == "year"
+            else f"use the quarter '{p.fy_label} Q{p.quarter}'"
+        )
+        raise ParameterError(f"--quarter needs a quarter such as '2026/27 Q2': {hint}.")
+    latest = dataset.actuals["ordinal"].max()
+    span = 12 if p.kind == "year" else 3
+    if latest == latest and p.ordinal - span >= latest:
+        raise ParameterError(
+            f"No data has been collected for {p.label} yet: the latest actuals end before it "
+            f"starts. Fix: choose an earlier period."
+        )
+    if p.kind == "year" and latest == latest and latest < p.ordinal:
+        raise ParameterError(
+            f"{p.label} is not complete yet, so its annual report cannot be produced. Fix: run "
+            f"a quarter (--quarter '{p.label} Q1' ...) or an earlier year."
+        )
+    slugs = list(dict.fromkeys(committees or dataset.settings.committees))
+    unknown = [s for s in slugs if s not in dataset.settings.committees]
+    if unknown:
+        check_committee(dataset.settings, unknown[0])  # raises with the list of valid slugs
+    titles = {s: dataset.settings.committees[s].title for s in slugs}
+    data_path = _data_dir(dataset)
+    params_path = Path(dataset.settings.params_dir or params_dir or "parameters").resolve()
+    nb = find_notebook(NOTEBOOK, Path(notebook_dir) if notebook_dir else None)
+    out = Path(out_dir) if out_dir else DEFAULT_OUT / p.slug
+    return PackPlan(
+        period_label=p.label,
+        period_slug=p.slug,
+        council=council.name,
+        committees=tuple(slugs),
+        titles=titles,
+        data_dir=data_path,
+        params_dir=params_path,
+        notebook=nb,
+        out_dir=out.resolve(),
+        status=status,
+    )
+
+
+def _data_dir(dataset) -> Path:
+    sources = list(dataset.sources.values())
+    if sources:
+        return Path(sources[0]).resolve().parent
+    if dataset.council.data_dir:
+        return Path(dataset.council.data_dir).resolve()
+    raise ParameterError("Could not tell which data folder was read. Fix: pass --data DIR.")
+
+
+def report_specs(plan: PackPlan) -> list:
+    """One :class:`~pmlib.batch.ReportSpec` per committee, parameters as plain JSON values."""
+    from pmlib.batch import ReportSpec
+
+    return [
+        ReportSpec(
+            name=slug,
+            title=f"{plan.titles[slug]}: {plan.period_label}",
+            notebook=plan.notebook,
+            parameters={
+                "quarter": plan.period_label,
+                "committee": slug,
+                "data_dir": str(plan.data_dir),
+                "params_dir": str(plan.params_dir),
+                "status": plan.status,
+            },
+        )
+        for slug in plan.committees
+    ]
+
+
+def run_pack(
+    plan: PackPlan,
+    *,
+    formats: Sequence[str] = ("html",),
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    timeout: int | None = None,
+):
+    """Render the plan's reports (skipping unchanged ones); returns the batch result."""
+    from pmlib.batch import run_batch
+
+    inputs = [plan.data_dir, plan.params_dir]
+    return run_batch(
+        report_specs(plan),
+        plan.out_dir,
+        jobs=jobs,
+        force=force,
+        inputs=inputs,
+        formats=formats,
+        extra_manifest={
+            "council": plan.council,
+            "period": plan.period_label,
+            "status": plan.status,
+            "committees": list(plan.committees),
+        },
+        title=f"{plan.council}: performance reports {plan.period_label}",
+        timeout=timeout,
+        cwd=plan.notebook.parent,
+        progress=progress,
+    )
+
+
+__all__ = ["PackPlan", "find_notebook", "plan_pack", "report_specs", "run_pack"]

@@ -1,0 +1,353 @@
+"""The committee report pack, end to end: ``pmlib run`` on (a copy of) the demo council.
+
+The pack is rendered once per module (all five committees, the real notebook, papermill through
+the batch machinery) and the tests assert on what it produced. The copy of the demo data has one
+narrative rewritten to carry a ``<script>``, to prove officer-typed text is shown, never run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pmlib.cli import main
+from pmlib.committee import CommitteeReport
+from pmlib.errors import ParameterError
+from pmlib.model import Dataset
+from pmlib.periods import parse_period
+from pmlib.rate import rate_period
+from pmlib.validate import read_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+QUARTER = "2026/27 Q2"
+SCRIPT = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
+
+pytestmark = pytest.mark.notebook
+
+
+def _copy_council(tmp: Path) -> tuple[Path, Path]:
+    data = tmp / "data"
+    params = tmp / "parameters"
+    shutil.copytree(ROOT / "data" / "demo", data, ignore=shutil.ignore_patterns("*.py"))
+    shutil.copytree(ROOT / "parameters", params)
+    council = params / "council.yaml"
+    text = council.read_text(encoding="utf-8")
+    text = text.replace("data_dir: ../data/demo", "data_dir: ../data")
+    text = text.replace(
+        "benchmark_dir: ../data/demo/benchmarks", "benchmark_dir: ../data/benchmarks"
+    )
+    council.write_text(text, encoding="utf-8")
+    return data, params
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    """The demo quarter's pack, rendered once, with a hostile narrative for ENV01."""
+    tmp = tmp_path_factory.mktemp("pack")
+    data, params = _copy_council(tmp)
+    narr = pd.read_csv(data / "narratives.csv", dtype=str, keep_default_na=False)
+    row = (narr["indicator_id"] == "ENV01") & (narr["period"] == QUARTER)
+    assert row.sum() == 1
+    narr.loc[row, "performance_update"] = "Below target. " + SCRIPT
+    narr.to_csv(data / "narratives.csv", index=False)
+    before = {p: p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()}
+    out = tmp / "out"
+    argv = ["run", "--quarter", QUARTER, "--data", str(data), "--params", str(params)]
+    code = main([*argv, "--out", str(out), "--quiet"])
+    after = {p: p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()}
+    return {
+        "code": code,
+        "out": out,
+        "data": data,
+        "params": params,
+        "argv": argv,
+        "inputs_unchanged": before == after,
+        "dataset": read_dataset(data, params),
+        "manifest": json.loads((out / "manifest.json").read_text(encoding="utf-8")),
+    }
+
+
+def _html(pack, name: str) -> str:
+    return (pack["out"] / f"{name}.html").read_text(encoding="utf-8")
+
+
+def _rated(ds: Dataset, committee: str) -> pd.DataFrame:
+    ids = ds.indicators_for(ds.settings.committees[committee])["id"]
+    r = rate_period(ds, parse_period(QUARTER))
+    return r[r["indicator_id"].isin(ids)]
+
+
+COMMITTEES = ["cabinet", "environment", "communities", "resources", "performance-board"]
+
+
+def test_run_writes_every_committee_report_data_notebook_index_and_manifest(pack):
+    out = pack["out"]
+    assert pack["code"] == 0
+    for name in COMMITTEES:
+        assert (out / f"{name}.html").stat().st_size > 10_000
+        assert (out / "notebooks" / f"{name}.ipynb").exists()
+        assert (out / "data" / f"{name}.csv").exists()
+    statuses = {r["name"]: r["status"] for r in pack["manifest"]["reports"]}
+    assert statuses == dict.fromkeys(COMMITTEES, "ok")
+    assert pack["manifest"]["run"]["period"] == QUARTER
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in COMMITTEES:
+        assert f'href="{name}.html"' in index
+
+
+def test_inputs_are_never_modified(pack):
+    assert pack["inputs_unchanged"]
+
+
+@pytest.mark.parametrize("committee", COMMITTEES)
+def test_rag_counts_match_pmlib_rate(pack, committee, tmp_path):
+    out = tmp_path / "rate.csv"
+    argv = ["rate", "--period", QUARTER, "--committee", committee, "--out", str(out)]
+    assert main([*argv, "--data", str(pack["data"]), "--params", str(pack["params"])]) == 0
+    expected = pd.read_csv(out)["rag"].value_counts().to_dict()
+    entry = next(r for r in pack["manifest"]["reports"] if r["name"] == committee)
+    assert {k: v for k, v in entry["summary"].items() if v} == expected
+    card = pd.read_csv(pack["out"] / "data" / f"{committee}.csv")
+    assert card["rag"].value_counts().to_dict() == expected
+    html = _html(pack, committee)
+    for rag, n in expected.items():  # the at-a-glance table shows the same counts
+        assert re.search(rf"{re.escape(rag)}</span></td>\s*<td[^>]*>\s*{n}\s*<", html), rag
+
+
+@pytest.mark.parametrize("committee", ["environment", "resources", "cabinet"])
+def test_exception_sections_are_exactly_the_red_amber_and_forecast_misses(pack, committee):
+    rated = _rated(pack["dataset"], committee)
+    want = set(
+        rated.loc[
+            rated["rag"].isin(["Red", "Amber"]) | rated["forecast_rag"].eq("Red"), "indicator_id"
+        ]
+    )
+    html = _html(pack, committee)
+    shown = set(re.findall(r'<section [^>]*aria-labelledby="ex-([^"]+)"', html))
+    assert shown == want
+    assert want  # the demo quarter has exceptions in each of these
+
+
+def test_missing_narrative_is_shown_and_listed_under_data_quality(pack):
+    # RES09 is Red with no narrative in the demo data.
+    html = _html(pack, "resources")
+    section = html.split('aria-labelledby="ex-RES09"', 1)[1].split("<section", 1)[0]
+    assert "Narrative not provided" in section
+    quality = html.split("Data-quality findings", 1)[1]
+    assert re.search(
+        r">RES09</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>Narrative not provided<", quality
+    )
+
+
+def test_public_reports_never_contain_internal_indicators(pack):
+    ds = pack["dataset"]
+    internal = ds.indicators[ds.indicators["visibility"].eq("internal")]
+    narr = ds.narratives[ds.narratives["indicator_id"].isin(internal["id"])]
+    secrets = list(internal["name"]) + [t for t in narr["performance_update"] if len(t) > 20]
+    assert len(internal) >= 2 and secrets
+    for committee in ("cabinet", "resources"):
+        html = _html(pack, committee)
+        nb = (pack["out"] / "notebooks" / f"{committee}.ipynb").read_text(encoding="utf-8")
+        card = (pack["out"] / "data" / f"{committee}.csv").read_text(encoding="utf-8")
+        for text in secrets:
+            for where in (html, nb, card):
+                assert text not in where and json.dumps(text)[1:-1] not in where
+        for ind_id in internal["id"]:
+            assert ind_id not in html
+    board = _html(pack, "performance-board")  # the internal board does see them
+    assert all(name in board for name in internal["name"])
+
+
+def test_officer_text_is_escaped_never_run(pack):
+    html = _html(pack, "environment")
+    assert "<script>document.title" not in html
+    assert "<img src=x" not in html
+    assert "Below target. &lt;script&gt;document.title=" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_page_is_accessible_shaped_one_h1_main_lang_captions_and_alt_text(pack):
+    html = _html(pack, "environment")
+    assert re.search(r'<html lang="en-GB"', html)
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert html.count("<main") == 1
+    page = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    tables = re.findall(r"<table\b[^>]*>\s*(<caption)?", page)
+    assert tables and all(tables), "every table has a caption"
+    figures = re.findall(r'<div [^>]*aria-label="([^"]*)"[^>]*>', html)
+    assert figures and all(len(label) > 20 for label in figures)
+    assert "import " not in page
+
+
+def test_report_sections_come_in_the_agreed_order(pack):
+    html = _html(pack, "cabinet")
+    heads = [
+        "<h1",
+        "At a glance",
+        "By Council Plan priority",
+        "Scorecard",
+        "Exceptions",
+        "Celebrating success",
+        "Data quality",
+        "Appendix: methodology statements",
+        "Provenance",
+    ]
+    body = html.split("<main", 1)[1]
+    positions = [
+        re.search(rf"<h[1-3][^>]*>\s*{re.escape(h)}" if h != "<h1" else h, body).start()
+        for h in heads
+    ]
+    assert positions == sorted(positions)
+
+
+def test_provenance_names_version_inputs_with_hashes_and_parameters(pack):
+    from pmlib import __version__
+    from pmlib.files import sha256_file
+
+    html = _html(pack, "environment")
+    footer = html.split('class="pmlib-provenance"', 1)[1]
+    assert __version__ in footer
+    assert sha256_file(pack["data"] / "actuals.csv") in footer
+    assert sha256_file(pack["params"] / "council.yaml") in footer
+    assert '"committee": "environment", "quarter": "2026/27 Q2"' in footer
+
+
+def test_unchanged_rerun_skips_everything_and_a_data_change_rerenders(pack):
+    out = pack["out"]
+    html = {p: p.stat().st_mtime_ns for p in out.glob("*.html") if p.name != "index.html"}
+    assert main([*pack["argv"], "--out", str(out), "--quiet"]) == 0
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {r["status"] for r in m["reports"]} == {"skipped"}
+    assert {p: p.stat().st_mtime_ns for p in html} == html
+
+
+def test_bad_data_exits_1_lists_problems_and_writes_nothing(tmp_path, capsys):
+    data, params = _copy_council(tmp_path)
+    act = (data / "actuals.csv").read_text(encoding="utf-8").splitlines()
+    parts = act[5].split(",")
+    parts[2] = "n/a"
+    act[5] = ",".join(parts)
+    (data / "actuals.csv").write_text("\n".join(act) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["run", "--quarter", QUARTER, "--data", str(data), "--params", str(params)]
+    assert main([*argv, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "actuals.csv, row 6, column 'value'" in err and "'n/a'" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--quarter", "2026/27 Q5"], "'2026/27 Q2'"),
+        (["--quarter", "2030/31 Q1"], "No data has been collected"),
+        (["--quarter", QUARTER, "--committee", "planning"], "Unknown committee 'planning'"),
+        (["--year", "2026/27"], "not complete yet"),
+        (["--quarter", "2026/27"], "use --year 2026/27"),
+        (["--quarter", QUARTER, "--format", "docx"], "Unknown --format"),
+    ],
+)
+def test_bad_run_parameters_exit_1_with_a_clear_message(tmp_path, capsys, argv, message):
+    out = tmp_path / "out"
+    assert main(["run", *argv, "--out", str(out), "--params", str(ROOT / "parameters")]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_notebook_validates_its_parameters_first():
+    with pytest.raises(ParameterError, match="Unknown committee 'planing'"):
+        CommitteeReport.build(quarter=QUARTER, committee="planing", params_dir=ROOT / "parameters")
+    with pytest.raises(ParameterError, match="'quarter' must be a non-empty"):
+        CommitteeReport.build(quarter="", committee="cabinet", params_dir=ROOT / "parameters")
+
+
+def test_annual_report_rates_the_years_outturns(tmp_path):
+    report = CommitteeReport.build(
+        quarter="2025/26", committee="cabinet", params_dir=ROOT / "parameters"
+    )
+    assert report.title == "Cabinet: Annual performance report 2025/26"
+    assert set(report.rated["period"]) == {"2025/26"}
+    assert report.previous_period.label == "2024/25"
+    ds = report.dataset
+    expected = rate_period(ds, parse_period("2025/26"))
+    expected = expected[expected["indicator_id"].isin(report.rated["indicator_id"])]
+    assert report.summary() == {
+        k: int(expected["rag"].eq(k).sum()) for k in ["Red", "Amber", "Green", "Grey", "No data"]
+    }
+
+
+def _without_timestamps(html: str) -> str:
+    html = re.sub(r"\d{2} \w+ \d{4} \d{2}:\d{2}", "<time>", html)
+    return re.sub(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", "<time>", html)
+
+
+def test_reports_do_not_depend_on_the_order_they_are_rendered_in(tmp_path):
+    from pmlib.pack import plan_pack, run_pack
+
+    pages = []
+    for order in (["environment", "resources"], ["resources", "environment"]):
+        out = tmp_path / "-".join(order)
+        plan = plan_pack(QUARTER, committees=order, params_dir=ROOT / "parameters", out_dir=out)
+        result = run_pack(plan, jobs=1, progress=False)  # one kernel renders both, in order
+        assert result.exit_code == 0
+        pages.append({c: _without_timestamps((out / f"{c}.html").read_text()) for c in order})
+    assert pages[0] == pages[1]
+
+
+@pytest.mark.browser
+def test_every_generated_page_works_offline_in_chromium_and_passes_axe(pack):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("needs Chromium (make system-deps installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    out = pack["out"]
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            for path in [out / "index.html"] + [out / f"{c}.html" for c in COMMITTEES]:
+                page = browser.new_page()
+                external: list[str] = []
+                failed: list[str] = []
+                errors: list[str] = []
+
+                def route(r, external=external):
+                    if r.request.url.startswith(("file:", "data:", "about:")):
+                        r.continue_()
+                    else:
+                        external.append(r.request.url)
+                        r.abort()
+
+                page.route("**/*", route)
+                page.on("requestfailed", lambda req, failed=failed: failed.append(req.url))
+                page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+                page.goto(path.as_uri(), wait_until="load")
+                n_charts = page.locator(".pmlib-chart").count()
+                if path.name != "index.html":
+                    assert n_charts >= 1, path.name
+                    page.wait_for_function(
+                        "document.documentElement.dataset.pmlibCharts === 'done'", timeout=20000
+                    )
+                drawn = page.eval_on_selector_all(
+                    ".pmlib-chart", "els => els.map(e => !!e.querySelector('svg'))"
+                )
+                assert drawn == [True] * n_charts, (path.name, drawn)
+                assert page.evaluate("document.title") != "pwned"
+                assert (external, failed, errors) == ([], [], []), path.name
+                result = axe_module.Axe().run(page)
+                bad = [
+                    (v["id"], v["impact"], v["nodes"][0]["html"][:160])
+                    for v in result.response["violations"]
+                    if v["impact"] in ("serious", "critical")
+                ]
+                assert bad == [], (path.name, bad)
+                page.close()
+        finally:
+            browser.close()
