@@ -91,6 +91,23 @@ class CommitteeReport:
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
         self.narratives = narr[has_narrative(narr)].set_index("indicator_id")
         self.findings = quality_findings(self.dataset, self.rated, self.period, as_of=self.as_of)
+        self.benchmarks = self._benchmark_positions(ids)
+
+    def _benchmark_positions(self, ids: pd.Series) -> pd.DataFrame:
+        """Latest peer position per indicator, as known at the end of the report's period."""
+        from pmlib.benchmark_io import latest_positions
+
+        if not self.dataset.council.benchmark_dir:
+            return pd.DataFrame(columns=["indicator_id", "quartile", "position_text"])
+        pos = latest_positions(self.dataset, up_to=self.period)
+        return pos[pos["indicator_id"].isin(ids)].set_index("indicator_id")
+
+    def _quartile_text(self, ind_id: str) -> str:
+        if ind_id not in self.benchmarks.index:
+            return "–"
+        b = self.benchmarks.loc[ind_id]
+        names = {1: "Top quartile", 2: "2nd quartile", 3: "3rd quartile", 4: "Bottom quartile"}
+        return f"{names.get(int(b['quartile']), '–')} ({int(b['rank'])} of {int(b['n'])})"
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
@@ -269,6 +286,15 @@ class CommitteeReport:
         out = r.reindex(columns=cols).copy()
         out.insert(2, "priority", out["indicator_id"].map(self.indicators["priority"]))
         out.insert(3, "owner", out["indicator_id"].map(self.indicators["owner"]))
+        b = self.benchmarks
+        out["benchmark_period"] = out["indicator_id"].map(b.get("period", pd.Series(dtype=str)))
+        out["benchmark_rank"] = out["indicator_id"].map(b.get("rank", pd.Series(dtype=float)))
+        out["benchmark_of"] = out["indicator_id"].map(b.get("n", pd.Series(dtype=float)))
+        out["benchmark_quartile"] = out["indicator_id"].map(
+            b.get("quartile", pd.Series(dtype=float))
+        )
+        for col in ("benchmark_rank", "benchmark_of", "benchmark_quartile"):
+            out[col] = out[col].astype("Int64")
         return out
 
     def scorecard(self) -> Html:
@@ -293,12 +319,21 @@ class CommitteeReport:
                 "Trend": r["indicator_id"].map(trends).fillna(""),
             }
         )
+        if len(self.benchmarks):
+            card.insert(
+                len(card.columns) - 1, "Peers", [self._quartile_text(i) for i in r["indicator_id"]]
+            )
         return scorecard_table(
             card,
             caption=f"Scorecard: {self.committee.title}, "
             f"{self.period.label}. Short term compares with "
             f"{self.previous_period.label}; long term with "
-            f"{self.period.last_year().label}.",
+            f"{self.period.last_year().label}."
+            + (
+                " Peers: latest quartile among the council's benchmark peer group (1 = best)."
+                if len(self.benchmarks)
+                else ""
+            ),
         )
 
     def exception_sections(self) -> list[tuple[Html, object, Html]]:
@@ -330,6 +365,8 @@ class CommitteeReport:
                         f"{r.get('forecast_reason', '')}",
                     )
                 )
+            if ind_id in self.benchmarks.index:
+                facts.append(("Benchmark", self.benchmarks.loc[ind_id, "position_text"]))
             facts.append(("Owner", ind.get("owner") or "–"))
             head = Html(
                 f'<section class="exception page-break" aria-labelledby="ex-{esc(ind_id)}">'

@@ -67,7 +67,7 @@ def scorecard_table(card: pd.DataFrame, *, caption: str) -> Html:
     """The scorecard: one row per indicator.
 
     ``card`` columns: ``Ref, Indicator, Owner, Value, Target, RAG, Short term, Long term,
-    Trend`` and optionally ``Benchmark``; ``RAG`` holds the status word (rendered as a badge),
+    Trend`` and optionally ``Peers`` (benchmark quartile); ``RAG`` holds the status word (rendered as a badge),
     ``Trend`` an SVG string from :func:`sparkline`.
     """
     data = card.copy()

@@ -351,3 +351,20 @@ def test_every_generated_page_works_offline_in_chromium_and_passes_axe(pack):
                 page.close()
         finally:
             browser.close()
+
+
+def test_scorecard_and_exceptions_show_the_latest_benchmark_quartile(pack):
+    from pmlib.benchmark_io import latest_positions
+
+    ds = pack["dataset"]
+    pos = latest_positions(ds, up_to=QUARTER).set_index("indicator_id")
+    card = pd.read_csv(pack["out"] / "data" / "environment.csv").set_index("indicator_id")
+    linked = [i for i in card.index if i in pos.index]
+    assert linked  # the demo links ENV01 to household recycling benchmarks
+    for ind_id in linked:
+        assert card.loc[ind_id, "benchmark_quartile"] == pos.loc[ind_id, "quartile"]
+        assert card.loc[ind_id, "benchmark_rank"] == pos.loc[ind_id, "rank"]
+    assert card.drop(index=linked)["benchmark_quartile"].isna().all()
+    html = _html(pack, "environment")
+    exc = html.split('aria-labelledby="ex-ENV01"', 1)[1].split("</section>", 1)[0]
+    assert pos.loc["ENV01", "position_text"] in exc
