@@ -171,15 +171,24 @@ def _read_parquet(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
 
 
 def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Strip surrounding spaces from text cells and make blank cells missing, vectorised."""
+    """Strip surrounding spaces from text cells and make blank cells missing, vectorised.
+
+    Columns that are all text (the usual CSV case) or all numbers (typed Parquet) take a
+    whole-column path; only mixed columns look at each cell's type.
+    """
     out = {}
     for name, s in frame.items():
         s = s.astype(object)
-        is_text = s.map(type).eq(str) if s.dtype == object else pd.Series(False, index=s.index)
-        if is_text.any():
-            stripped = s[is_text].astype(str).str.strip()
-            s = s.copy()
-            s[is_text] = stripped.where(stripped.ne(""), None)
+        kind = pd.api.types.infer_dtype(s, skipna=True)
+        if kind == "string":
+            stripped = s.str.strip()
+            s = stripped.where(stripped.ne(""), None)
+        elif kind not in ("empty", "floating", "integer", "mixed-integer-float", "boolean"):
+            is_text = s.map(type).eq(str)
+            if is_text.any():
+                stripped = s[is_text].astype(str).str.strip()
+                s = s.copy()
+                s[is_text] = stripped.where(stripped.ne(""), None)
         out[name] = s.where(s.notna(), None)
     return pd.DataFrame(out, index=frame.index)
 
