@@ -60,8 +60,14 @@ validate: setup
 rate: setup
 	$(BIN)/pmlib rate --period "$(QUARTER)"
 
+# HTML always; PDF and the agenda pack too when Chromium is here (system-deps installs it).
 report: setup system-deps
-	$(BIN)/pmlib run --quarter "$(QUARTER)"
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$PMLIB_CHROMIUM" ]; then \
+	  $(BIN)/pmlib run --quarter "$(QUARTER)" --format html,pdf --pack; \
+	else \
+	  echo "Chromium not found: building HTML only (PDF: sudo apt-get install chromium)"; \
+	  $(BIN)/pmlib run --quarter "$(QUARTER)"; \
+	fi
 
 lab: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'

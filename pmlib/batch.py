@@ -36,7 +36,7 @@ from pmlib.workers import now, run_pool
 log = logging.getLogger(__name__)
 
 #: Output format -> "module:function" writing it; see the module docstring.
-OUTPUT_FORMATS: dict[str, str] = {"html": "pmlib.workers:write_html"}
+OUTPUT_FORMATS: dict[str, str] = {"html": "pmlib.workers:write_html", "pdf": "pmlib.pdf:write_pdf"}
 #: Manifest entry keys in reading order (the most useful first).
 _ENTRY_ORDER = (
     "name", "title", "status", "seconds", "error", "failure", "summary", "files", "timings",

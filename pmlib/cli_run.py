@@ -32,6 +32,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
     if args.pack and "pdf" not in formats:
         formats.append("pdf")
+    if "pdf" in formats:
+        from pmlib.pdf import require_pdf_support
+
+        require_pdf_support()  # fail now, with the install hint, not once per report
     annual = args.year is not None
     plan = plan_pack(
         args.year if annual else args.quarter,
@@ -57,19 +61,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             line += f"  {r.error.splitlines()[0]}"
         print(line)
     if args.pack:
-        ok = [r.name for r in result.reports if r.status in ("ok", "skipped")]
-        if ok:
-            from pmlib.pdf import assemble_pack, write_index_pdf
+        from pmlib.pack import assemble_agenda_pack
 
-            index_pdf = plan.out_dir / "index.pdf"
-            write_index_pdf(result.index_path, index_pdf)
-            pack = assemble_pack(
-                plan.out_dir,
-                ok,
-                index_pdf=index_pdf,
-                title=f"{plan.council}: performance reports {plan.period_label}",
-            )
-            print(f"  agenda pack: {pack}")
+        pack = assemble_agenda_pack(plan, result)
+        print(f"  agenda pack: {pack}" if pack else "  agenda pack: no public report to bind")
     print(f"Index: {result.index_path}")
     failed = result.failed
     if failed:

@@ -28,6 +28,7 @@ class PackPlan:
     council: str
     committees: tuple[str, ...]
     titles: dict[str, str]
+    public: tuple[str, ...]
     data_dir: Path
     params_dir: Path
     notebook: Path
@@ -122,6 +123,7 @@ def plan_pack(
         council=council.name,
         committees=tuple(slugs),
         titles=titles,
+        public=tuple(s for s in slugs if dataset.settings.committees[s].is_public),
         data_dir=data_path,
         params_dir=params_path,
         notebook=nb,
@@ -137,6 +139,36 @@ def _data_dir(dataset) -> Path:
     if dataset.council.data_dir:
         return Path(dataset.council.data_dir).resolve()
     raise ParameterError("Could not tell which data folder was read. Fix: pass --data DIR.")
+
+
+def assemble_agenda_pack(plan: PackPlan, result) -> Path | None:
+    """One PDF for the public committees' reports: an index page, then each report, with a
+    bookmark per committee. Internal committees' reports are never bound into it."""
+    import json
+
+    from pmlib.files import write_text_atomic
+    from pmlib.manifest import render_index
+    from pmlib.pdf import assemble_pack, write_index_pdf
+
+    names = [
+        r.name for r in result.reports if r.status in ("ok", "skipped") and r.name in plan.public
+    ]
+    if not names:
+        return None
+    manifest = json.loads(Path(result.manifest_path).read_text(encoding="utf-8"))
+    manifest["reports"] = [r for r in manifest["reports"] if r["name"] in names]
+    statuses = [r["status"] for r in manifest["reports"]]
+    manifest["counts"] = {k: statuses.count(k) for k in ("ok", "failed", "skipped")}
+    title = f"{plan.council}: performance reports {plan.period_label}"
+    index_html = plan.out_dir / "pack-index.html"
+    write_text_atomic(index_html, render_index(manifest, title=title))
+    index_pdf = plan.out_dir / "pack-index.pdf"
+    write_index_pdf(index_html, index_pdf)
+    index_html.unlink()
+    try:
+        return assemble_pack(plan.out_dir, names, index_pdf=index_pdf, title=title)
+    finally:
+        index_pdf.unlink(missing_ok=True)
 
 
 def report_specs(plan: PackPlan) -> list:
@@ -193,4 +225,11 @@ def run_pack(
     )
 
 
-__all__ = ["PackPlan", "find_notebook", "plan_pack", "report_specs", "run_pack"]
+__all__ = [
+    "PackPlan",
+    "assemble_agenda_pack",
+    "find_notebook",
+    "plan_pack",
+    "report_specs",
+    "run_pack",
+]

@@ -81,6 +81,19 @@ def write_html(report: Any, out_dir: Path, name: str) -> list[Path]:
     return [path]
 
 
+def _warm_formats(formats: dict[str, str]) -> None:
+    """Once per worker, let each output format's module start up (e.g. the PDF printer's
+    browser) while the kernel runs the first report; a module opts in with ``warm_up()``."""
+    warmed = _WORKER.setdefault("warmed", set())
+    for target in formats.values():
+        module = target.partition(":")[0]
+        if module not in warmed:
+            warmed.add(module)
+            warm = getattr(importlib.import_module(module), "warm_up", None)
+            if callable(warm):
+                warm()
+
+
 def _call(target: str) -> Any:
     module, _, func = target.partition(":")
     return getattr(importlib.import_module(module), func)
@@ -97,6 +110,7 @@ def _render_one(
     failed_nb = out_dir / "notebooks" / f"{spec.name}.failed.ipynb"
     try:
         kernel = _kernel()
+        _warm_formats(formats)
         report = run_report(
             spec.notebook, spec.parameters, title=spec.title, kernel=kernel, timeout=timeout
         )

@@ -1,0 +1,344 @@
+"""PDF output: the ``pdf`` format through the batch machinery, the index PDF and the agenda pack.
+
+One module-scoped batch run (one worker, two toy reports, ``html`` + ``pdf``) feeds most
+assertions. Tests that print need Chromium (Debian ``chromium``, or ``$PMLIB_CHROMIUM``) and
+poppler's ``pdftotext``/``pdftoppm`` (``make system-deps``); without them they skip.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from pmlib import pdf
+from pmlib.batch import ReportSpec, run_batch
+from pmlib.errors import RenderError
+
+pytestmark = pytest.mark.pdf
+
+TOY = Path(__file__).parent / "fixtures" / "notebooks" / "toy_report.ipynb"
+A4 = (595.3, 841.9)  # points
+
+
+def _missing_tools() -> str | None:
+    try:
+        pdf.require_pdf_support()
+    except RenderError as exc:
+        return str(exc)
+    for tool in ("pdftotext", "pdftoppm"):
+        if shutil.which(tool) is None:
+            return f"needs {tool} (sudo apt-get install poppler-utils)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def printing():
+    reason = _missing_tools()
+    if reason:
+        pytest.skip(reason)
+
+
+def _text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _first_page_ink(pdf_path: Path, folder: Path) -> float:
+    """Share of the first page's pixels (at 50 dpi) that are not white."""
+    try:
+        from PIL import Image
+    except ImportError:
+        Image = None
+    fmt = ["-png"] if Image is not None else []  # else a binary PPM: P6, size, maxval, RGB
+    subprocess.run(
+        ["pdftoppm", *fmt, "-r", "50", "-f", "1", "-l", "1", str(pdf_path), str(folder / "p")],
+        check=True,
+    )
+    (image_path,) = folder.glob("p*.*")
+    if Image is None:
+        body = image_path.read_bytes().split(b"\n", 3)[3]
+        return sum(b < 250 for b in body) / max(1, len(body))
+    with Image.open(image_path) as image:
+        grey = image.convert("L")
+        return sum(grey.histogram()[:250]) / (grey.width * grey.height)
+
+
+@pytest.fixture(scope="module")
+def batch(printing, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf") / "out"
+    specs = [
+        ReportSpec("alpha", "Alpha", TOY, {"committee": "alpha", "n_charts": 3}),
+        ReportSpec("beta", "Beta", TOY, {"committee": "beta", "n_charts": 2, "n_tables": 2}),
+    ]
+    kwargs = {"jobs": 1, "formats": ("html", "pdf"), "progress": False, "title": "Toy pack"}
+    result = run_batch(specs, out, **kwargs)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return SimpleNamespace(out=out, specs=specs, kwargs=kwargs, result=result, manifest=manifest)
+
+
+# --- one report's PDF ------------------------------------------------------------------------
+
+
+def test_pdf_written_beside_html_and_listed_in_manifest(batch):
+    assert [r.status for r in batch.result.reports] == ["ok", "ok"], [
+        r.error for r in batch.result.reports
+    ]
+    for entry in batch.manifest["reports"]:
+        name = entry["name"]
+        assert (batch.out / f"{name}.pdf").is_file()
+        kinds = {f["path"]: f["kind"] for f in entry["files"]}
+        assert kinds[f"{name}.pdf"] == "pdf" and kinds[f"{name}.html"] == "html"
+        assert entry["timings"]["write_pdf"] > 0
+    assert "alpha.pdf" in (batch.out / "index.html").read_text(encoding="utf-8")
+    assert not list(batch.out.glob(".*.tmp"))
+
+
+def test_pdf_pages_are_a4_with_header_footer_and_no_code_or_loading_text(batch):
+    from pypdf import PdfReader
+
+    reader = PdfReader(batch.out / "alpha.pdf")
+    assert 1 <= len(reader.pages) <= 10
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - A4[0]) < 2 and abs(float(box.height) - A4[1]) < 2
+    text = _text(batch.out / "alpha.pdf")
+    assert "Toy committee report" in text
+    # Running header (no pdf_header artifact here: the report's title artifact) and footer.
+    assert text.count("Toy report: alpha, 2026/27 Q2") >= len(reader.pages)
+    assert "Page 1 of" in text and f"Page {len(reader.pages)} of {len(reader.pages)}" in text
+    assert "Scorecard: alpha <&>" in text  # escaped in HTML, literal on paper
+    for code in ("import ", "publish_artifact", "enable_offline_charts", "In [", "Out["):
+        assert code not in text, code
+    assert "loading" not in text.lower()
+
+
+def test_charts_are_drawn_as_vector_text_in_the_pdf(batch):
+    text = _text(batch.out / "alpha.pdf")
+    # Titles and axis labels exist only once vega has drawn the charts in the browser.
+    for title in ("Indicator 01", "Indicator 02", "Indicator 03"):
+        assert title in text
+    assert "Month" in text
+    assert "Indicator 04" not in text.split("Scorecard")[0]  # n_charts=3
+
+
+def test_pdf_is_tagged_with_language_and_outline(batch):
+    from pypdf import PdfReader
+
+    reader = PdfReader(batch.out / "alpha.pdf")
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
+    titles = [o["/Title"] for o in _flatten(reader.outline)]
+    assert "Toy committee report" in titles and "Indicators" in titles
+
+
+def test_first_page_is_not_blank(batch, tmp_path):
+    assert 0.005 < _first_page_ink(batch.out / "alpha.pdf", tmp_path) < 0.9
+
+
+def test_unchanged_rerun_skips_and_keeps_the_pdf(batch):
+    before = (batch.out / "alpha.pdf").stat().st_mtime_ns
+    again = run_batch(batch.specs, batch.out, **batch.kwargs)
+    assert [r.status for r in again.reports] == ["skipped", "skipped"]
+    assert (batch.out / "alpha.pdf").stat().st_mtime_ns == before
+    files = {f["path"] for r in again.reports for f in r.entry["files"]}
+    assert {"alpha.pdf", "beta.pdf"} <= files
+
+
+def test_header_text_prefers_the_pdf_header_artifact():
+    report = SimpleNamespace(title="Spec title", artifacts={})
+    assert pdf.header_text(report) == "Spec title"
+    report.artifacts["title"] = "Display  title"
+    assert pdf.header_text(report) == "Display title"
+    report.artifacts["pdf_header"] = "Northmoor District Council · Environment · 2026/27 Q2"
+    assert pdf.header_text(report) == "Northmoor District Council · Environment · 2026/27 Q2"
+
+
+def test_header_is_escaped_and_network_blocked(printing, tmp_path, caplog):
+    page = tmp_path / "plain.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="en-GB"><head><title>Plain</title>'
+        '<link rel="stylesheet" href="https://example.org/x.css"></head>'
+        '<body><h1>No charts here</h1><p><a href="other.html">other</a></p></body></html>',
+        encoding="utf-8",
+    )
+    with caplog.at_level("WARNING", logger="pmlib.pdf"):
+        data = pdf.print_html_file(page, header="Council <b>&amp;</b> <script>x</script>")
+    assert "blocked 1 network request(s): ['https://example.org/x.css']" in caplog.text
+    out = tmp_path / "plain.pdf"
+    out.write_bytes(data)
+    text = _text(out)
+    assert "Council <b>&amp;</b> <script>x</script>" in text
+    assert "No charts here" in text and "Page 1 of 1" in text
+    assert _link_uris(out) == ["other.html"]  # relative, not file:///tmp/...
+
+
+# --- no browser ------------------------------------------------------------------------------
+
+
+def test_missing_chromium_gives_one_line_install_hint(monkeypatch, tmp_path):
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, str(tmp_path / "no-such-chrome"))
+    report = SimpleNamespace(title="T", html="<html></html>", artifacts={})
+    with pytest.raises(RenderError) as err:
+        pdf.write_pdf(report, tmp_path, "t")
+    assert pdf.INSTALL_HINT in str(err.value) and "\n" not in str(err.value)
+    monkeypatch.delenv(pdf.CHROMIUM_ENV)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pdf, "CHROMIUM_PATHS", ())
+    with pytest.raises(RenderError) as err:
+        pdf.write_pdf(report, tmp_path, "t")
+    assert str(err.value) == pdf.INSTALL_HINT + "."
+    assert pdf.warm_up() is None  # never raises: the hint comes when a PDF is asked for
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_missing_chromium_fails_the_report_in_a_batch(printing, monkeypatch, tmp_path):
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, str(tmp_path / "no-such-chrome"))  # workers inherit it
+    spec = ReportSpec("alpha", "Alpha", TOY, {"committee": "alpha", "n_charts": 1})
+    result = run_batch([spec], tmp_path / "out", jobs=1, formats=("pdf",), progress=False)
+    (report,) = result.reports
+    assert report.status == "failed" and pdf.INSTALL_HINT in report.error
+    assert not (tmp_path / "out" / "alpha.pdf").exists()
+
+
+# --- index and agenda pack -------------------------------------------------------------------
+
+
+def test_index_pdf_keeps_relative_links(batch):
+    index_pdf = pdf.write_index_pdf(batch.out / "index.html", batch.out / "index.pdf")
+    text = _text(index_pdf)
+    assert "Toy pack" in text and "Page 1 of" in text
+    uris = _link_uris(index_pdf)
+    assert "alpha.html" in uris and "beta.pdf" in uris
+    assert not [u for u in uris if u.startswith("file:")]
+
+
+def test_assemble_pack_has_one_bookmark_per_report_and_index_links_inside(batch):
+    from pypdf import PdfReader
+
+    index_pdf = pdf.write_index_pdf(batch.out / "index.html", batch.out / "index.pdf")
+    path = pdf.assemble_pack(
+        batch.out, ["alpha", "beta"], index_pdf=index_pdf, title="Toy agenda pack"
+    )
+    assert path == batch.out / "pack.pdf" and not list(batch.out.glob(".*.tmp"))
+    n = {
+        p: len(PdfReader(p).pages)
+        for p in (index_pdf, batch.out / "alpha.pdf", batch.out / "beta.pdf")
+    }
+    pack = PdfReader(path)
+    assert len(pack.pages) == sum(n.values())
+    top = [o for o in pack.outline if not isinstance(o, list)]
+    titles = {e["name"]: e["title"] for e in batch.manifest["reports"]}
+    assert [o["/Title"] for o in top] == [titles["alpha"], titles["beta"]]
+    first = [pack.get_destination_page_number(o) for o in top]
+    assert first == [n[index_pdf], n[index_pdf] + n[batch.out / "alpha.pdf"]]
+    assert pack.metadata.title == "Toy agenda pack"
+    # The index's links to a report now jump to its first page inside the pack.
+    jumps = set()
+    for annot in pack.pages[0].get("/Annots") or []:
+        action = annot.get_object().get("/A") or {}
+        if action.get("/S") == "/GoTo":
+            jumps.add(pack.get_page_number(action["/D"][0].get_object()))
+    assert jumps == set(first)
+    text = _text(path)
+    assert text.count("Page 1 of") == 3  # index + two reports, each numbered on its own
+
+
+def test_assemble_pack_without_index_and_with_a_missing_pdf(batch, tmp_path):
+    from pypdf import PdfReader
+
+    path = pdf.assemble_pack(batch.out, ["beta"], index_pdf=None, title="B", out_name="b.pdf")
+    assert len(PdfReader(path).pages) == len(PdfReader(batch.out / "beta.pdf").pages)
+    with pytest.raises(RenderError, match="no PDF for gamma"):
+        pdf.assemble_pack(batch.out, ["alpha", "gamma"], index_pdf=None, title="X")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _flatten(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def _link_uris(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    uris = []
+    for page in PdfReader(path).pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A") or {}
+            if action.get("/S") == "/URI" and str(action["/URI"]) not in uris:
+                uris.append(str(action["/URI"]))
+    return uris
+
+
+# -- the demo council's agenda pack ---------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo_pack(printing, tmp_path_factory):
+    from pmlib.cli import main
+
+    out = tmp_path_factory.mktemp("demo-pdf") / "out"
+    argv = ["run", "--quarter", "2026/27 Q2", "--params", str(ROOT / "parameters")]
+    argv += ["--committee", "environment", "--committee", "resources"]
+    argv += ["--committee", "performance-board", "--format", "pdf", "--pack", "-q"]
+    assert main([*argv, "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
+def test_demo_committee_pdfs_read_well(demo_pack, tmp_path):
+    from pypdf import PdfReader
+
+    from pmlib.committee import CommitteeReport
+
+    for committee in ("environment", "resources"):
+        path = demo_pack / f"{committee}.pdf"
+        report = CommitteeReport.build(
+            quarter="2026/27 Q2", committee=committee, params_dir=ROOT / "parameters"
+        )
+        n_exceptions = len(report.exceptions_frame())
+        pages = len(PdfReader(path).pages)
+        # cover + glance + scorecard + one page per exception + appendix; not a runaway
+        assert 3 + n_exceptions <= pages <= 12 + 3 * n_exceptions + len(report.indicators)
+        text = " ".join(_text(path).split())
+        assert report.committee.title in text
+        assert "Page 1 of" in text
+        for name in report.exceptions_frame()["name"]:
+            assert " ".join(name.split()) in text, name
+        for leaked in ("Loading", "import ", "CommitteeReport", "enable_offline_charts"):
+            assert leaked not in text
+        folder = tmp_path / committee
+        folder.mkdir()
+        assert _first_page_ink(path, folder) > 0.005
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
+def test_agenda_pack_binds_public_reports_with_a_bookmark_each(demo_pack):
+    from pypdf import PdfReader
+
+    reader = PdfReader(demo_pack / "pack.pdf")
+    marks = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert len(marks) == 2
+    assert marks[0].startswith("Environment and Climate Scrutiny Committee")
+    assert marks[1].startswith("Overview and Resources Scrutiny Committee")
+    text = _text(demo_pack / "pack.pdf")
+    assert "Corporate Performance Board" not in text  # internal: never in the public pack
+    singles = sum(
+        len(PdfReader(demo_pack / f"{c}.pdf").pages) for c in ("environment", "resources")
+    )
+    assert len(reader.pages) == singles + 1  # plus the index page
