@@ -167,28 +167,36 @@ def _read_parquet(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
                 "re-export the table",
             )
         ]
-    return frame.astype(object), []
+    return frame, []  # typed columns stay typed: numbers need no parsing
 
 
 def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Strip surrounding spaces from text cells and make blank cells missing, vectorised.
 
-    Columns that are all text (the usual CSV case) or all numbers (typed Parquet) take a
-    whole-column path; only mixed columns look at each cell's type.
+    Text columns (pandas' Arrow-backed strings, as CSV and Parquet give) are stripped in Arrow;
+    object columns that are all text take the same whole-column path; only mixed object columns
+    (an Excel column holding numbers and text) look at each cell. Typed columns (numbers and
+    dates from Parquet or Excel) are left as they are.
     """
     out = {}
     for name, s in frame.items():
-        s = s.astype(object)
-        kind = pd.api.types.infer_dtype(s, skipna=True)
-        if kind == "string":
+        if s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
             stripped = s.str.strip()
-            s = stripped.where(stripped.ne(""), None)
-        elif kind not in ("empty", "floating", "integer", "mixed-integer-float", "boolean"):
-            is_text = s.map(type).eq(str)
-            if is_text.any():
-                stripped = s[is_text].astype(str).str.strip()
-                s = s.copy()
-                s[is_text] = stripped.where(stripped.ne(""), None)
+            s = stripped.where(stripped.ne("")).astype(object)
+        elif s.dtype == object:
+            kind = pd.api.types.infer_dtype(s, skipna=True)
+            if kind == "string":
+                stripped = s.str.strip()
+                s = stripped.where(stripped.ne(""), None)
+            elif kind not in ("empty", "floating", "integer", "mixed-integer-float", "boolean"):
+                is_text = s.map(type).eq(str)
+                if is_text.any():
+                    stripped = s[is_text].astype(str).str.strip()
+                    s = s.copy()
+                    s[is_text] = stripped.where(stripped.ne(""), None)
+        else:
+            out[name] = s
+            continue
         out[name] = s.where(s.notna(), None)
     return pd.DataFrame(out, index=frame.index)
 

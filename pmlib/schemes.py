@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.errors import ConfigError, Problem
+from pmlib.frames import isin
 
 TOLERANCES = ("relative", "absolute")
 COLOURS = ("three", "two")
@@ -423,20 +424,29 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
     rated = ~(ind["kind"].eq("statistic") | ind["polarity"].eq("none")).to_numpy(dtype=bool)
     problems: list[Problem] = []
 
+    row_values = rows.to_numpy(dtype=object)
+    id_values = ind["id"].to_numpy(dtype=object)
+
     def row_of(i: int) -> int | None:
-        r = rows.iloc[i]
+        r = row_values[i]
         return None if r is None or pd.isna(r) else int(r)
+
+    def first_periods(frame: pd.DataFrame) -> pd.Series:
+        """Per indicator id (sorted), its first three periods as text: one pass, no loop."""
+        top = frame.groupby("indicator_id", sort=True).head(3)
+        return top.groupby("indicator_id", sort=True)["period"].agg(
+            lambda p: ", ".join(map(str, p))
+        )
 
     targets = dataset.targets
     relative_ids = set(ind["id"][rated & resolved["tolerance"].eq("relative").to_numpy()])
     band_ids = set(ind["id"][ind["polarity"].eq("band").to_numpy(dtype=bool)])
-    is_band = targets["indicator_id"].isin(band_ids)
-    zero = targets["indicator_id"].isin(relative_ids) & (
+    is_band = isin(targets["indicator_id"], band_ids)
+    zero = isin(targets["indicator_id"], relative_ids) & (
         (~is_band & targets["target"].eq(0))
         | (is_band & (targets["lower"].eq(0) | targets["upper"].eq(0)))
     )
-    for iid, periods in targets[zero].groupby("indicator_id", sort=True)["period"]:
-        labels = ", ".join(map(str, periods.tolist()[:3]))
+    for iid, labels in first_periods(targets[zero]).items():
         problems.append(
             Problem(
                 tfile,
@@ -460,7 +470,7 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
         ).to_numpy(dtype=bool)
         & rated
     ]
-    t_running = targets[targets["indicator_id"].isin(set(running))]
+    t_running = targets[isin(targets["indicator_id"], set(running))]
     in_year = t_running["quarter"].notna().to_numpy(dtype=bool)
     only_year = sorted(set(t_running["indicator_id"]) - set(t_running["indicator_id"][in_year]))
     for iid in only_year:
@@ -485,11 +495,12 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
         & rated
         & ~has_own.to_numpy(dtype=bool)
     )
+    labels = resolved["scheme_label"].to_numpy(dtype=object)
     for i in np.flatnonzero(needs):
         problems.append(
             Problem(
                 file,
-                f"{ind['id'].iloc[i]} uses the {resolved['scheme_label'].iloc[i]} scheme, whose "
+                f"{id_values[i]} uses the {labels[i]} scheme, whose "
                 "thresholds are set per indicator, but has no green_within/amber_within of its own; "
                 "the scheme's default applies",
                 "fill in green_within and amber_within for it",
@@ -501,16 +512,17 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
 
     if "amber_within" in ind and "green_within" in ind:
         bad = (ind["amber_within"] < ind["green_within"]).to_numpy(dtype=bool)
+        amber = ind["amber_within"].to_numpy(dtype=float)
         for i in np.flatnonzero(bad):
             problems.append(
                 Problem(
                     file,
-                    f"{ind['id'].iloc[i]}: amber_within is smaller than green_within, so "
+                    f"{id_values[i]}: amber_within is smaller than green_within, so "
                     "nothing could be Amber (amber_within is raised to green_within)",
                     "make amber_within at least green_within",
                     row=row_of(i),
                     column="amber_within",
-                    value=float(ind["amber_within"].iloc[i]),
+                    value=float(amber[i]),
                     severity="warning",
                 )
             )
@@ -523,12 +535,12 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
             (t_pol.eq("higher") & (targets["intervention"] > targets["target"]))
             | (t_pol.eq("lower") & (targets["intervention"] < targets["target"]))
         )
-        for iid, periods in targets[wrong].groupby("indicator_id", sort=True)["period"]:
+        for iid, periods in first_periods(targets[wrong]).items():
             problems.append(
                 Problem(
                     tfile,
                     f"{iid}: the intervention level is on the good side of the target "
-                    f"({', '.join(map(str, periods.tolist()[:3]))}), so anything short of Green is "
+                    f"({periods}), so anything short of Green is "
                     "Red",
                     "the intervention level is the Red line: below the target when higher is "
                     "better, above it when lower is better",

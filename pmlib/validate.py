@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pmlib.errors import DataValidationError, Problem
+from pmlib.frames import isin
 from pmlib.load import Source, read_tables
 from pmlib.model import Dataset, Settings
 from pmlib.periods import ACCEPTED_FORMS, period_table
@@ -82,15 +83,8 @@ def _check_duplicates(frame: pd.DataFrame, keys: list[str], file: str, what: str
     ]
 
 
-def _isin(values: pd.Series, allowed) -> pd.Series:
-    """``values.isin(allowed)`` through a hash index: pandas' Arrow-string ``isin`` converts
-    every allowed value to a scalar in Python (seconds for 100,000 ids)."""
-    index = pd.Index(pd.unique(pd.Series(list(allowed) if isinstance(allowed, set) else allowed)))
-    return pd.Series(index.get_indexer(values.astype(object)) >= 0, index=values.index)
-
-
 def _check_unknown_ids(frame: pd.DataFrame, ids: pd.Series, file: str) -> list[Problem]:
-    unknown = frame["indicator_id"].notna() & ~_isin(frame["indicator_id"], ids)
+    unknown = frame["indicator_id"].notna() & ~isin(frame["indicator_id"], ids)
     return _problems_for_rows(
         frame,
         unknown,
@@ -289,7 +283,7 @@ def _check_targets_cover(
     rated = f["kind"].isin(["KPI", "PI"]) & f["polarity"].ne("none") & f["value"].notna()
     # An unreadable target period is already reported; don't repeat it as "no target".
     unsure = tgt.loc[tgt["period"].isna(), "indicator_id"]
-    f = f[rated.fillna(False).astype(bool) & f["period"].notna() & ~f["indicator_id"].isin(unsure)]
+    f = f[rated.fillna(False).astype(bool) & f["period"].notna() & ~isin(f["indicator_id"], unsure)]
     if f.empty:
         return []
     fy = f["fy"].astype("Int64")
