@@ -69,9 +69,11 @@ report: setup system-deps
 	  $(BIN)/pmlib run --quarter "$(QUARTER)"; \
 	fi
 
+# Serves the project folder (so the explorer's links to outputs/ open) and opens the explorer;
+# kernels run in the notebook's folder, as the notebooks expect. Root (containers) needs --allow-root.
 lab: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
-	cd notebooks && ../$(BIN)/jupyter lab
+	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 demo-data: setup
 	$(BIN)/python data/demo/generate.py
