@@ -18,7 +18,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -72,7 +72,6 @@ report: setup system-deps
 # Serves the project folder (so the explorer's links to outputs/ open) and opens the explorer;
 # kernels run in the notebook's folder, as the notebooks expect. Root (containers) needs --allow-root.
 lab: setup
-	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
 	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 demo-data: setup
