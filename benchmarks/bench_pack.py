@@ -30,11 +30,14 @@ COMMITTEES = ["cabinet", "environment", "communities", "resources", "performance
 
 def _timed(cmd: list[str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.exit(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
     return time.perf_counter() - t0
 
 
 def cli_loop(out: Path) -> float:
+    out.mkdir(parents=True, exist_ok=True)
     total = 0.0
     for c in COMMITTEES:
         executed = out / f"{c}.ipynb"

@@ -242,8 +242,9 @@ class CommitteeReport:
 
     def glance_priorities(self):
         from pmlib.charts import rag_bar_chart
+        from pmlib.render import Figure
 
-        return rag_bar_chart(self.priority_counts())
+        return Figure(rag_bar_chart(self.priority_counts()))
 
     def golden_thread(self) -> Html:
         """Priority → objective → indicators, with each indicator's RAG, as a table."""
@@ -393,8 +394,10 @@ class CommitteeReport:
                     "year-end target this period.</p>"
                 )
             )
+        from pmlib.render import Figure
+
         for head, chart, narrative in sections:
-            display(head, chart, narrative)
+            display(head, Figure(chart), narrative)
 
     def narrative_html(self, ind_id: str) -> Html:
         if ind_id not in self.narratives.index:

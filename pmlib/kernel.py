@@ -35,6 +35,20 @@ _BASELINE: dict[str, Any] | None = None
 _REGISTRIES = ("renderers", "data_transformers", "theme")
 
 
+def skip_slow_optional_imports() -> None:
+    """Keep ``rfc3987_syntax`` out of report kernels and workers (call before anything imports
+    jsonschema).
+
+    JupyterLab's dependencies install it; when present, ``import jsonschema`` builds ~35 parsers
+    for the optional ``uri`` format check, adding ~0.9 s to every process that imports altair or
+    nbformat (python-jsonschema/jsonschema#1428, ../shared/NOTES-tooling.md). Reports never check
+    that format: without the module jsonschema simply skips it. Harmless if jsonschema is
+    already imported; JupyterLab's own processes are not affected.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # import -> ImportError -> skipped
+
+
 def preload_modules(names: list[str]) -> None:
     """Import modules into the kernel process ahead of the first report (runs in the kernel).
 
@@ -42,6 +56,7 @@ def preload_modules(names: list[str]) -> None:
     """
     import importlib
 
+    skip_slow_optional_imports()
     for name in names:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)

@@ -17,6 +17,8 @@ from pmlib.errors import ParameterError
 
 NOTEBOOK = "committee_report.ipynb"
 DEFAULT_OUT = Path("outputs")
+#: Imported by each report kernel while it starts, so the first report does not pay for them.
+REPORT_PRELOAD = ("pmlib.committee", "pmlib.validate", "pmlib.rate", "pmlib.charts", "pmlib.theme")
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ def run_pack(
 ):
     """Render the plan's reports (skipping unchanged ones); returns the batch result."""
     from pmlib.batch import run_batch
+    from pmlib.kernel import DEFAULT_PRELOAD
 
     inputs = [plan.data_dir, plan.params_dir]
     return run_batch(
@@ -222,6 +225,7 @@ def run_pack(
         timeout=timeout,
         cwd=plan.notebook.parent,
         progress=progress,
+        preload=(*DEFAULT_PRELOAD, *REPORT_PRELOAD),
     )
 
 

@@ -148,6 +148,23 @@ def _render(spec: dict[str, Any], mode: str = "js", **_ignored: Any) -> dict[str
     return {"text/html": chart_html(spec, mode=mode), "text/plain": f"Chart: {_describe(spec)}"}
 
 
+class Figure:
+    """An altair chart shown through the active pmlib renderer, without altair's JSON-schema
+    validation of the spec on display (~60 ms a chart). For charts built by pmlib's own,
+    tested chart functions; anything else should be displayed as a plain altair chart."""
+
+    def __init__(self, chart: Any):
+        self.chart = chart
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        import altair as alt
+
+        spec = self.chart.to_dict(validate=False)
+        if alt.renderers.active != RENDERER_NAME:
+            return self.chart._repr_mimebundle_(include, exclude)
+        return _render(spec, **alt.renderers.options)
+
+
 def enable_offline_charts(mode: str = "js") -> None:
     """Draw altair charts in this notebook as offline, accessible report figures.
 

