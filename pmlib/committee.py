@@ -78,6 +78,9 @@ class CommitteeReport:
         from pmlib.rate import rate_history, rate_period
 
         ids = self.dataset.indicators_for(self.committee)["id"]
+        # Keep only this committee's indicators before computing anything, so nothing about
+        # an indicator the audience may not see (internal ones) can reach a section.
+        self.dataset = _subset(self.dataset, ids)
         self.indicators = self.dataset.indicators.set_index("id").loc[ids]
         rated = rate_period(self.dataset, self.period)
         self.rated = rated[rated["indicator_id"].isin(ids)].reset_index(drop=True)
@@ -532,6 +535,21 @@ class CommitteeReport:
             "pdf_header",
             f"{self.dataset.council.name} · {self.committee.title} · {self.period.label}",
         )
+
+
+def _subset(dataset: Dataset, ids: pd.Series) -> Dataset:
+    """The dataset restricted to some indicators (every table; settings and sources kept)."""
+    keep = set(ids)
+    tables = {
+        "indicators": dataset.indicators[dataset.indicators["id"].isin(keep)],
+        **{
+            t: getattr(dataset, t)[getattr(dataset, t)["indicator_id"].isin(keep)]
+            for t in ("targets", "actuals", "narratives")
+        },
+    }
+    return Dataset(
+        **{**dataset.__dict__, **{k: v.reset_index(drop=True) for k, v in tables.items()}}
+    )
 
 
 def _badge(rag: str) -> str:
