@@ -74,6 +74,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
+    from pmlib.committee import check_period_has_data
     from pmlib.config import check_committee
     from pmlib.periods import parse_period
     from pmlib.rate import format_rating_table, rate_period
@@ -81,6 +82,7 @@ def cmd_rate(args: argparse.Namespace) -> int:
 
     ds = read_dataset(args.data, args.params)
     period = parse_period(args.period, ds.council.fy_start_month)
+    check_period_has_data(ds, period)
     rated = rate_period(ds, period)
     if args.committee:
         ids = ds.indicators_for(check_committee(ds.settings, args.committee))["id"]

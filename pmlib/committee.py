@@ -61,6 +61,32 @@ def check_report_params(
             raise ParameterError(f"Parameter '{name}': folder {value} not found.")
 
 
+def check_period_has_data(dataset: Dataset, period: Period) -> None:
+    """Refuse a period no data has been collected for yet, and a year still in progress (its
+    year-to-date figures would be rated against full-year targets). Rate or report a quarter
+    instead: quarters rate year-to-date figures against profiled targets and forecast the year.
+    """
+    act = dataset.actuals
+    latest = act["ordinal"].max() if len(act) else None
+    if latest is None or pd.isna(latest):
+        return
+    last = act.loc[act["ordinal"].idxmax(), "period"]
+    span = {"year": 12, "quarter": 3}.get(period.kind, 1)
+    if period.ordinal - span >= latest:
+        raise ParameterError(
+            f"No data has been collected for {period.label} yet (the latest data is for "
+            f"{last}). Fix: choose a period that ends by {last}."
+        )
+    if period.kind == "year" and latest < period.ordinal:
+        quarter = max(1, (int(latest) - period.fy * 12) // 3)
+        raise ParameterError(
+            f"{period.label} is not complete yet (the latest data is for {last}), so its "
+            f"outturns cannot be rated against annual targets. Fix: use the quarter, e.g. "
+            f"'{period.label} Q{quarter}' (year to date against profiled targets, with a "
+            f"year-end forecast), or the year {period.previous().label}."
+        )
+
+
 @dataclass
 class CommitteeReport:
     """Everything one committee report shows, computed once."""
@@ -78,6 +104,8 @@ class CommitteeReport:
         from pmlib.rate import rate_history, rate_period
 
         ids = self.dataset.indicators_for(self.committee)["id"]
+        if ids.empty:
+            raise ParameterError(_no_indicators_message(self.dataset, self.committee))
         # Keep only this committee's indicators before computing anything, so nothing about
         # an indicator the audience may not see (internal ones) can reach a section.
         self.dataset = _subset(self.dataset, ids)
@@ -137,20 +165,7 @@ class CommitteeReport:
                 f"{quarter!r} is a month; committee reports are for a quarter "
                 f"(e.g. '{period.fy_label} Q{period.quarter}') or a year."
             )
-        latest = dataset.actuals["ordinal"].max()
-        if pd.notna(latest) and period.ordinal - (12 if period.kind == "year" else 3) >= latest:
-            raise ParameterError(
-                f"No data has been collected for {period.label} yet: the "
-                f"latest actuals end before it starts."
-            )
-        if pd.notna(latest) and period.kind == "year" and latest < period.ordinal:
-            last = dataset.actuals.loc[dataset.actuals["ordinal"].idxmax(), "period"]
-            raise ParameterError(
-                f"{period.label} is not complete yet (the latest data is for {last}), so its "
-                f"annual report cannot be produced. Fix: run the quarter report, e.g. "
-                f"'{period.label} Q{max(1, (int(latest) - period.fy * 12) // 3)}', or the "
-                f"annual report for {period.previous().label}."
-            )
+        check_period_has_data(dataset, period)
         return cls(
             dataset=dataset,
             committee=check_committee(dataset.settings, committee),
@@ -537,6 +552,17 @@ class CommitteeReport:
         )
 
 
+def _no_indicators_message(dataset: Dataset, committee: Committee) -> str:
+    known = sorted(dataset.indicators["priority"].dropna().unique())
+    wanted = ", ".join(f"'{p}'" for p in committee.priorities) or "none"
+    return (
+        f"Committee '{committee.slug}' has no indicators to report (priorities in "
+        f"committees.yaml: {wanted}). Fix: use priority names exactly as in the indicators "
+        f"table ({', '.join(repr(k) for k in known)}), list indicator ids, or name the "
+        f"committee in the indicators' committees column."
+    )
+
+
 def _subset(dataset: Dataset, ids: pd.Series) -> Dataset:
     """The dataset restricted to some indicators (every table; settings and sources kept)."""
     keep = set(ids)
@@ -589,4 +615,4 @@ def _git_commit() -> str:
     return commit + (" (with uncommitted changes to pmlib)" if dirty else "")
 
 
-__all__ = ["CommitteeReport", "check_report_params"]
+__all__ = ["CommitteeReport", "check_period_has_data", "check_report_params"]

@@ -98,18 +98,9 @@ def plan_pack(
             else f"use the quarter '{p.fy_label} Q{p.quarter}'"
         )
         raise ParameterError(f"--quarter needs a quarter such as '2026/27 Q2': {hint}.")
-    latest = dataset.actuals["ordinal"].max()
-    span = 12 if p.kind == "year" else 3
-    if latest == latest and p.ordinal - span >= latest:
-        raise ParameterError(
-            f"No data has been collected for {p.label} yet: the latest actuals end before it "
-            f"starts. Fix: choose an earlier period."
-        )
-    if p.kind == "year" and latest == latest and latest < p.ordinal:
-        raise ParameterError(
-            f"{p.label} is not complete yet, so its annual report cannot be produced. Fix: run "
-            f"a quarter (--quarter '{p.label} Q1' ...) or an earlier year."
-        )
+    from pmlib.committee import check_period_has_data
+
+    check_period_has_data(dataset, p)
     slugs = list(dict.fromkeys(committees or dataset.settings.committees))
     unknown = [s for s in slugs if s not in dataset.settings.committees]
     if unknown:

@@ -103,7 +103,7 @@ def quality_findings(
         .drop_duplicates("period")
         .itertuples(index=False)
     }
-    end = in_period["period"].map(ends)
+    end = pd.to_datetime(in_period["period"].map(ends))  # datetime even when nothing is due
     lag = (in_period["collected_at"] - end).dt.days
     late = in_period[lag > deadline]
     rows += [
