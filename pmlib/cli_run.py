@@ -97,7 +97,11 @@ def register(sub) -> None:
     p.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
     p.add_argument("--force", action="store_true", help="render even unchanged reports")
     p.add_argument("--status", choices=("draft", "final"), default="draft")
-    p.add_argument("--out", type=Path, help="output folder (default outputs/<period>)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder, used as is (default outputs/<period>, e.g. outputs/2026-27-Q2)",
+    )
     p.add_argument("--notebooks", type=Path, help="folder holding committee_report.ipynb")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: council.yaml)")

@@ -519,6 +519,11 @@ class CommitteeReport:
         ]
         for table, path in sorted(self.dataset.sources.items()):
             rows.append((f"Input: {table}", f"{Path(path).name} sha256 {_sha256(Path(path))}"))
+        bench = self.dataset.council.benchmark_dir
+        if len(self.benchmarks) and bench and Path(bench).is_dir():
+            for p in sorted(Path(bench).iterdir()):
+                if p.suffix.lower() in (".csv", ".xlsx", ".parquet"):
+                    rows.append((f"Benchmarks: {p.name}", f"sha256 {_sha256(p)}"))
         params_dir = self.dataset.settings.params_dir
         if params_dir:
             for name in ("council.yaml", "committees.yaml", "rag_schemes.yaml"):

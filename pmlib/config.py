@@ -52,7 +52,11 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}:{where}: not valid YAML: {problem}.") from exc
+        raise ConfigError(
+            f"{path}:{where}: not valid YAML: {problem}. Fix: check the indentation (spaces, "
+            f"not tabs) and the punctuation on that line; quote any text that contains ': ' "
+            f'or starts with a special character, e.g. name: "Homes: a fair start".'
+        ) from exc
 
 
 def _resolve(base: Path, value: Any) -> Path | None:
@@ -214,13 +218,14 @@ def _committees(path: Path, raw: Any, problems: list[Problem]) -> dict[str, Comm
                     value=slug,
                 )
             )
-        audience = item.get("audience", "public")
+        audience = str(item.get("audience", "public")).strip().lower()
         if audience not in ("public", "internal"):
             problems.append(
                 Problem(
                     f,
                     "audience must be public or internal",
-                    "public reports never include internal indicators",
+                    "write audience: public (never shown internal indicators) or "
+                    "audience: internal",
                     column=f"{where}.audience",
                     value=audience,
                 )

@@ -36,6 +36,7 @@ class PackPlan:
     notebook: Path
     out_dir: Path
     status: str
+    inputs: tuple[Path, ...] = ()
 
 
 def find_notebook(name: str = NOTEBOOK, notebook_dir: Path | None = None) -> Path:
@@ -110,6 +111,7 @@ def plan_pack(
     params_path = Path(dataset.settings.params_dir or params_dir or "parameters").resolve()
     nb = find_notebook(NOTEBOOK, Path(notebook_dir) if notebook_dir else None)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / p.slug
+    inputs = _input_files(dataset, params_path)
     return PackPlan(
         period_label=p.label,
         period_slug=p.slug,
@@ -122,7 +124,29 @@ def plan_pack(
         notebook=nb,
         out_dir=out.resolve(),
         status=status,
+        inputs=inputs,
     )
+
+
+TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+
+def _input_files(dataset, params_dir: Path) -> tuple[Path, ...]:
+    """What a report reads: the four tables' files, the parameters, the benchmark files.
+
+    Only these are hashed into the manifest and the skip check, so editing a README or a
+    script that sits in the data folder does not re-render every report.
+    """
+    files = {Path(p).resolve() for p in dataset.sources.values()}
+    files |= {p.resolve() for p in Path(params_dir).glob("*.yaml")}
+    bench = dataset.council.benchmark_dir
+    if bench and Path(bench).is_dir():
+        files |= {
+            p.resolve()
+            for p in Path(bench).iterdir()
+            if p.suffix.lower() in TABLE_SUFFIXES and not p.name.startswith((".", "~$"))
+        }
+    return tuple(sorted(files))
 
 
 def _data_dir(dataset) -> Path:
@@ -198,7 +222,7 @@ def run_pack(
     from pmlib.batch import run_batch
     from pmlib.kernel import DEFAULT_PRELOAD
 
-    inputs = [plan.data_dir, plan.params_dir]
+    inputs = list(plan.inputs) or [plan.data_dir, plan.params_dir]
     return run_batch(
         report_specs(plan),
         plan.out_dir,
