@@ -7,7 +7,7 @@ column, value, fix) so that one run reports *every* problem, not just the first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 
@@ -40,6 +40,56 @@ class Problem:
             text += f". Fix: {self.fix}"
         return text
 
+    def at_row(self, row: int | None, value: object = None) -> Problem:
+        """The same problem at another row (and value): a cheap copy."""
+        return Problem.for_rows(
+            self.file,
+            self.message,
+            self.fix,
+            [row],
+            [value],
+            column=self.column,
+            severity=self.severity,
+        )[0]
+
+    @classmethod
+    def for_rows(
+        cls,
+        file: str,
+        message: str,
+        fix: str,
+        rows: Iterable[int | None],
+        values: Iterable[object],
+        *,
+        column: str | None = None,
+        severity: str = "error",
+    ) -> list[Problem]:
+        """One problem per (row, value): the same message at many rows, built in bulk.
+
+        Validation can find a warning on each of a million rows (an unapproved figure), so the
+        records are filled in directly rather than through the frozen dataclass's
+        ``__init__`` (which sets each field through ``object.__setattr__``): about a third of
+        the time. The results are ordinary, equal, hashable :class:`Problem` records.
+        """
+        base = {
+            "file": file,
+            "message": message,
+            "fix": fix,
+            "column": column,
+            "severity": severity,
+        }
+        new = object.__new__
+        out = []
+        append = out.append
+        for row, value in zip(rows, values, strict=True):
+            p = new(cls)
+            d = p.__dict__
+            d.update(base)
+            d["row"] = row
+            d["value"] = value
+            append(p)
+        return out
+
 
 def _shown(value: object) -> str:
     """The value as the user typed or sees it: dates as ISO text, numbers plain, text quoted."""
@@ -49,6 +99,120 @@ def _shown(value: object) -> str:
     if hasattr(value, "item") and callable(value.item):  # numpy scalar
         value = value.item()
     return repr(value)
+
+
+class _SameMessage:
+    """Problems that share everything but their row and value, kept as two columns."""
+
+    __slots__ = ("file", "message", "fix", "column", "severity", "rows", "values")
+
+    def __init__(self, file, message, fix, rows, values, column, severity):
+        self.file, self.message, self.fix = file, message, fix
+        self.column, self.severity = column, severity
+        self.rows, self.values = rows, values
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def build(self) -> list[Problem]:
+        import pandas as pd  # only here: the CLI starts without importing pandas
+
+        values = self.values
+        if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+            values = values.to_numpy(dtype=object)  # text in bulk, as iterating would give it
+        return Problem.for_rows(
+            self.file,
+            self.message,
+            self.fix,
+            self.rows.tolist() if hasattr(self.rows, "tolist") else list(self.rows),
+            [None if v is None or v is pd.NA else v for v in values],
+            column=self.column,
+            severity=self.severity,
+        )
+
+
+class Problems(Sequence):
+    """A read-only sequence of :class:`Problem` records, some built only when first looked at.
+
+    Validation can find a warning on most rows of a million (an unapproved figure, a missing
+    value); making a record for each takes about half a second, often for nothing (``pmlib
+    rate`` never shows them). :meth:`at_rows` keeps such a group as its rows and values and
+    builds the records on first use; counting them and asking :meth:`has_errors` build nothing.
+    Otherwise it behaves as a tuple of problems: ``len``, iteration, indexing, ``+`` and ``==``.
+    """
+
+    def __init__(self, problems: Iterable[Problem] = ()):
+        items = tuple(problems)
+        self._parts: list = [items] if items else []
+        self._built: tuple | None = None
+
+    @classmethod
+    def at_rows(
+        cls,
+        file: str,
+        message: str,
+        fix: str,
+        rows: Sequence[int],
+        values: Sequence[object],
+        *,
+        column: str | None = None,
+        severity: str = "error",
+    ) -> Problems:
+        """One problem per row, ``values`` (a sequence or pandas Series) aligned with ``rows``,
+        built when first needed. ``pd.NA`` values are recorded as ``None``."""
+        out = cls()
+        if len(rows):
+            out._parts = [_SameMessage(file, message, fix, rows, values, column, severity)]
+        return out
+
+    def _all(self) -> tuple[Problem, ...]:
+        if self._built is None:
+            items: list[Problem] = []
+            for part in self._parts:
+                items += part.build() if isinstance(part, _SameMessage) else part
+            self._built = tuple(items)
+            self._parts = [self._built] if self._built else []
+        return self._built
+
+    def has_errors(self) -> bool:
+        """Whether any problem is an error (not a warning), without building the records."""
+        for part in self._parts:
+            if isinstance(part, _SameMessage):
+                if part.severity == "error" and len(part):
+                    return True
+            elif any(p.severity == "error" for p in part):
+                return True
+        return False
+
+    def __len__(self) -> int:
+        if self._built is not None:
+            return len(self._built)
+        return sum(len(part) for part in self._parts)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self._all())
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __add__(self, other: Iterable[Problem]) -> Problems:
+        out = Problems()
+        extra = other._parts if isinstance(other, Problems) else [tuple(other)]
+        out._parts = [p for p in (*self._parts, *extra) if len(p)]
+        return out
+
+    def __radd__(self, other: Iterable[Problem]) -> Problems:
+        return Problems(other) + self
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Problems | tuple | list):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Problems({list(self._all())!r})"
 
 
 class PmlibError(Exception):

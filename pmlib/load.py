@@ -173,7 +173,8 @@ def _read_parquet(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
 def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Strip surrounding spaces from text cells and make blank cells missing, vectorised.
 
-    Text columns (pandas' Arrow-backed strings, as CSV and Parquet give) are stripped in Arrow;
+    Text columns (pandas' Arrow-backed strings, as Parquet gives) are stripped in Arrow and stay
+    Arrow-backed (the validator checks and types them without a trip through Python objects);
     object columns that are all text take the same whole-column path; only mixed object columns
     (an Excel column holding numbers and text) look at each cell. Typed columns (numbers and
     dates from Parquet or Excel) are left as they are.
@@ -182,8 +183,9 @@ def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
     for name, s in frame.items():
         if s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
             stripped = s.str.strip()
-            s = stripped.where(stripped.ne("")).astype(object)
-        elif s.dtype == object:
+            out[name] = stripped.where(stripped.ne(""))
+            continue
+        if s.dtype == object:
             kind = pd.api.types.infer_dtype(s, skipna=True)
             if kind == "string":
                 stripped = s.str.strip()
@@ -198,7 +200,7 @@ def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = s
             continue
         out[name] = s.where(s.notna(), None)
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index, copy=False)
 
 
 def read_source(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -222,7 +224,10 @@ def read_source(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
     frame.insert(0, "_row", range(2, len(frame) + 2))
     # Excel often carries trailing empty rows: drop rows with no content at all.
     content = frame.drop(columns="_row")
-    frame = frame[content.notna().any(axis=1)] if content.shape[1] else frame
+    if content.shape[1]:
+        keep = content.notna().any(axis=1)
+        if not keep.all():
+            frame = frame[keep]
     return frame.reset_index(drop=True), problems
 
 

@@ -29,6 +29,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from pmlib.errors import PeriodError
@@ -287,30 +288,62 @@ def period_table(values: pd.Series, start_month: int = 4) -> pd.DataFrame:
     ``period_kind``, ``fy``, ``quarter`` (1-4; for months the quarter they fall in),
     ``month`` (financial-year month 1-12, months only) and ``ordinal``. Unreadable labels give
     missing values in every column, for the validator to report.
+
+    Each distinct label is parsed once; the rows then take their label's results by code, so a
+    million rows holding a few dozen labels cost a few dozen parses.
     """
-    uniques = pd.unique(values)
-    parsed = {u: try_parse_period(u, start_month) for u in uniques if u is not None}
-    rows = []
-    for u, p in parsed.items():
+    return parse_period_column(values, start_month).table
+
+
+@dataclass(frozen=True)
+class PeriodColumn:
+    """A column of period labels parsed: :func:`period_table`'s frame, plus each row's code into
+    the distinct periods it names (``-1``: blank or unreadable), for grouping rows by period
+    without comparing a million labels again."""
+
+    table: pd.DataFrame
+    codes: np.ndarray
+    periods: tuple[Period, ...]
+
+
+def parse_period_column(values: pd.Series, start_month: int = 4) -> PeriodColumn:
+    """:func:`period_table`, keeping the codes (see :class:`PeriodColumn`)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    n = len(uniques)
+    label: list = [None] * (n + 1)  # the extra last entry is for blank cells (code -1)
+    kind: list = [None] * (n + 1)
+    fy: list = [None] * (n + 1)
+    quarter: list = [None] * (n + 1)
+    month: list = [None] * (n + 1)
+    ordinal: list = [None] * (n + 1)
+    canonical = np.full(n + 1, -1, dtype=np.intp)  # each distinct label's distinct period
+    periods: list[Period] = []  # the distinct periods, in order of first appearance
+    code_of: dict[str, int] = {}  # canonical label -> its index in periods
+    for i, u in enumerate(np.asarray(uniques, dtype=object)):
+        p = try_parse_period(u, start_month)
         if p is None:
             continue
-        rows.append(
-            (u, p.label, p.kind, p.fy, p.quarter, p.index if p.kind == "month" else None, p.ordinal)
+        label[i], kind[i], fy[i], quarter[i], ordinal[i] = (
+            p.label,
+            p.kind,
+            p.fy,
+            p.quarter,
+            p.ordinal,
         )
-    lookup = pd.DataFrame(
-        rows, columns=["_raw", "period", "period_kind", "fy", "quarter", "month", "ordinal"]
-    )
-    lookup = lookup.astype(
-        {
-            "fy": "Int64",
-            "quarter": "Int64",
-            "month": "Int64",
-            "ordinal": "Int64",
-            "period": "string",
-            "period_kind": "string",
-        }
-    )
-    key = pd.Series(values.to_numpy(dtype=object), index=values.index, name="_raw")
-    out = key.to_frame().merge(lookup, on="_raw", how="left").drop(columns="_raw")
-    out.index = values.index
-    return out
+        month[i] = p.index if p.kind == "month" else None
+        if p.label not in code_of:
+            code_of[p.label] = len(periods)
+            periods.append(p)
+        canonical[i] = code_of[p.label]
+    codes = np.where(codes < 0, n, codes)
+    columns = {
+        "period": pd.array(label, dtype="string"),
+        "period_kind": pd.array(kind, dtype="string"),
+        "fy": pd.array(fy, dtype="Int64"),
+        "quarter": pd.array(quarter, dtype="Int64"),
+        "month": pd.array(month, dtype="Int64"),
+        "ordinal": pd.array(ordinal, dtype="Int64"),
+    }
+    taken = {k: v.take(codes) for k, v in columns.items()}
+    table = pd.DataFrame(taken, index=values.index, copy=False)  # fresh arrays: no copy
+    return PeriodColumn(table, canonical[codes], tuple(periods))

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.errors import ParameterError
+from pmlib.frames import get_indexer
 from pmlib.model import Dataset
 from pmlib.periods import Period, parse_period
 from pmlib.present_text import (
@@ -583,7 +584,7 @@ def targets_at(targets: pd.DataFrame, ids: pd.Series, period: Period) -> pd.Data
     chosen = t[match].assign(_rank=rank, target_kind=np.array(["year", "quarter", "month"])[rank])
     chosen = chosen.sort_values("_rank", kind="stable")
     chosen = chosen.drop_duplicates("indicator_id", keep="last").set_index("indicator_id")
-    where = chosen.index.get_indexer(ids)
+    where = get_indexer(chosen.index, ids)
     found = where >= 0
     out = {}
     for column in _TARGET_FIELDS:

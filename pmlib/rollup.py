@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmlib.frames import get_indexer
 from pmlib.periods import Period
 
 NATIVE_KIND = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
@@ -130,7 +131,7 @@ def indicator_codes(ids: pd.Series, keys: pd.Series) -> np.ndarray:
     faster than hashing every key against the library.
     """
     codes, uniques = pd.factorize(keys)
-    lookup = pd.Index(ids).get_indexer(uniques)
+    lookup = get_indexer(pd.Index(ids), uniques)
     return np.where(codes >= 0, lookup[codes] if len(lookup) else -1, -1)
 
 

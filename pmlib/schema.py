@@ -1,15 +1,21 @@
 """Column contracts for the four tables, as pandera schemas.
 
 The contract (names, required columns, allowed values, numeric columns) is declared once here and
-documented in docs/data-format.md. :func:`check_table` runs a table's schema lazily so that every
-failing cell is found in one pass, and turns pandera's failure cases into :class:`Problem`
-records a council analyst can act on (file, Excel row, column, value, fix).
+documented in docs/data-format.md. :func:`validate_table` runs a table's schema lazily so that
+every failing cell is found in one pass, turns pandera's failure cases into :class:`Problem`
+records a council analyst can act on (file, Excel row, column, value, fix), and types the table.
+
+Every rule is about one cell at a time, so pandera is shown each column's *distinct* cells (a
+status column of a million rows holds three) and each failure is reported on every row holding
+that cell; columns that are already numbers or dates (Parquet, Excel) are checked as they are.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -106,43 +112,59 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
 _CHOICE_ALIASES = {"kpi": "KPI", "pi": "PI", "stat": "statistic", "statistics": "statistic"}
 
 
+def _canonical_choices(values: pd.Series, col: Col) -> pd.Series:
+    """Choice values in any letter case ('Higher', 'kpi') → the contract's spelling; values that
+    match no choice are returned unchanged (for :func:`check_table` to report)."""
+    lowered = values.astype("string").str.strip().str.lower()
+    canon = {c.lower(): c for c in col.choices} | {
+        k: v for k, v in _CHOICE_ALIASES.items() if v in col.choices
+    }
+    mapped = lowered.map(canon)
+    return mapped.where(mapped.notna(), values).astype(object)
+
+
 def normalise_choices(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Accept choice values in any letter case ('Higher', 'kpi'); return a new frame."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for col in CONTRACT[table]:
         if col.kind == "choice" and col.name in out:
-            lowered = out[col.name].astype("string").str.strip().str.lower()
-            canon = {c.lower(): c for c in col.choices} | {
-                k: v for k, v in _CHOICE_ALIASES.items() if v in col.choices
-            }
-            mapped = lowered.map(canon)
-            out[col.name] = mapped.where(mapped.notna(), out[col.name]).astype(object)
+            codes, cells = _distinct(out[col.name])
+            out[col.name] = _canonical_choices(cells, col).to_numpy(dtype=object)[codes]
     return out
+
+
+def _column_spec(col: Col) -> pa.Column:
+    checks = []
+    dtype = None
+    coerce = False
+    if col.kind == "choice":
+        checks.append(pa.Check.isin(list(col.choices), name="choice"))
+    elif col.kind == "number":
+        dtype, coerce = "float64", True
+    elif col.kind == "integer":
+        dtype, coerce = "Int64", True
+    elif col.kind == "date":
+        dtype, coerce = "datetime64[ns]", True
+    return pa.Column(
+        dtype,
+        checks=checks,
+        nullable=not col.nonblank,
+        required=col.required,
+        coerce=coerce,
+    )
 
 
 def table_schema(table: str) -> pa.DataFrameSchema:
     """The pandera schema for one table, applied to raw (text) cells."""
-    columns = {}
-    for col in CONTRACT[table]:
-        checks = []
-        dtype = None
-        coerce = False
-        if col.kind == "choice":
-            checks.append(pa.Check.isin(list(col.choices), name="choice"))
-        elif col.kind == "number":
-            dtype, coerce = "float64", True
-        elif col.kind == "integer":
-            dtype, coerce = "Int64", True
-        elif col.kind == "date":
-            dtype, coerce = "datetime64[ns]", True
-        columns[col.name] = pa.Column(
-            dtype,
-            checks=checks,
-            nullable=not col.nonblank,
-            required=col.required,
-            coerce=coerce,
-        )
+    columns = {col.name: _column_spec(col) for col in CONTRACT[table]}
     return pa.DataFrameSchema(columns, strict=False, name=table)
+
+
+@functools.cache
+def _column_schema(table: str, name: str) -> pa.DataFrameSchema:
+    """The table's schema for one column alone (see :func:`check_table`)."""
+    col = next(c for c in CONTRACT[table] if c.name == name)
+    return pa.DataFrameSchema({name: _column_spec(col)}, strict=False, name=table)
 
 
 def _fix_for(col: Col, value: object) -> tuple[str, str]:
@@ -166,26 +188,81 @@ def _fix_for(col: Col, value: object) -> tuple[str, str]:
     return "is not valid", ""
 
 
-def check_table(frame: pd.DataFrame, table: str, file: str) -> list[Problem]:
-    """Run a table's schema over raw cells and return every problem found.
+def _is_typed(s: pd.Series) -> bool:
+    """Numbers, flags or dates already (Parquet, Excel): nothing for a parser to look at."""
+    return s.dtype != object and (
+        pd.api.types.is_numeric_dtype(s.dtype)
+        or pd.api.types.is_bool_dtype(s.dtype)
+        or pd.api.types.is_datetime64_any_dtype(s.dtype)
+    )
 
-    ``frame`` must carry an ``_row`` column with the Excel row number of each row.
+
+def _distinct(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each row's code into the column's distinct cells, and those cells as typed (object).
+
+    A blank cell is one more distinct value, the last, so the codes index the cells directly.
     """
-    spec = {c.name: c for c in CONTRACT[table]}
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    cells = np.asarray(uniques, dtype=object)
+    if codes.size and codes.min() < 0:
+        codes = np.where(codes < 0, len(cells), codes)
+        cells = np.concatenate([cells, np.array([None], dtype=object)])
+    return codes, pd.Series(cells, dtype=object)
+
+
+@dataclass
+class _Probe:
+    """What pandera checks for one column: its distinct cells (``codes`` maps each row to one)
+    or, for an already-typed column, the column itself (``codes`` None)."""
+
+    values: pd.Series
+    codes: np.ndarray | None = None
+
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        """The frame rows (positions, ascending) holding the probe values at ``positions``."""
+        if self.codes is None:
+            return np.sort(positions)
+        bad = np.zeros(len(self.values), dtype=bool)
+        bad[positions] = True
+        return np.flatnonzero(bad[self.codes])
+
+
+def _probe(s: pd.Series, col: Col) -> _Probe:
+    """The values of one column pandera must see to find every failing cell.
+
+    Cells are checked one by one (a choice, a blank, a number or date that will not parse), so
+    checking each distinct cell once finds the same failures as checking every row: a status
+    column of a million rows holds three values. Columns that are already numbers or dates, and
+    free-text columns (only blanks can fail), are checked as they are.
+    """
+    if col.kind == "text" or (col.kind != "choice" and _is_typed(s)):
+        return _Probe(s.reset_index(drop=True))
+    codes, cells = _distinct(s)
+    if col.kind == "choice":
+        cells = _canonical_choices(cells, col)
+    return _Probe(cells, codes)
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame | None:
     try:
-        table_schema(table).validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    else:
+        return exc.failure_cases
+    return None
+
+
+def _missing_columns(frame: pd.DataFrame, table: str, file: str) -> list[Problem]:
+    """A required column that is not there: pandera's ``column_in_dataframe`` failures."""
+    missing = [c.name for c in CONTRACT[table] if c.required and c.name not in frame]
+    if not missing:
         return []
-    problems: list[Problem] = []
-    seen: set[tuple] = set()
-    for case in cases.to_dict("records"):
-        check = str(case.get("check"))
-        column = case.get("column")
-        value = case.get("failure_case")
-        index = case.get("index")
-        if check == "column_in_dataframe":
+    schema = table_schema(table)
+    only = pa.DataFrameSchema({m: schema.columns[m] for m in missing}, name=table)
+    cases = _failures(only, frame.iloc[:0])
+    problems = []
+    for case in [] if cases is None else cases.to_dict("records"):
+        if str(case.get("check")) == "column_in_dataframe":
+            value = case.get("failure_case")
             problems.append(
                 Problem(
                     file,
@@ -195,51 +272,166 @@ def check_table(frame: pd.DataFrame, table: str, file: str) -> list[Problem]:
                     column=str(value),
                 )
             )
-            continue
-        if column not in spec or check.startswith("dtype("):
-            continue  # a dtype failure duplicates the coercion failure reported below
-        col = spec[column]
-        row = None if index is None or pd.isna(index) else int(frame.loc[index, "_row"])
-        key = (row, column)
-        if key in seen:
-            continue
-        seen.add(key)
-        if check == "not_nullable":
-            problems.append(
-                Problem(
-                    file,
-                    "a value is required here",
-                    f"fill in '{column}' for this row",
-                    row=row,
-                    column=column,
-                )
-            )
-        else:
-            msg, fix = _fix_for(col, value)
-            problems.append(Problem(file, msg, fix, row=row, column=column, value=value))
     return problems
+
+
+def _column_problems(
+    col: Col, probe: _Probe, cases: pd.DataFrame, rows: np.ndarray, file: str
+) -> tuple[list[Problem], list[Problem]]:
+    """pandera's failure cases for one column's probe → one Problem per failing row.
+
+    Returns (coercion failures, check failures): pandera coerces every column before it runs
+    any check, and reports in that order.
+    """
+    first: dict[int, tuple[str, object]] = {}  # probe position -> its first failure
+    whole: list[tuple[str, object]] = []  # failures not tied to a cell
+    for check, value, index in zip(
+        cases["check"].astype(str), cases["failure_case"], cases["index"], strict=True
+    ):
+        if check.startswith("dtype("):
+            continue  # a dtype failure duplicates the coercion failure reported with it
+        if index is None or pd.isna(index):
+            whole.append((check, value))
+        else:
+            first.setdefault(int(index), (check, value))
+    coerced: list[Problem] = []
+    checked: list[Problem] = []
+    for check, value in whole:
+        target = coerced if check.startswith("coerce_dtype") else checked
+        target.append(_cell_problem(col, check, value, None, file))
+    by_check: dict[str, list[int]] = {}
+    for position, (check, _) in first.items():
+        by_check.setdefault(check, []).append(position)
+    for check, positions in by_check.items():
+        target = coerced if check.startswith("coerce_dtype") else checked
+        at = probe.rows(np.asarray(positions, dtype=np.intp))
+        where = at if probe.codes is None else probe.codes[at]
+        templates: dict[int, Problem] = {}  # one message per failing distinct cell
+        for r, p in zip(rows[at].tolist(), where.tolist(), strict=True):
+            if p not in templates:
+                templates[p] = _cell_problem(col, check, first[p][1], None, file)
+            template = templates[p]
+            target.append(template.at_row(r, template.value))
+    return coerced, checked
+
+
+def _cell_problem(col: Col, check: str, value: object, row: int | None, file: str) -> Problem:
+    if check == "not_nullable":
+        return Problem(
+            file,
+            "a value is required here",
+            f"fill in '{col.name}' for this row",
+            row=row,
+            column=col.name,
+        )
+    msg, fix = _fix_for(col, value)
+    return Problem(file, msg, fix, row=row, column=col.name, value=value)
+
+
+def check_table(frame: pd.DataFrame, table: str, file: str) -> list[Problem]:
+    """Run a table's schema over raw cells and return every problem found.
+
+    ``frame`` must carry an ``_row`` column with the Excel row number of each row. Choice values
+    are read in any letter case (see :func:`normalise_choices`).
+    """
+    return validate_table(frame, table, file)[1]
+
+
+def validate_table(
+    frame: pd.DataFrame, table: str, file: str
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Check a raw table against its contract with pandera, then type it.
+
+    Returns the typed table (as :func:`coerce_table` gives; ``None`` when a required column is
+    missing, as later rules would only repeat that) and every problem found: each failing cell
+    with its Excel row, column, value and fix.
+
+    pandera checks each column's *distinct* cells rather than every row (see :func:`_probe`),
+    and the typed column is built from the distinct cells by code, so a column of a million
+    rows holding a handful of values costs a handful of checks and conversions.
+    """
+    rows = frame["_row"].to_numpy()
+    problems = _missing_columns(frame, table, file)
+    coerced: list[Problem] = []
+    checked: list[Problem] = []
+    probes: dict[str, _Probe] = {}
+    for col in CONTRACT[table]:
+        if col.name not in frame:
+            continue
+        probe = probes[col.name] = _probe(frame[col.name], col)
+        cases = _failures(_column_schema(table, col.name), probe.values.to_frame(col.name))
+        if cases is not None:
+            found = _column_problems(col, probe, cases, rows, file)
+            coerced += found[0]
+            checked += found[1]
+    problems += coerced + checked
+    if any(p.row == 1 and "missing" in p.message for p in problems):
+        return None, problems
+    return _typed(frame, table, probes), problems
 
 
 def coerce_table(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Give each contract column its type, blank cells defaults; unparseable cells become NA.
 
-    Only called after :func:`check_table`, so unparseable cells have already been reported.
+    Normally reached through :func:`validate_table`, which reports unparseable cells first.
     """
-    out = frame.copy()
+    return _typed(frame, table, {})
+
+
+def _blank(col: Col, n: int, index: pd.Index) -> pd.Series:
+    """A column the table does not have: typed, every cell blank (or the default)."""
+    if col.kind == "number":
+        return pd.Series(np.full(n, np.nan), index=index)
+    fill = pd.NA if col.default is None else col.default
+    if col.kind == "integer":
+        return pd.Series(fill, index=index, dtype="Int64")
+    if col.kind == "date":
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype=_blank_date()), index=index)
+    return pd.Series(fill, index=index, dtype="string")
+
+
+@functools.cache
+def _blank_date() -> np.dtype:
+    """The type pandas gives a column of blank dates (its resolution differs by version)."""
+    return _to_type(pd.Series([None], dtype=object), Col("blank", "date")).dtype
+
+
+def _to_type(s: pd.Series, col: Col) -> pd.Series:
+    if col.kind == "number":
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+    if col.kind == "integer":
+        num = pd.to_numeric(s, errors="coerce")
+        num = num.where(num.isna() | (num == num.round()))
+        return num.astype("Float64").round().astype("Int64")
+    if col.kind == "date":
+        return pd.to_datetime(s, errors="coerce", format="mixed")
+    return s.astype("string")
+
+
+def _typed(frame: pd.DataFrame, table: str, probes: dict[str, _Probe]) -> pd.DataFrame:
+    """The typed table: contract columns typed (missing ones added, blank), others as read.
+
+    A column pandera saw as distinct cells is typed once per distinct cell, then spread over the
+    rows by code.
+    """
+    contract = {c.name for c in CONTRACT[table]}
+    out: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        s = frame[name]
+        if name not in contract and s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
+            s = s.astype(object).where(s.notna(), None)  # outside the contract: cells as read
+        out[name] = s
+    n, index = len(frame), frame.index
     for col in CONTRACT[table]:
-        if col.name not in out:
-            out[col.name] = pd.NA
-        s = out[col.name]
-        if col.kind == "number":
-            out[col.name] = pd.to_numeric(s, errors="coerce").astype("float64")
-        elif col.kind == "integer":
-            num = pd.to_numeric(s, errors="coerce")
-            num = num.where(num.isna() | (num == num.round()))
-            out[col.name] = num.astype("Float64").round().astype("Int64")
-        elif col.kind == "date":
-            out[col.name] = pd.to_datetime(s, errors="coerce", format="mixed")
+        probe = probes.get(col.name)
+        if col.name not in frame:
+            typed = _blank(col, n, index)
+        elif probe is not None and probe.codes is not None:
+            cells = _to_type(probe.values, col)
+            typed = pd.Series(cells.array.take(probe.codes), index=index, name=col.name)
         else:
-            out[col.name] = s.astype("string")
-        if col.default is not None:
-            out[col.name] = out[col.name].fillna(col.default)
-    return out
+            typed = _to_type(frame[col.name], col)
+        if col.default is not None and col.name in frame:
+            typed = typed.fillna(col.default)
+        out[col.name] = typed
+    return pd.DataFrame(out, index=index, copy=False)  # no copy, no consolidation

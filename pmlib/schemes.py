@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from pmlib.errors import ConfigError, Problem
-from pmlib.frames import isin
 
 TOLERANCES = ("relative", "absolute")
 COLOURS = ("three", "two")
@@ -425,7 +424,10 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
     problems: list[Problem] = []
 
     row_values = rows.to_numpy(dtype=object)
-    id_values = ind["id"].to_numpy(dtype=object)
+
+    def ids_at(positions: np.ndarray) -> list:
+        """The ids of some indicator rows (not all 100,000 as Python strings)."""
+        return ind["id"].iloc[positions].to_numpy(dtype=object).tolist()
 
     def row_of(i: int) -> int | None:
         r = row_values[i]
@@ -439,40 +441,66 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
         )
 
     targets = dataset.targets
-    relative_ids = set(ind["id"][rated & resolved["tolerance"].eq("relative").to_numpy()])
-    band_ids = set(ind["id"][ind["polarity"].eq("band").to_numpy(dtype=bool)])
-    is_band = isin(targets["indicator_id"], band_ids)
-    zero = isin(targets["indicator_id"], relative_ids) & (
-        (~is_band & targets["target"].eq(0))
-        | (is_band & (targets["lower"].eq(0) | targets["upper"].eq(0)))
+    # Indicator ids as codes shared by both tables: a fact about an id (it is rated, band, ...)
+    # becomes a flag per code, and each target row reads its id's flag. No sets of 100,000 ids.
+    codes, uniques = pd.factorize(
+        pd.concat([ind["id"], targets["indicator_id"]], ignore_index=True), use_na_sentinel=True
     )
-    for iid, labels in first_periods(targets[zero]).items():
-        problems.append(
-            Problem(
-                tfile,
-                f"{iid} has a zero target ({labels}) with a relative tolerance: any "
-                "fraction of zero is zero, so it is Red unless met",
-                f"set tolerance: absolute for "
-                f"{iid} (and green_within/amber_within in the measure's units)",
-                column="target",
-                value=0.0,
-                severity="warning",
+    n_ids = len(uniques)
+    codes = np.where(codes < 0, n_ids, codes)  # a blank id: the extra last code, never flagged
+    ind_code, t_code = codes[: len(ind)], codes[len(ind) :]
+
+    def by_id(mask: np.ndarray) -> np.ndarray:
+        """Per id code: does any indicator row with that id have ``mask``?"""
+        flags = np.zeros(n_ids + 1, dtype=bool)
+        flags[ind_code[mask]] = True
+        flags[n_ids] = False
+        return flags
+
+    polarity = ind["polarity"]
+    relative = by_id(rated & resolved["tolerance"].eq("relative").to_numpy(dtype=bool))[t_code]
+    is_band = by_id(polarity.eq("band").to_numpy(dtype=bool))[t_code]
+    target = targets["target"].to_numpy(dtype=float)
+    zero = relative & (
+        (~is_band & (target == 0))
+        | (
+            is_band
+            & (
+                (targets["lower"].to_numpy(dtype=float) == 0)
+                | (targets["upper"].to_numpy(dtype=float) == 0)
             )
         )
+    )
+    if zero.any():
+        for iid, labels in first_periods(targets[zero]).items():
+            problems.append(
+                Problem(
+                    tfile,
+                    f"{iid} has a zero target ({labels}) with a relative tolerance: any "
+                    "fraction of zero is zero, so it is Red unless met",
+                    f"set tolerance: absolute for "
+                    f"{iid} (and green_within/amber_within in the measure's units)",
+                    column="target",
+                    value=0.0,
+                    severity="warning",
+                )
+            )
 
     # cumulative `last` (a running figure such as council tax collected so far) with only year
     # targets: in-year values are compared with the year-end target unchanged
-    running = ind["id"][
-        (
-            ind["measure"].eq("cumulative")
-            & ind["aggregation"].eq("last")
-            & ~ind["frequency"].eq("annual")
-        ).to_numpy(dtype=bool)
-        & rated
-    ]
-    t_running = targets[isin(targets["indicator_id"], set(running))]
-    in_year = t_running["quarter"].notna().to_numpy(dtype=bool)
-    only_year = sorted(set(t_running["indicator_id"]) - set(t_running["indicator_id"][in_year]))
+    running = (
+        ind["measure"].eq("cumulative")
+        & ind["aggregation"].eq("last")
+        & ~ind["frequency"].eq("annual")
+    ).to_numpy(dtype=bool) & rated
+    t_running = by_id(running)[t_code]
+    in_year = t_running & targets["quarter"].notna().to_numpy(dtype=bool)
+    has_running = np.zeros(n_ids + 1, dtype=bool)
+    has_running[t_code[t_running]] = True
+    has_in_year = np.zeros(n_ids + 1, dtype=bool)
+    has_in_year[t_code[in_year]] = True
+    only = np.flatnonzero((has_running & ~has_in_year)[:n_ids])
+    only_year = sorted(np.asarray(uniques, dtype=object)[only].tolist())
     for iid in only_year:
         problems.append(
             Problem(
@@ -496,11 +524,12 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
         & ~has_own.to_numpy(dtype=bool)
     )
     labels = resolved["scheme_label"].to_numpy(dtype=object)
-    for i in np.flatnonzero(needs):
+    picked = np.flatnonzero(needs)
+    for i, iid in zip(picked.tolist(), ids_at(picked), strict=True):
         problems.append(
             Problem(
                 file,
-                f"{id_values[i]} uses the {labels[i]} scheme, whose "
+                f"{iid} uses the {labels[i]} scheme, whose "
                 "thresholds are set per indicator, but has no green_within/amber_within of its own; "
                 "the scheme's default applies",
                 "fill in green_within and amber_within for it",
@@ -513,11 +542,12 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
     if "amber_within" in ind and "green_within" in ind:
         bad = (ind["amber_within"] < ind["green_within"]).to_numpy(dtype=bool)
         amber = ind["amber_within"].to_numpy(dtype=float)
-        for i in np.flatnonzero(bad):
+        picked = np.flatnonzero(bad)
+        for i, iid in zip(picked.tolist(), ids_at(picked), strict=True):
             problems.append(
                 Problem(
                     file,
-                    f"{id_values[i]}: amber_within is smaller than green_within, so "
+                    f"{iid}: amber_within is smaller than green_within, so "
                     "nothing could be Amber (amber_within is raised to green_within)",
                     "make amber_within at least green_within",
                     row=row_of(i),
@@ -528,27 +558,35 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
             )
 
     if "intervention" in targets:
-        pol = pd.Series(ind["polarity"].to_numpy(), index=ind["id"].to_numpy())
-        t_pol = targets["indicator_id"].map(pol)
-        has_i = targets["intervention"].notna()
-        wrong = has_i & (
-            (t_pol.eq("higher") & (targets["intervention"] > targets["target"]))
-            | (t_pol.eq("lower") & (targets["intervention"] < targets["target"]))
-        )
-        for iid, periods in first_periods(targets[wrong]).items():
-            problems.append(
-                Problem(
-                    tfile,
-                    f"{iid}: the intervention level is on the good side of the target "
-                    f"({periods}), so anything short of Green is "
-                    "Red",
-                    "the intervention level is the Red line: below the target when higher is "
-                    "better, above it when lower is better",
-                    column="intervention",
-                    severity="warning",
+        # each target row's polarity: its id's (first) indicator row, as a lookup by id gives
+        first = np.full(n_ids + 1, -1, dtype=np.intp)
+        seen, where = np.unique(ind_code, return_index=True)
+        first[seen] = where
+        first[n_ids] = -1  # a blank id names no indicator
+        at = first[t_code]
+
+        def polarity_is(value: str) -> np.ndarray:
+            return np.append(polarity.eq(value).fillna(False).to_numpy(dtype=bool), False)[at]
+
+        intervention = targets["intervention"].to_numpy(dtype=float)
+        has_i = ~np.isnan(intervention)
+        higher, lower, band = polarity_is("higher"), polarity_is("lower"), polarity_is("band")
+        wrong = has_i & ((higher & (intervention > target)) | (lower & (intervention < target)))
+        if wrong.any():
+            for iid, periods in first_periods(targets[wrong]).items():
+                problems.append(
+                    Problem(
+                        tfile,
+                        f"{iid}: the intervention level is on the good side of the target "
+                        f"({periods}), so anything short of Green is "
+                        "Red",
+                        "the intervention level is the Red line: below the target when higher is "
+                        "better, above it when lower is better",
+                        column="intervention",
+                        severity="warning",
+                    )
                 )
-            )
-        banded = has_i & t_pol.eq("band")
+        banded = has_i & band
         for iid in sorted(set(targets.loc[banded, "indicator_id"])):
             problems.append(
                 Problem(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -291,3 +292,210 @@ def test_rereading_unchanged_files_gives_an_independent_copy_and_edits_are_seen(
     edit(data, "actuals", "R2,2026-04,22.1", "R2,2026-04,23.1")  # same size, same second
     third = read_dataset(data, params)
     assert 23.1 in set(third.actuals["value"]) and 22.1 not in set(third.actuals["value"])
+
+
+# -- the same results however the tables are stored; every row of a repeated bad value ----------
+def _as_format(data: Path, out: Path, fmt: str) -> Path:
+    """The council's CSV tables rewritten as Parquet (text columns) or one Excel workbook."""
+    out.mkdir()
+    frames = {
+        t: pd.read_csv(data / f"{t}.csv", dtype=str, keep_default_na=False, na_values=[""])
+        for t in ("indicators", "targets", "actuals", "narratives")
+    }
+    if fmt == "parquet":
+        for t, f in frames.items():
+            f.to_parquet(out / f"{t}.parquet", index=False)
+    else:
+        with pd.ExcelWriter(out / "council.xlsx") as xw:
+            for t, f in frames.items():
+                f.to_excel(xw, sheet_name=t, index=False)
+    return out
+
+
+def _where(p: Problem) -> tuple:
+    name = p.file.split(",")[0].rsplit(".", 1)[0]
+    sheet = p.file.split("'")[1] if "sheet" in p.file else name
+    return (sheet, p.row, p.column, p.message, p.fix, repr(p.value), p.severity)
+
+
+def test_csv_parquet_and_xlsx_give_the_same_dataset_and_warnings(council, tmp_path):
+    data, params = council
+    edit(  # a draft, late row with no value: three warnings
+        data,
+        "actuals",
+        "22.1,,,approved,C. Eve,2026-05-05,D. Fox,2026-05-07",
+        ",,,Draft,C. Eve,2026-06-30,,",
+    )
+    edit(data, "indicators", "days,1,lower", "days,1,Lower")  # any letter case
+    csv = read_dataset(data, params)
+    for fmt in ("parquet", "xlsx"):
+        other = read_dataset(_as_format(data, tmp_path / fmt, fmt), params)
+        for table in ("indicators", "targets", "actuals", "narratives"):
+            pd.testing.assert_frame_equal(getattr(csv, table), getattr(other, table))
+        assert [_where(w) for w in other.warnings] == [_where(w) for w in csv.warnings]
+    assert len(csv.warnings) >= 3
+
+
+def test_csv_parquet_and_xlsx_report_the_same_errors(council, tmp_path):
+    data, params = council
+    edit(data, "actuals", "R2,2026-04,22.1", "R2,2026-04,n/a")
+    edit(data, "actuals", "R2,2026-05,19.4,,,approved", "R2,2026-05,19.4,,,approves")
+    edit(data, "indicators", "days,1,lower", "days,1,downwards")
+    edit(data, "targets", "R1,2026/27,50", "R1,26/27,50")
+    found = {_where(p) for p in errors(data, params)}
+    for fmt in ("parquet", "xlsx"):
+        other = _as_format(data, tmp_path / fmt, fmt)
+        assert {_where(p) for p in errors(other, params)} == found
+    assert {c for _, _, c, *_ in found} >= {"value", "status", "polarity", "period"}
+
+
+def test_a_bad_value_repeated_on_many_rows_is_reported_on_each(council, tmp_path):
+    """pandera checks each distinct cell once; every row holding it is still reported."""
+    data, params = council
+    for line in (
+        "R1,2026/27 Q2,49,,,Approvd,A. Cole,2026-10-08,B. Dune,2026-10-10",
+        "R3,2026/27 Q2,30,,,DRAFT,A. Cole,2026-10-08,B. Dune,2026-10-10",
+        "R1,2026/27 Q3,50,,,Approvd,A. Cole,2027-01-08,B. Dune,2027-01-10",
+        "R3,2026/27 Q3,28,,,,A. Cole,2027-01-08,B. Dune,2027-01-10",
+        "R1,2026/27 Q4,51,,,approvd,A. Cole,2027-04-08,B. Dune,2027-04-10",
+    ):
+        append(data, "actuals", line)
+    for table_dir in (data, _as_format(data, tmp_path / "pq", "parquet")):
+        problems = [p for p in errors(table_dir, params) if p.column == "status"]
+        assert [(p.row, p.value) for p in problems] == [
+            (6, "Approvd"),
+            (8, "Approvd"),
+            (10, "approvd"),
+        ]
+        assert all("draft, submitted, approved" in p.fix for p in problems)
+
+
+def test_blank_choice_takes_its_default_and_letter_case_is_normalised(council, tmp_path):
+    data, params = council
+    append(data, "actuals", "R1,2026/27 Q2,49,,,,A. Cole,2026-10-08,B. Dune,2026-10-10")
+    append(data, "actuals", "R3,2026/27 Q2,30,,, Submitted ,A. Cole,2026-10-08,B. Dune,2026-10-10")
+    for folder in (data, _as_format(data, tmp_path / "pq", "parquet")):
+        ds = read_dataset(folder, params)
+        assert ds.actuals["status"].tolist()[-2:] == ["approved", "submitted"]
+        assert ds.actuals["status"].dtype == "string"
+
+
+def test_the_same_period_spelled_two_ways_is_a_duplicate(council):
+    data, params = council
+    append(data, "actuals", "R1,Q1 2026/27,48.5,485,1000,approved,A. Cole,2026-07-08,B. Dune,")
+    p = only(errors(data, params), "period")
+    assert p.row == 6 and "row 2" in p.message and p.value == "2026/27 Q1"
+
+
+def test_an_actuals_table_with_no_rows_is_valid(council):
+    data, params = council
+    (data / "actuals.csv").write_text(ACTUALS_HEADER + "\n", encoding="utf-8")
+    ds = read_dataset(data, params)
+    assert ds.actuals.empty and ds.actuals["value"].dtype == "float64"
+
+
+ACTUALS_HEADER = (
+    "indicator_id,period,value,numerator,denominator,status,collected_by,collected_at,"
+    "approved_by,approved_at"
+)
+
+
+def test_warnings_behave_as_a_tuple_of_problems(council):
+    data, params = council
+    edit(data, "actuals", "48.5,485,1000,approved", "48.5,485,1000,draft")
+    edit(data, "actuals", "31,,,approved", "31,,,submitted")
+    ws = read_dataset(data, params).warnings
+    unapproved = [w for w in ws if w.column == "status"]
+    assert [(w.row, w.value, w.severity) for w in unapproved] == [
+        (2, "draft", "warning"),
+        (5, "submitted", "warning"),
+    ]
+    assert unapproved[0] == Problem(
+        "actuals.csv",
+        "is not yet approved",
+        "have the data reviewer approve it before publication",
+        row=2,
+        column="status",
+        value="draft",
+        severity="warning",
+    )
+    assert len(ws) == len(list(ws)) == len(tuple(ws)) and ws[0] == list(ws)[0]
+    assert ws == tuple(ws) and list(ws + ()) == list(ws) and list(() + ws) == list(ws)
+    assert not ws.has_errors()
+
+
+def test_problems_are_built_only_when_looked_at():
+    import copy
+    import pickle
+
+    from pmlib.errors import Problems
+
+    class Values(list):
+        reads = 0
+
+        def __iter__(self):
+            Values.reads += 1
+            return super().__iter__()
+
+    values = Values(["a", pd.NA, None])
+    lazy = Problems.at_rows("t.csv", "is odd", "fix it", np.array([2, 3, 4]), values, column="x")
+    both = Problems([Problem("t.csv", "first")]) + lazy
+    assert len(both) == 4 and both.has_errors() and Values.reads == 0
+    assert [(p.row, p.value) for p in both] == [(None, None), (2, "a"), (3, None), (4, None)]
+    assert type(both[1].row) is int and str(both[1]) == (
+        "t.csv, row 2, column 'x': is odd (found 'a'). Fix: fix it"
+    )
+    list(both)
+    assert Values.reads == 1  # built once
+    text = pd.Series(["b", None], dtype="string")
+    series = Problems.at_rows("t.csv", "w", "", [5, 6], text, severity="warning")
+    assert pickle.loads(pickle.dumps(series)) == copy.deepcopy(series) == series
+    assert [p.value for p in series] == ["b", None] and not series.has_errors()
+    assert not Problems.at_rows("t.csv", "w", "", [], [], severity="warning")
+
+
+def test_period_table_parses_each_distinct_label_once_and_spreads_it():
+    from pmlib.periods import period_table, try_parse_period
+
+    labels = pd.Series(
+        ["2026/27 Q2", "Q2 2026-27", None, "2026", "2026-09", "2026/27 Q2", "Sep 2026", "2026/27"]
+        * 3,
+        dtype="str",
+    )
+    table = period_table(labels, 4)
+    assert list(table.index) == list(labels.index)
+    for raw, row in zip(labels, table.itertuples(), strict=True):
+        p = try_parse_period(raw, 4)
+        if p is None:
+            assert pd.isna(row.period) and pd.isna(row.fy) and pd.isna(row.period_kind)
+        else:
+            assert (row.period, row.period_kind, row.fy, row.ordinal) == (
+                p.label,
+                p.kind,
+                p.fy,
+                p.ordinal,
+            )
+    assert table.dtypes.astype(str).tolist() == [
+        "string",
+        "string",
+        "Int64",
+        "Int64",
+        "Int64",
+        "Int64",
+    ]
+
+
+def test_frames_isin_matches_pandas():
+    from pmlib.frames import isin
+
+    values = pd.Series(["a", "b", None, "c", "a"], dtype="str")
+    assert isin(values, {"a", "c"}).tolist() == [True, False, False, True, True]
+    assert isin(values, pd.Series(["b"], dtype="string")).tolist() == [
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert isin(values, ["a", None]).tolist() == [True, False, True, False, True]
+    assert isin(pd.Series([1, 2, 3]), [3]).tolist() == [False, False, True]
