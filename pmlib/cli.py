@@ -74,8 +74,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
-    from pmlib.committee import check_period_has_data
     from pmlib.config import check_committee
+    from pmlib.model import check_period_has_data
     from pmlib.periods import parse_period
     from pmlib.rate import format_rating_table, rate_period
     from pmlib.validate import read_dataset

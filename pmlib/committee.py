@@ -17,7 +17,7 @@ import pandas as pd
 
 from pmlib.config import check_committee
 from pmlib.errors import ParameterError
-from pmlib.model import Committee, Dataset
+from pmlib.model import Committee, Dataset, check_period_has_data
 from pmlib.periods import Period, parse_period
 from pmlib.present import (
     change_counts,
@@ -59,32 +59,6 @@ def check_report_params(
     for name, value in (("data_dir", data_dir), ("params_dir", params_dir)):
         if value is not None and not Path(value).is_dir():
             raise ParameterError(f"Parameter '{name}': folder {value} not found.")
-
-
-def check_period_has_data(dataset: Dataset, period: Period) -> None:
-    """Refuse a period no data has been collected for yet, and a year still in progress (its
-    year-to-date figures would be rated against full-year targets). Rate or report a quarter
-    instead: quarters rate year-to-date figures against profiled targets and forecast the year.
-    """
-    act = dataset.actuals
-    latest = act["ordinal"].max() if len(act) else None
-    if latest is None or pd.isna(latest):
-        return
-    last = act.loc[act["ordinal"].idxmax(), "period"]
-    span = {"year": 12, "quarter": 3}.get(period.kind, 1)
-    if period.ordinal - span >= latest:
-        raise ParameterError(
-            f"No data has been collected for {period.label} yet (the latest data is for "
-            f"{last}). Fix: choose a period that ends by {last}."
-        )
-    if period.kind == "year" and latest < period.ordinal:
-        quarter = max(1, (int(latest) - period.fy * 12) // 3)
-        raise ParameterError(
-            f"{period.label} is not complete yet (the latest data is for {last}), so its "
-            f"outturns cannot be rated against annual targets. Fix: use the quarter, e.g. "
-            f"'{period.label} Q{quarter}' (year to date against profiled targets, with a "
-            f"year-end forecast), or the year {period.previous().label}."
-        )
 
 
 @dataclass

@@ -99,7 +99,7 @@ def plan_pack(
             else f"use the quarter '{p.fy_label} Q{p.quarter}'"
         )
         raise ParameterError(f"--quarter needs a quarter such as '2026/27 Q2': {hint}.")
-    from pmlib.committee import check_period_has_data
+    from pmlib.model import check_period_has_data
 
     check_period_has_data(dataset, p)
     slugs = list(dict.fromkeys(committees or dataset.settings.committees))

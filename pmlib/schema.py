@@ -12,7 +12,9 @@ that cell; columns that are already numbers or dates (Parquet, Excel) are checke
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,7 +73,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         Col("data_reviewer"),
         Col("data_source"),
         Col("collection_method", "choice", choices=COLLECTION_METHODS),
-        Col("visibility", "choice", choices=VISIBILITIES, default="public"),
+        Col("visibility", "choice", nonblank=True, choices=VISIBILITIES, default="public"),
         Col("risks"),
         Col("last_reviewed", "date"),
         Col("reviewed_by"),
@@ -91,7 +93,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         Col("value", "number", required=True),
         Col("numerator", "number"),
         Col("denominator", "number"),
-        Col("status", "choice", choices=STATUSES, default="approved"),
+        Col("status", "choice", required=True, nonblank=True, choices=STATUSES),
         Col("collected_by"),
         Col("collected_at", "date"),
         Col("approved_by"),
@@ -182,10 +184,40 @@ def _fix_for(col: Col, value: object) -> tuple[str, str]:
             return "is not a whole number", "write a whole number such as 1"
         return msg, "write a plain number such as 94.1"
     if col.kind == "date":
-        return "is not a date", "write the date as YYYY-MM-DD, e.g. 2026-10-14"
+        return "is not a date", "write the date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-10-14"
     if col.kind == "choice":
         return "is not an allowed value", f"use one of: {', '.join(col.choices)}"
     return "is not valid", ""
+
+
+_UK_DATE = re.compile(
+    r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2}:\d{2}(?::\d{2})?))?\s*$"
+)
+
+
+def uk_dates(cells: pd.Series) -> pd.Series:
+    """Day-first dates (``08/06/2022``, ``8.6.2022``, ``08-06-2022 09:30``) as ISO text.
+
+    UK spreadsheets write dates day first; left to pandas, ``08/06/2022`` would be read as
+    6 August and ``13/06/2022`` as 13 June. ISO dates, dates with month names and anything
+    that is not a real day (``31/02/2026``) are left as typed, so a bad cell is reported as
+    the user wrote it.
+    """
+
+    def convert(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        m = _UK_DATE.match(value)
+        if not m:
+            return value
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        try:
+            iso = dt.date(year, month, day).isoformat()
+        except ValueError:
+            return value
+        return f"{iso} {m.group(4)}" if m.group(4) else iso
+
+    return pd.Series([convert(v) for v in cells], index=cells.index, dtype=object)
 
 
 def _is_typed(s: pd.Series) -> bool:
@@ -240,6 +272,8 @@ def _probe(s: pd.Series, col: Col) -> _Probe:
     codes, cells = _distinct(s)
     if col.kind == "choice":
         cells = _canonical_choices(cells, col)
+    elif col.kind == "date":
+        cells = uk_dates(cells)
     return _Probe(cells, codes)
 
 
@@ -270,6 +304,32 @@ def _missing_columns(frame: pd.DataFrame, table: str, file: str) -> list[Problem
                     f"add a column headed '{value}' (see docs/data-format.md)",
                     row=1,
                     column=str(value),
+                )
+            )
+    return problems
+
+
+def _misspelt_columns(frame: pd.DataFrame, table: str, file: str) -> list[Problem]:
+    """A header that is not in the contract but nearly matches a contract column that is
+    missing ('visibilty', 'aproved_by'): almost certainly a typo, and ignoring it would
+    silently drop what it holds (an internal indicator read as public)."""
+    import difflib
+
+    known = [c.name for c in CONTRACT[table]]
+    absent = [k for k in known if k not in frame]
+    problems = []
+    for name in frame.columns:
+        if name == "_row" or name in known:
+            continue
+        match = difflib.get_close_matches(str(name), absent, n=1, cutoff=0.8)
+        if match:
+            problems.append(
+                Problem(
+                    file,
+                    f"unknown column '{name}': did you mean '{match[0]}'?",
+                    f"rename the header to '{match[0]}'",
+                    row=1,
+                    column=str(name),
                 )
             )
     return problems
@@ -351,7 +411,7 @@ def validate_table(
     rows holding a handful of values costs a handful of checks and conversions.
     """
     rows = frame["_row"].to_numpy()
-    problems = _missing_columns(frame, table, file)
+    problems = _missing_columns(frame, table, file) + _misspelt_columns(frame, table, file)
     coerced: list[Problem] = []
     checked: list[Problem] = []
     probes: dict[str, _Probe] = {}
@@ -404,6 +464,9 @@ def _to_type(s: pd.Series, col: Col) -> pd.Series:
         num = num.where(num.isna() | (num == num.round()))
         return num.astype("Float64").round().astype("Int64")
     if col.kind == "date":
+        if not _is_typed(s):
+            codes, cells = _distinct(s)
+            s = pd.Series(uk_dates(cells).to_numpy(dtype=object)[codes], index=s.index)
         return pd.to_datetime(s, errors="coerce", format="mixed")
     return s.astype("string")
 

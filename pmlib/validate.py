@@ -264,10 +264,10 @@ def _check_indicators(ind: pd.DataFrame, file: str, settings: Settings) -> Seque
                     Problem(
                         "committees.yaml",
                         f"committee '{c.slug}' lists a priority no indicator has",
-                        "check the spelling against the indicators' priority column",
+                        "use a priority exactly as written in the indicators' priority column: "
+                        + ", ".join(repr(k) for k in sorted(ind["priority"].dropna().unique())),
                         column=f"{c.slug}.priorities",
                         value=pr,
-                        severity="warning",
                     )
                 )
     return problems + found
@@ -479,6 +479,16 @@ def _check_approvals(act: pd.DataFrame, file: str, council_deadline: int) -> Seq
         "the data reviewer must be a different officer from the "
         "collector: have it approved by the indicator's data_reviewer",
     )
+    no_approver = _mask(status.eq("approved")) & act["approved_by"].isna().to_numpy(dtype=bool)
+    problems += _problems_for_rows(
+        act,
+        no_approver,
+        file,
+        "approved_by",
+        "is approved but does not say who approved it",
+        "fill in approved_by with the data reviewer who approved it, or set status to "
+        "submitted until it is approved",
+    )
     unapproved = _mask(status.eq("draft")) | _mask(status.eq("submitted"))
     problems += _problems_for_rows(
         act,
@@ -576,6 +586,18 @@ def build_dataset(
                 sources["indicators"].label,
                 "has no indicators",
                 "add one row per indicator under the header",
+            )
+        ]
+    if "visibility" not in frames["indicators"]:
+        problems += [
+            Problem(
+                sources["indicators"].label,
+                "has no visibility column, so every indicator is treated as public",
+                "add a visibility column and mark indicators that must not reach a public "
+                "committee 'internal' (the others 'public')",
+                row=1,
+                column="visibility",
+                severity="warning",
             )
         ]
     if len(typed) < 4:

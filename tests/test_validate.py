@@ -363,21 +363,55 @@ def test_a_bad_value_repeated_on_many_rows_is_reported_on_each(council, tmp_path
     for table_dir in (data, _as_format(data, tmp_path / "pq", "parquet")):
         problems = [p for p in errors(table_dir, params) if p.column == "status"]
         assert [(p.row, p.value) for p in problems] == [
+            (9, None),  # a blank status is not taken as approved
             (6, "Approvd"),
             (8, "Approvd"),
             (10, "approvd"),
         ]
-        assert all("draft, submitted, approved" in p.fix for p in problems)
+        assert problems[0].message == "a value is required here"
+        assert all("draft, submitted, approved" in p.fix for p in problems[1:])
 
 
-def test_blank_choice_takes_its_default_and_letter_case_is_normalised(council, tmp_path):
+def test_choice_letter_case_is_normalised(council, tmp_path):
     data, params = council
-    append(data, "actuals", "R1,2026/27 Q2,49,,,,A. Cole,2026-10-08,B. Dune,2026-10-10")
     append(data, "actuals", "R3,2026/27 Q2,30,,, Submitted ,A. Cole,2026-10-08,B. Dune,2026-10-10")
     for folder in (data, _as_format(data, tmp_path / "pq", "parquet")):
         ds = read_dataset(folder, params)
-        assert ds.actuals["status"].tolist()[-2:] == ["approved", "submitted"]
+        assert ds.actuals["status"].tolist()[-1] == "submitted"
         assert ds.actuals["status"].dtype == "string"
+
+
+def test_a_blank_or_misspelt_visibility_is_an_error_never_public(council):
+    data, params = council
+    edit(data, "indicators", "manual,internal,", "manual,,")
+    p = only(errors(data, params), "visibility")
+    assert (p.row, p.message) == (4, "a value is required here")
+    edit(data, "indicators", "collection_method,visibility,", "collection_method,visibilty,")
+    p = only(errors(data, params), "visibilty")
+    assert p.row == 1 and "did you mean 'visibility'" in p.message
+    assert p.fix == "rename the header to 'visibility'"
+
+
+def test_without_a_visibility_column_everything_is_public_with_a_warning(council):
+    data, params = council
+    frame = pd.read_csv(data / "indicators.csv", dtype=str).drop(columns="visibility")
+    frame.to_csv(data / "indicators.csv", index=False)
+    ds = read_dataset(data, params)
+    assert set(ds.indicators["visibility"]) == {"public"}
+    (w,) = [w for w in ds.warnings if w.column == "visibility"]
+    assert "every indicator is treated as public" in w.message
+
+
+def test_status_is_required_and_an_approval_must_name_its_approver(council):
+    data, params = council
+    edit(data, "actuals", "C. Eve,2026-05-05,D. Fox,2026-05-07", "C. Eve,2026-05-05,,2026-05-07")
+    p = only(errors(data, params), "approved_by")
+    assert p.row == 3 and "does not say who approved it" in p.message
+    frame = pd.read_csv(data / "actuals.csv", dtype=str).drop(columns="status")
+    frame.to_csv(data / "actuals.csv", index=False)
+    assert any(
+        p.row == 1 and p.column == "status" and "missing" in p.message for p in errors(data, params)
+    )
 
 
 def test_the_same_period_spelled_two_ways_is_a_duplicate(council):
@@ -499,3 +533,14 @@ def test_frames_isin_matches_pandas():
     ]
     assert isin(values, ["a", None]).tolist() == [True, False, True, False, True]
     assert isin(pd.Series([1, 2, 3]), [3]).tolist() == [False, False, True]
+
+
+def test_a_committee_priority_no_indicator_has_is_an_error(council):
+    data, params = council
+    text = (params / "committees.yaml").read_text(encoding="utf-8")
+    (params / "committees.yaml").write_text(
+        text.replace("priorities: [Efficient]", "priorities: [Efficent]"), encoding="utf-8"
+    )
+    p = only(errors(data, params), "resources.priorities")
+    assert p.file == "committees.yaml" and p.value == "Efficent"
+    assert "'Efficient'" in p.fix and "'Greener'" in p.fix
