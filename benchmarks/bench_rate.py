@@ -133,7 +133,13 @@ def generate(folder: Path, rows: int, seed: int = 20260930) -> None:
                 a_rows.size,
                 p=[0.9, 0.07, 0.03],
             ),
+            # sign-off, as the data contract asks: a collector, and a different approver for
+            # approved rows
+            "collected_by": np.array(["A. Collector", "B. Collector"], dtype=object)[a_rows % 2],
         }
+    )
+    actuals["approved_by"] = np.where(actuals["status"].eq("approved"), "C. Reviewer", None).astype(
+        object
     )
     narratives = pd.DataFrame(
         {"indicator_id": pd.Series(dtype="str"), "period": pd.Series(dtype="str")}
@@ -221,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    folder = args.data / f"rate-{args.rows}"
+    folder = args.data / f"rate-v2-{args.rows}"
     if not (folder / "actuals.parquet").exists():
         log.info("generating %s actuals in %s ...", f"{args.rows:,}", folder)
         generate(folder, args.rows)

@@ -51,7 +51,14 @@ def _print_warnings(warnings, limit: int = 12) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from pmlib.validate import read_dataset
 
-    ds = read_dataset(args.data, args.params)
+    try:
+        ds = read_dataset(args.data, args.params)
+    except DataValidationError as exc:
+        if args.problems:
+            _write_problems(args.problems, exc.to_frame())
+        raise
+    if args.problems:
+        _write_problems(args.problems, DataValidationError(ds.warnings).to_frame())
     print(f"OK: {ds.council.name} data is valid.\n")
     for table in ("indicators", "targets", "actuals", "narratives"):
         frame = getattr(ds, table)
@@ -71,6 +78,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"  committees: {', '.join(ds.settings.committees)}")
     _print_warnings(ds.warnings)
     return 0
+
+
+def _write_problems(path: Path, frame) -> None:
+    from pmlib.files import write_text_atomic
+
+    write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
+    print(f"Every problem and warning ({len(frame)}) written to {path}", file=sys.stderr)
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
@@ -111,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check the data and parameters folders")
     _common(p)
+    p.add_argument(
+        "--problems",
+        type=Path,
+        metavar="FILE.csv",
+        help="also write every error and warning, one per row, to this CSV",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("rate", help="rate every indicator for a period (RAG, DoT, forecast)")
@@ -157,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     except DataValidationError as exc:
         print(str(exc), file=sys.stderr)
         print(
-            "\nNothing was written. Fix the problems above and run the command again.",
+            "\nNothing was written (no report, no ratings). Fix the problems above and run the "
+            "command again.",
             file=sys.stderr,
         )
         return 1

@@ -238,10 +238,43 @@ class RenderError(PmlibError):
 class DataValidationError(PmlibError):
     """The input data has one or more problems; carries every one of them."""
 
+    #: At most this many problems are spelled out in the message; the rest are counted by
+    #: kind (``pmlib validate --problems FILE.csv`` writes every one).
+    SHOWN = 200
+
     def __init__(self, problems: Iterable[Problem]):
         self.problems = [p for p in problems if p.severity == "error"]
         self.warnings = [p for p in problems if p.severity != "error"]
         n = len(self.problems)
         lines = [f"{n} problem{'s' if n != 1 else ''} in the input data:"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {p}" for p in self.problems[: self.SHOWN]]
+        if n > self.SHOWN:
+            from collections import Counter
+
+            rest = Counter(
+                f"{p.file}, column '{p.column}': {p.message}" for p in self.problems[self.SHOWN :]
+            )
+            lines.append(f"  ... and {n - self.SHOWN} more:")
+            lines += [f"  {k:>8} × {what}" for what, k in rest.most_common()]
+            lines.append("  Every problem, one per row: pmlib validate --problems problems.csv")
         super().__init__("\n".join(lines))
+
+    def to_frame(self):
+        """Every problem and warning as a table (file, row, column, value, message, fix)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "severity": p.severity,
+                    "file": p.file,
+                    "row": p.row,
+                    "column": p.column,
+                    "value": None if p.value is None else str(p.value),
+                    "message": p.message,
+                    "fix": p.fix,
+                }
+                for p in [*self.problems, *self.warnings]
+            ],
+            columns=["severity", "file", "row", "column", "value", "message", "fix"],
+        )

@@ -544,3 +544,22 @@ def test_a_committee_priority_no_indicator_has_is_an_error(council):
     p = only(errors(data, params), "resources.priorities")
     assert p.file == "committees.yaml" and p.value == "Efficent"
     assert "'Efficient'" in p.fix and "'Greener'" in p.fix
+
+
+def test_many_problems_are_summarised_and_all_written_on_request(council, tmp_path, capsys):
+    from pmlib.errors import DataValidationError as DVE
+
+    data, params = council
+    for n in range(DVE.SHOWN + 30):
+        append(data, "actuals", f"R9{n},2026-04,n/a,,,draft,C. Eve,2026-05-05,,")
+    out = tmp_path / "problems.csv"
+    argv = ["validate", "--data", str(data), "--params", str(params), "--problems", str(out)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n  - ") == DVE.SHOWN
+    assert "more:" in err and "× actuals.csv, column 'value': is not a number" in err
+    table = pd.read_csv(out)
+    errors_ = table[table["severity"].eq("error")]
+    assert len(errors_) > DVE.SHOWN
+    assert {"indicator_id", "value"} <= set(errors_["column"])
+    assert (errors_["row"] >= 2).all()
