@@ -28,7 +28,7 @@ def html_picture(page_path: Path, out: Path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1100, "height": 1500})
+        page = browser.new_page(viewport={"width": 1100, "height": 2100})
         page.goto(page_path.as_uri())
         page.wait_for_function("document.documentElement.dataset.pmlibCharts === 'done'")
         page.screenshot(path=str(out))
