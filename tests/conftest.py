@@ -94,3 +94,76 @@ def council(tmp_path: Path) -> tuple[Path, Path]:
 
 # Fixture notebooks are rendered by the tests (one fails on purpose); nbval must not collect them.
 collect_ignore_glob = ["fixtures/*"]
+
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def offline_browser():
+    """Open pages in headless Chromium with every network request blocked.
+
+    Yields ``check(path) -> facts``: it loads the page, waits for its charts to be drawn (when
+    it has any), and asserts zero external, failed or erroring requests, every ``.pmlib-chart``
+    drawn as SVG, and no serious or critical axe-core violation. ``facts`` holds ``charts``
+    (how many) and ``title`` for the caller's own assertions. Skips without Chromium.
+    """
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("needs Chromium (make system-deps installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+
+        def check(path: Path) -> dict:
+            page = browser.new_page()
+            external: list[str] = []
+            failed: list[str] = []
+            errors: list[str] = []
+
+            def route(r):
+                if r.request.url.startswith(("file:", "data:", "about:")):
+                    r.continue_()
+                else:
+                    external.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("requestfailed", lambda req: failed.append(req.url))
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(path.as_uri(), wait_until="load")
+            charts = page.locator(".pmlib-chart").count()
+            if charts and page.locator("script.pmlib-chart-spec").count():
+                page.wait_for_function(
+                    "document.documentElement.dataset.pmlibCharts === 'done'", timeout=20000
+                )
+            drawn = page.eval_on_selector_all(
+                ".pmlib-chart", "els => els.map(e => !!e.querySelector('svg, canvas'))"
+            )
+            assert drawn == [True] * charts, (path.name, drawn)
+            assert (external, failed, errors) == ([], [], []), path.name
+            result = axe_module.Axe().run(page)
+            bad = [
+                (v["id"], v["impact"], v["nodes"][0]["html"][:160])
+                for v in result.response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            assert bad == [], (path.name, bad)
+            facts = {"charts": charts, "title": page.evaluate("document.title")}
+            page.close()
+            return facts
+
+        try:
+            yield check
+        finally:
+            browser.close()

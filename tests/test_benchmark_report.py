@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -243,43 +242,6 @@ def test_notebook_renders_one_page_per_metric(rendered, report):
 
 @pytest.mark.browser
 @pytest.mark.notebook
-def test_notebook_page_offline_in_chromium_charts_drawn_and_axe_clean(rendered):
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists() or shutil.which(str(chromium)) is None:
-        pytest.skip("needs /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+def test_notebook_page_offline_in_chromium_charts_drawn_and_axe_clean(rendered, offline_browser):
     _, out = rendered
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            external: list[str] = []
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:", "about:")):
-                    r.continue_()
-                else:
-                    external.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto((out / "hb-new-claims-days.html").as_uri(), wait_until="load")
-            page.wait_for_function(
-                "document.documentElement.dataset.pmlibCharts === 'done'", timeout=20000
-            )
-            drawn = page.eval_on_selector_all(
-                ".pmlib-chart", "els => els.map(e => !!e.querySelector('svg'))"
-            )
-            assert drawn == [True] * 4 and external == [] and errors == []
-            result = axe_module.Axe().run(page)
-            bad = [
-                (v["id"], v["nodes"][0]["html"][:120])
-                for v in result.response["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
-            assert bad == []
-        finally:
-            browser.close()
+    assert offline_browser(out / "hb-new-claims-days.html")["charts"] == 4

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -238,15 +237,6 @@ def test_chart_loading_data_from_the_network_is_refused():
 
 # --- in a browser -------------------------------------------------------------------------
 
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 def _index_page(folder: Path) -> Path:
     manifest = {
@@ -277,50 +267,8 @@ def _index_page(folder: Path) -> Path:
 
 @pytest.mark.browser
 @pytest.mark.notebook
-def test_pages_in_chromium_offline_all_charts_drawn_and_axe_clean(pages):
-    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-
+def test_pages_in_chromium_offline_all_charts_drawn_and_axe_clean(pages, offline_browser):
     folder = pages["folder"]
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        try:
-            for path in (folder / "js.html", folder / "svg.html", _index_page(folder)):
-                page = browser.new_page()
-                external: list[str] = []
-                failed: list[str] = []
-
-                def route(r, external=external):
-                    if r.request.url.startswith(("file:", "data:", "about:")):
-                        r.continue_()
-                    else:
-                        external.append(r.request.url)
-                        r.abort()
-
-                page.route("**/*", route)
-                page.on("requestfailed", lambda req, failed=failed: failed.append(req.url))
-                errors: list[str] = []
-                page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
-                page.goto(path.as_uri(), wait_until="load")
-                if path.name == "js.html":
-                    page.wait_for_function(
-                        "document.documentElement.dataset.pmlibCharts === 'done'", timeout=15000
-                    )
-                drawn = page.eval_on_selector_all(
-                    ".pmlib-chart", "els => els.map(e => !!e.querySelector('svg, canvas'))"
-                )
-                expected = 0 if path.name == "index.html" else N_CHARTS
-                assert drawn == [True] * expected, (path.name, drawn)
-                assert external == [] and failed == [] and errors == [], (external, failed, errors)
-                result = axe_module.Axe().run(page)
-                bad = [
-                    (v["id"], v["impact"], v["nodes"][0]["html"][:120])
-                    for v in result.response["violations"]
-                    if v["impact"] in ("serious", "critical")
-                ]
-                assert bad == [], (path.name, bad)
-                page.close()
-        finally:
-            browser.close()
+    for path in (folder / "js.html", folder / "svg.html", _index_page(folder)):
+        expected = 0 if path.name == "index.html" else N_CHARTS
+        assert offline_browser(path)["charts"] == expected, path.name
