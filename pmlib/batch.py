@@ -74,6 +74,9 @@ class ReportSpec:
     title: str
     notebook: Path
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: Expected relative cost (e.g. the number of indicators). Heavier reports are started
+    #: first so that the workers finish together; it does not change any output or order.
+    weight: float = 1.0
 
 
 @dataclass
@@ -252,7 +255,7 @@ def run_batch(
             if reuse is not None:
                 entries[spec.name] = {**reuse, "status": "skipped", "seconds": 0.0}
             else:
-                todo.append(ReportSpec(spec.name, spec.title, notebook, params))
+                todo.append(ReportSpec(spec.name, spec.title, notebook, params, spec.weight))
         n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         done: dict[str, dict[str, Any]] = {}
         interrupted = False
@@ -260,8 +263,9 @@ def run_batch(
             if todo:
                 if not chart_bundle_path().exists():  # build once here, not in every worker
                     chart_bundle_js()
+                heaviest_first = sorted(todo, key=lambda spec: -spec.weight)
                 run_pool(
-                    todo, out_dir, {f: OUTPUT_FORMATS[f] for f in formats}, jobs=n_jobs,
+                    heaviest_first, out_dir, {f: OUTPUT_FORMATS[f] for f in formats}, jobs=n_jobs,
                     timeout=timeout or DEFAULT_TIMEOUT, cwd=Path(cwd or Path.cwd()).resolve(),
                     preload=DEFAULT_PRELOAD if preload is None else preload, progress=progress,
                     done=done,

@@ -31,6 +31,7 @@ class PackPlan:
     committees: tuple[str, ...]
     titles: dict[str, str]
     public: tuple[str, ...]
+    sizes: dict[str, int]
     data_dir: Path
     params_dir: Path
     notebook: Path
@@ -119,6 +120,7 @@ def plan_pack(
         committees=tuple(slugs),
         titles=titles,
         public=tuple(s for s in slugs if dataset.settings.committees[s].is_public),
+        sizes={s: len(dataset.indicators_for(dataset.settings.committees[s])) for s in slugs},
         data_dir=data_path,
         params_dir=params_path,
         notebook=nb,
@@ -204,6 +206,7 @@ def report_specs(plan: PackPlan) -> list:
                 "params_dir": str(plan.params_dir),
                 "status": plan.status,
             },
+            weight=plan.sizes.get(slug, 1),
         )
         for slug in plan.committees
     ]

@@ -267,3 +267,23 @@ def test_input_hashing_skips_the_output_folder_and_hidden_files(tmp_path):
     (tmp_path / "out" / "report.html").write_text("x", encoding="utf-8")
     found = manifest.hash_inputs([tmp_path], exclude=tmp_path / "out")
     assert [Path(r["path"]).name for r in found] == ["data.csv"]
+
+
+def test_heavier_reports_start_first_and_the_manifest_keeps_the_given_order(tmp_path, monkeypatch):
+    started: list[str] = []
+
+    def fake_pool(todo, out_dir, formats, *, done, **_):
+        for spec in todo:
+            started.append(spec.name)
+            done[spec.name] = {"status": "failed", "error": "not rendered in this test"}
+
+    monkeypatch.setattr(batch, "run_pool", fake_pool)
+    specs = [
+        ReportSpec("small", "Small", FIXTURES / "toy_report.ipynb", {}, weight=3),
+        ReportSpec("big", "Big", FIXTURES / "toy_report.ipynb", {}, weight=40),
+        ReportSpec("medium", "Medium", FIXTURES / "toy_report.ipynb", {}, weight=10),
+        ReportSpec("other", "Other", FIXTURES / "toy_report.ipynb", {}, weight=10),
+    ]
+    result = run_batch(specs, tmp_path / "out", jobs=2, progress=False)
+    assert started == ["big", "medium", "other", "small"]
+    assert [r.name for r in result.reports] == ["small", "big", "medium", "other"]
