@@ -289,6 +289,27 @@ def run_batch(
     return result
 
 
+def _remove_superseded(
+    entries: list[dict[str, Any]], previous: dict[str, Any], out_dir: Path
+) -> None:
+    """Delete files an earlier run wrote for a report that this run re-rendered without them
+    (``report.pdf`` after ``--format html,pdf`` then ``--format html``), so the folder holds
+    only what the manifest lists. Only files recorded by the earlier manifest and still
+    byte-identical to what it recorded are removed: nothing a person has edited or added."""
+    before = {e.get("name"): e for e in previous.get("reports", [])}
+    for entry in entries:
+        old = before.get(entry["name"])
+        if entry.get("status") != "ok" or not old:
+            continue
+        kept = {f["path"] for f in entry.get("files", [])}
+        for record in old.get("files", []):
+            path = out_dir / record.get("path", "")
+            if record.get("path") in kept or not path.is_file():
+                continue
+            if record.get("sha256") and sha256_file(path) == record["sha256"]:
+                path.unlink()
+
+
 def _finish(
     reports: Sequence[ReportSpec], entries: dict[str, dict[str, Any]], previous: dict[str, Any],
     out_dir: Path, *, started: str, t0: float, title: str, formats: list[str], jobs: int,
@@ -304,6 +325,7 @@ def _finish(
         entry.setdefault("files", [])
         first = {k: entry[k] for k in _ENTRY_ORDER if k in entry}
         ordered.append(first | {k: v for k, v in entry.items() if k not in first})
+    _remove_superseded(ordered, previous, out_dir)
     requested = {r.name for r in reports}
     for old in previous.get("reports", []):  # earlier reports not asked for this time
         if old.get("name") not in requested and mf.files_intact(old, out_dir):

@@ -342,3 +342,23 @@ def test_agenda_pack_binds_public_reports_with_a_bookmark_each(demo_pack):
         len(PdfReader(demo_pack / f"{c}.pdf").pages) for c in ("environment", "resources")
     )
     assert len(reader.pages) == singles + 1  # plus the index page
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
+def test_dropping_pdf_from_the_formats_removes_the_old_pdf_but_not_edited_files(printing, tmp_path):
+    out = tmp_path / "out"
+    specs = [
+        ReportSpec(name, name.title(), TOY, {"committee": name, "n_charts": 1})
+        for name in ("alpha", "beta")
+    ]
+    kwargs = {"jobs": 1, "progress": False}
+    run_batch(specs, out, formats=("html", "pdf"), **kwargs)
+    assert (out / "alpha.pdf").is_file() and (out / "beta.pdf").is_file()
+    (out / "beta.pdf").write_bytes(b"%PDF- annotated by a reviewer")
+    result = run_batch(specs, out, formats=("html",), **kwargs)
+    assert [r.status for r in result.reports] == ["ok", "ok"]
+    assert not (out / "alpha.pdf").exists()  # superseded: the manifest no longer lists it
+    assert (out / "beta.pdf").read_bytes() == b"%PDF- annotated by a reviewer"  # edited: kept
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert all(not f["path"].endswith(".pdf") for e in manifest["reports"] for f in e["files"])
