@@ -264,7 +264,13 @@ def read_settings(params_dir: Path | str | None = None) -> Settings:
     )
     schemes, scheme_problems = read_rag_schemes(base / "rag_schemes.yaml")
     problems += scheme_problems
-    if schemes and council.rag_scheme not in schemes:
+    # a scheme that is defined but has errors is reported once, not again as "unknown"
+    broken = {
+        str(p.column).split(".")[1]
+        for p in scheme_problems
+        if p.column and str(p.column).startswith("schemes.") and str(p.column).count(".") >= 1
+    }
+    if schemes and council.rag_scheme not in schemes and council.rag_scheme not in broken:
         problems.append(
             Problem(
                 "council.yaml",
