@@ -41,6 +41,10 @@ def _sheets(path: Path) -> list[str]:
         wb.close()
 
 
+#: Spreadsheet formats people save by mistake; named in the "no table found" fix.
+UNREAD_SUFFIXES = (".xls", ".xlsm", ".xlsb", ".ods", ".tsv")
+
+
 def find_tables(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
     """Locate each table in a folder; exactly one source per table."""
     problems: list[Problem] = []
@@ -53,6 +57,8 @@ def find_tables(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
             )
         ]
     found: dict[str, list[Source]] = {t: [] for t in TABLES}
+    unreadable = False  # a workbook that failed to open: missing tables are its fault
+    unsupported: list[str] = []  # spreadsheets in formats pmlib does not read
     for path in sorted(data_dir.iterdir()):
         suffix = path.suffix.lower()
         if path.name.startswith(("~$", ".")):
@@ -70,19 +76,30 @@ def find_tables(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
                         "re-save it from Excel as .xlsx",
                     )
                 )
+                unreadable = True
                 continue
             for name in names:
                 key = name.strip().lower()
                 if key in found:
                     found[key].append(Source(key, path, name))
+        elif suffix in UNREAD_SUFFIXES:
+            unsupported.append(path.name)
     sources: dict[str, Source] = {}
     for table, options in found.items():
+        if not options and unreadable:
+            continue  # already reported: the workbook that should hold it cannot be opened
         if not options:
             problems.append(
                 Problem(
                     str(data_dir),
                     f"no '{table}' table found",
-                    f"add {table}.csv, {table}.parquet or a sheet named '{table}' in a workbook",
+                    f"add {table}.csv, {table}.parquet or a sheet named '{table}' in a workbook"
+                    + (
+                        f" (pmlib does not read {', '.join(unsupported)}: save it from Excel as "
+                        ".xlsx or as CSV UTF-8)"
+                        if unsupported
+                        else ""
+                    ),
                 )
             )
         elif len(options) > 1:

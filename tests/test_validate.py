@@ -563,3 +563,20 @@ def test_many_problems_are_summarised_and_all_written_on_request(council, tmp_pa
     assert len(errors_) > DVE.SHOWN
     assert {"indicator_id", "value"} <= set(errors_["column"])
     assert (errors_["row"] >= 2).all()
+
+
+def test_an_old_excel_file_is_named_in_the_missing_table_fix(council):
+    data, params = council
+    (data / "actuals.csv").rename(data / "actuals.xls")
+    (p,) = errors(data, params)
+    assert "no 'actuals' table found" in p.message
+    assert "pmlib does not read actuals.xls" in p.fix and ".xlsx" in p.fix
+
+
+def test_a_corrupt_workbook_is_one_problem_not_one_per_missing_table(council):
+    data, params = council
+    for table in ("indicators", "targets", "actuals", "narratives"):
+        (data / f"{table}.csv").unlink()
+    (data / "council.xlsx").write_bytes(b"not really a workbook")
+    (p,) = errors(data, params)
+    assert p.file == "council.xlsx" and "cannot be opened as an Excel workbook" in p.message
