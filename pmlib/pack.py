@@ -185,9 +185,26 @@ def assemble_agenda_pack(plan: PackPlan, result) -> Path | None:
     write_index_pdf(index_html, index_pdf)
     index_html.unlink()
     try:
-        return assemble_pack(plan.out_dir, names, index_pdf=index_pdf, title=title)
+        pack = assemble_pack(plan.out_dir, names, index_pdf=index_pdf, title=title)
     finally:
         index_pdf.unlink(missing_ok=True)
+    _record_pack(result, pack, names)
+    return pack
+
+
+def _record_pack(result, pack: Path, names: list[str]) -> None:
+    """List the agenda pack in manifest.json (path, SHA-256, reports) and link it from the
+    index page, both rewritten atomically."""
+    import json
+
+    from pmlib.files import sha256_file, write_text_atomic
+    from pmlib.manifest import render_index
+
+    manifest_path = Path(result.manifest_path)
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["pack"] = {"path": pack.name, "sha256": sha256_file(pack), "reports": names}
+    write_text_atomic(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(Path(result.index_path), render_index(manifest, title=manifest["title"]))
 
 
 def report_specs(plan: PackPlan) -> list:

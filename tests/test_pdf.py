@@ -342,6 +342,9 @@ def test_agenda_pack_binds_public_reports_with_a_bookmark_each(demo_pack):
         len(PdfReader(demo_pack / f"{c}.pdf").pages) for c in ("environment", "resources")
     )
     assert len(reader.pages) == singles + 1  # plus the index page
+    manifest = json.loads((demo_pack / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["pack"]["reports"] == ["environment", "resources"]
+    assert 'href="pack.pdf"' in (demo_pack / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.pdf
