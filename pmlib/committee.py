@@ -79,7 +79,7 @@ class CommitteeReport:
 
         ids = self.dataset.indicators_for(self.committee)["id"]
         if ids.empty:
-            raise ParameterError(_no_indicators_message(self.dataset, self.committee))
+            raise ParameterError(no_indicators_message(self.dataset, self.committee))
         # Keep only this committee's indicators before computing anything, so nothing about
         # an indicator the audience may not see (internal ones) can reach a section.
         self.dataset = _subset(self.dataset, ids)
@@ -103,7 +103,9 @@ class CommitteeReport:
         from pmlib.benchmark_io import latest_positions
 
         if not self.dataset.council.benchmark_dir:
-            return pd.DataFrame(columns=["indicator_id", "quartile", "position_text"])
+            return pd.DataFrame(columns=["indicator_id", "quartile", "position_text"]).set_index(
+                "indicator_id"
+            )
         pos = latest_positions(self.dataset, up_to=self.period)
         return pos[pos["indicator_id"].isin(ids)].set_index("indicator_id")
 
@@ -531,7 +533,7 @@ class CommitteeReport:
         )
 
 
-def _no_indicators_message(dataset: Dataset, committee: Committee) -> str:
+def no_indicators_message(dataset: Dataset, committee: Committee) -> str:
     known = sorted(dataset.indicators["priority"].dropna().unique())
     wanted = ", ".join(f"'{p}'" for p in committee.priorities) or "none"
     return (

@@ -79,7 +79,9 @@ def plan_pack(
     ParameterError
         For an unknown committee, an unreadable or future period, or a missing notebook.
     """
+    from pmlib.committee import no_indicators_message
     from pmlib.config import check_committee
+    from pmlib.model import check_period_has_data
     from pmlib.periods import parse_period
     from pmlib.validate import read_dataset
 
@@ -100,13 +102,15 @@ def plan_pack(
             else f"use the quarter '{p.fy_label} Q{p.quarter}'"
         )
         raise ParameterError(f"--quarter needs a quarter such as '2026/27 Q2': {hint}.")
-    from pmlib.model import check_period_has_data
-
     check_period_has_data(dataset, p)
     slugs = list(dict.fromkeys(committees or dataset.settings.committees))
     unknown = [s for s in slugs if s not in dataset.settings.committees]
     if unknown:
         check_committee(dataset.settings, unknown[0])  # raises with the list of valid slugs
+    sizes = {s: len(dataset.indicators_for(dataset.settings.committees[s])) for s in slugs}
+    empty = [s for s in slugs if not sizes[s]]
+    if empty:  # refuse now, not as a failed notebook cell per committee
+        raise ParameterError(no_indicators_message(dataset, dataset.settings.committees[empty[0]]))
     titles = {s: dataset.settings.committees[s].title for s in slugs}
     data_path = _data_dir(dataset)
     params_path = Path(dataset.settings.params_dir or params_dir or "parameters").resolve()
@@ -120,7 +124,7 @@ def plan_pack(
         committees=tuple(slugs),
         titles=titles,
         public=tuple(s for s in slugs if dataset.settings.committees[s].is_public),
-        sizes={s: len(dataset.indicators_for(dataset.settings.committees[s])) for s in slugs},
+        sizes=sizes,
         data_dir=data_path,
         params_dir=params_path,
         notebook=nb,

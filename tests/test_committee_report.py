@@ -326,3 +326,15 @@ def test_scorecard_and_exceptions_show_the_latest_benchmark_quartile(pack):
     html = _html(pack, "environment")
     exc = html.split('aria-labelledby="ex-ENV01"', 1)[1].split("</section>", 1)[0]
     assert pos.loc["ENV01", "position_text"] in exc
+
+
+def test_a_committee_with_nothing_to_report_is_refused_before_rendering(tmp_path, capsys):
+    data, params = _copy_council(tmp_path)
+    with open(params / "committees.yaml", "a", encoding="utf-8") as fh:
+        fh.write("  - slug: licensing\n    title: Licensing Committee\n    audience: public\n")
+    out = tmp_path / "out"
+    argv = ["run", "--quarter", QUARTER, "--committee", "licensing", "--data", str(data)]
+    assert main([*argv, "--params", str(params), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Committee 'licensing' has no indicators to report" in err and "Fix:" in err
+    assert "Traceback" not in err and not out.exists()
