@@ -34,7 +34,7 @@ BIN = Path(sys.executable).parent
 
 
 def _specs(folder: Path, n: int, charts: int, tables: int) -> list:
-    from pmlib.batch import ReportSpec
+    from pmlib.batch.runner import ReportSpec
 
     specs = []
     for i in range(1, n + 1):
@@ -64,7 +64,7 @@ def time_cli_loop(specs: list, out: Path) -> float:
 def time_batch(
     specs: list, out: Path, jobs: int | None, inputs: list[Path]
 ) -> tuple[float, object]:
-    from pmlib.batch import run_batch
+    from pmlib.batch.runner import run_batch
 
     t = time.perf_counter()
     result = run_batch(specs, out, jobs=jobs, inputs=inputs, cwd=ROOT, progress=False)
@@ -91,8 +91,8 @@ def time_rerun_process(work: Path, out: Path, n: int, charts: int, tables: int) 
 
 def compare_modes(work: Path, charts: int, tables: int, repeats: int = 3) -> list[tuple]:
     """JS bundle vs static SVG for one page, in one warm kernel."""
-    from pmlib.kernel import ReportKernel
-    from pmlib.report import run_report
+    from pmlib.render.kernel import ReportKernel
+    from pmlib.render.notebook import run_report
 
     rows = []
     with ReportKernel(cwd=ROOT) as kernel:

@@ -1,6 +1,6 @@
 """Time the explorer's response to a widget change on the demo council.
 
-Builds :class:`pmlib.explore.Explorer` with its widgets (as ``notebooks/explore.ipynb`` does),
+Builds :class:`pmlib.explore.explorer.Explorer` with its widgets (as ``notebooks/explore.ipynb`` does),
 then sets each widget's ``.value`` as an analyst would and times until every view is updated
 (the callbacks are synchronous: the scorecard, indicator detail and what-if HTML are rebuilt
 before the assignment returns). The browser's drawing time is not included.
@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pmlib.explore import Explorer  # noqa: E402
+from pmlib.explore.explorer import Explorer  # noqa: E402
 
 
 def _changes(ex: Explorer) -> dict[str, list]:

@@ -8,10 +8,10 @@ decimals, schemes, band and intervention targets, blanks and draft rows. Then it
 * **floor** — read the three Parquet files and write a CSV the size of the ratings output
   (the least any implementation must do);
 * **end to end** — read the Parquet files, parse the period labels into the Dataset shape
-  (:func:`pmlib.periods.period_table`), :func:`pmlib.rate.rate_period` and write the CSV;
+  (:func:`pmlib.core.periods.period_table`), :func:`pmlib.rating.engine.rate_period` and write the CSV;
 * **load + validate** — what ``pmlib rate`` does before rating: read the four tables
-  (:func:`pmlib.load.read_tables`) and check them into a Dataset
-  (:func:`pmlib.validate.build_dataset`, as :func:`pmlib.validate.read_dataset` does uncached);
+  (:func:`pmlib.data.load.read_tables`) and check them into a Dataset
+  (:func:`pmlib.data.validate.build_dataset`, as :func:`pmlib.data.validate.read_dataset` does uncached);
 * with ``--cli``, once: the whole ``pmlib rate --out`` command (start-up, loading, validation,
   rating and writing).
 
@@ -39,10 +39,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pmlib.model import Council, Dataset, Settings  # noqa: E402
-from pmlib.periods import period_table  # noqa: E402
-from pmlib.rate import rate_period  # noqa: E402
-from pmlib.schemes import read_rag_schemes  # noqa: E402
+from pmlib.config.schemes import read_rag_schemes  # noqa: E402
+from pmlib.core.model import Council, Dataset, Settings  # noqa: E402
+from pmlib.core.periods import period_table  # noqa: E402
+from pmlib.rating.engine import rate_period  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger("bench_rate")
@@ -196,9 +196,9 @@ def to_dataset(frames: dict[str, pd.DataFrame], settings: Settings) -> Dataset:
 
 def load_and_validate(folder: Path, params: Path) -> Dataset:
     """What ``pmlib rate`` does before rating, without read_dataset's cache."""
-    from pmlib.config import read_settings
-    from pmlib.load import read_tables
-    from pmlib.validate import build_dataset
+    from pmlib.config.settings import read_settings
+    from pmlib.data.load import read_tables
+    from pmlib.data.validate import build_dataset
 
     frames, sources = read_tables(folder)
     return build_dataset(frames, sources, read_settings(params))

@@ -1,5 +1,5 @@
 """``python -m pmlib`` runs the command line."""
 
-from pmlib.cli import main
+from pmlib.cli.main import main
 
 raise SystemExit(main())

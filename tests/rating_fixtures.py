@@ -1,7 +1,7 @@
 """Small hand-written Datasets for the rating tests, built without the loader.
 
-Frames follow the shapes documented in :class:`pmlib.model.Dataset`: contract columns, the
-canonical ``period`` label plus the parsed period columns from :func:`pmlib.periods.period_table`,
+Frames follow the shapes documented in :class:`pmlib.core.model.Dataset`: contract columns, the
+canonical ``period`` label plus the parsed period columns from :func:`pmlib.core.periods.period_table`,
 numbers as float64, ``decimals`` Int64, ``status`` defaulting to ``approved``.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pmlib.model import Council, Dataset, Settings
-from pmlib.periods import period_table
-from pmlib.schemes import RagScheme, read_rag_schemes
+from pmlib.config.schemes import RagScheme, read_rag_schemes
+from pmlib.core.model import Council, Dataset, Settings
+from pmlib.core.periods import period_table
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS_FILE = ROOT / "parameters" / "rag_schemes.yaml"

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from pmlib import batch, manifest, workers
-from pmlib.batch import ReportSpec, run_batch
-from pmlib.errors import RenderError
+from pmlib.batch import manifest
+from pmlib.batch import pool as workers
+from pmlib.batch import runner as batch
+from pmlib.batch.runner import ReportSpec, run_batch
+from pmlib.core.errors import RenderError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmlib.benchmark import (
+from pmlib.benchmarking.stats import (
     PUBLIC_COLUMNS,
     STATS_COLUMNS,
     benchmark_stats,
@@ -32,7 +32,7 @@ from pmlib.benchmark import (
     target_options,
     write_benchmark_csv,
 )
-from pmlib.errors import DataValidationError, ParameterError
+from pmlib.core.errors import DataValidationError, ParameterError
 
 
 def table(text: str) -> pd.DataFrame:

@@ -10,14 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmlib.benchmark import (
+from pmlib.benchmarking.stats import (
     PUBLIC_COLUMNS,
     STATS_COLUMNS,
     benchmark_stats,
     read_benchmarks,
     read_peer_groups,
 )
-from pmlib.cli import main
+from pmlib.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "parameters"

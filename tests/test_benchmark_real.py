@@ -17,13 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmlib.benchmark import (
+from pmlib.benchmarking.stats import (
     benchmark_stats,
     narrate_position,
     read_benchmarks,
     read_peer_groups,
     target_options,
-    write_benchmark_csv,
 )
 
 BENCH = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "benchmarks"
@@ -102,13 +101,8 @@ def test_trafford_missing_neighbour_is_reported(trafford_stats: pd.DataFrame):
 
 
 def _run_cli_or_library(out: Path) -> None:
-    """``pmlib benchmark`` once the CLI verb exists; the function it calls until then."""
-    try:
-        import pmlib.cli_benchmark  # noqa: F401
-    except ImportError:
-        write_benchmark_csv(BENCH / "oflog_asc.csv", out, peer_group="all")
-        return
-    from pmlib.cli import main
+    """``pmlib benchmark`` as a user runs it."""
+    from pmlib.cli.main import main
 
     code = main(
         [

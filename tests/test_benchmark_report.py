@@ -1,6 +1,6 @@
 """The benchmarking deep-dive: its numbers, words and charts, the committee helper, the notebook.
 
-Expected values are read from :func:`pmlib.benchmark.benchmark_stats` run independently on the
+Expected values are read from :func:`pmlib.benchmarking.stats.benchmark_stats` run independently on the
 demo files (whose hand-worked correctness ``test_benchmark.py`` proves), never copied from the
 report's own output.
 """
@@ -14,17 +14,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmlib.benchmark import (
+from pmlib.benchmarking.positions import LATEST_POSITION_COLUMNS, latest_positions, ordinal
+from pmlib.benchmarking.stats import (
     CAVEAT,
     benchmark_stats,
     read_benchmarks,
     read_peer_groups,
     target_options,
 )
-from pmlib.benchmark_io import LATEST_POSITION_COLUMNS, latest_positions, ordinal
-from pmlib.benchmark_report import BenchmarkReport
-from pmlib.errors import ParameterError
-from pmlib.validate import read_dataset
+from pmlib.core.errors import ParameterError
+from pmlib.data.validate import read_dataset
+from pmlib.reports.benchmark import BenchmarkReport
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "parameters"
@@ -196,7 +196,7 @@ def test_latest_positions_is_empty_without_a_benchmark_folder(council):
 # -- the notebook, rendered by ``pmlib benchmark`` through the batch runner --------------------
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    from pmlib.cli import main
+    from pmlib.cli.main import main
 
     out = tmp_path_factory.mktemp("benchmark_html")
     code = main(
@@ -218,7 +218,7 @@ def rendered(tmp_path_factory):
 
 @pytest.mark.notebook
 def test_notebook_renders_one_page_per_metric(rendered, report):
-    from pmlib.render import find_external_refs
+    from pmlib.render.html import find_external_refs
 
     code, out = rendered
     assert code == 0

@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmlib.cli import main
-from pmlib.committee import CommitteeReport
-from pmlib.errors import ParameterError
-from pmlib.model import Dataset
-from pmlib.periods import parse_period
-from pmlib.rate import rate_period
-from pmlib.validate import read_dataset
+from pmlib.cli.main import main
+from pmlib.core.errors import ParameterError
+from pmlib.core.model import Dataset
+from pmlib.core.periods import parse_period
+from pmlib.data.validate import read_dataset
+from pmlib.rating.engine import rate_period
+from pmlib.reports.committee import CommitteeReport
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTER = "2026/27 Q2"
@@ -207,7 +207,7 @@ def test_report_sections_come_in_the_agreed_order(pack):
 
 def test_provenance_names_version_inputs_with_hashes_and_parameters(pack):
     from pmlib import __version__
-    from pmlib.files import sha256_file
+    from pmlib.core.files import sha256_file
 
     html = _html(pack, "environment")
     footer = html.split('class="pmlib-provenance"', 1)[1]
@@ -289,7 +289,7 @@ def _without_timestamps(html: str) -> str:
 
 
 def test_reports_do_not_depend_on_the_order_they_are_rendered_in(tmp_path):
-    from pmlib.pack import plan_pack, run_pack
+    from pmlib.batch.pack import plan_pack, run_pack
 
     pages = []
     for order in (["environment", "resources"], ["resources", "environment"]):
@@ -312,7 +312,7 @@ def test_every_generated_page_works_offline_in_chromium_and_passes_axe(pack, off
 
 
 def test_scorecard_and_exceptions_show_the_latest_benchmark_quartile(pack):
-    from pmlib.benchmark_io import latest_positions
+    from pmlib.benchmarking.positions import latest_positions
 
     ds = pack["dataset"]
     pos = latest_positions(ds, up_to=QUARTER).set_index("indicator_id")

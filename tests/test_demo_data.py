@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from pmlib.periods import try_parse_period
+from pmlib.core.periods import try_parse_period
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"

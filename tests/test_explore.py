@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmlib.errors import ParameterError
-from pmlib.explore import ALL, SCORECARD_COLUMNS, Explorer, available_quarters
-from pmlib.rate import RAG_RANK, rate_history, rate_period
-from pmlib.validate import read_dataset
+from pmlib.core.errors import ParameterError
+from pmlib.data.validate import read_dataset
+from pmlib.explore.explorer import ALL, SCORECARD_COLUMNS, Explorer, available_quarters
+from pmlib.rating.engine import RAG_RANK, rate_history, rate_period
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "parameters"
@@ -171,7 +171,7 @@ def test_detail_history_is_rate_history_of_the_quarter(ex, demo):
 def test_detail_shows_benchmark_position_when_available(ex):
     positions = ex.benchmark_positions()
     if positions.empty:
-        pytest.skip("no benchmark positions available (pmlib.benchmark_io or data missing)")
+        pytest.skip("no benchmark positions available (pmlib.benchmarking.io or data missing)")
     ind = positions["indicator_id"].iloc[0]
     if ind not in set(ex.scorecard()["indicator_id"]):
         pytest.skip(f"{ind} is not on the cabinet's scorecard")

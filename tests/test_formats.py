@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmlib.periods import parse_period
-from pmlib.rate import rate_period
-from pmlib.validate import read_dataset
+from pmlib.core.periods import parse_period
+from pmlib.data.validate import read_dataset
+from pmlib.rating.engine import rate_period
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"

@@ -15,12 +15,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pmlib.artifacts import ARTIFACT_MIMETYPE
-from pmlib.errors import RenderError
-from pmlib.kernel import ReportKernel
-from pmlib.manifest import render_index
-from pmlib.render import chart_html, export_html, find_external_refs
-from pmlib.report import run_report
+from pmlib.batch.manifest import render_index
+from pmlib.core.artifacts import ARTIFACT_MIMETYPE
+from pmlib.core.errors import RenderError
+from pmlib.present.figures import chart_html
+from pmlib.render.html import export_html, find_external_refs
+from pmlib.render.kernel import ReportKernel
+from pmlib.render.notebook import run_report
 
 TOY = Path(__file__).parent / "fixtures" / "notebooks" / "toy_report.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -15,9 +15,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from pmlib import pdf
-from pmlib.batch import ReportSpec, run_batch
-from pmlib.errors import RenderError
+from pmlib.batch.runner import ReportSpec, run_batch
+from pmlib.core.errors import RenderError
+from pmlib.pdf import chromium as pdf
 
 pytestmark = pytest.mark.pdf
 
@@ -288,7 +288,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def demo_pack(printing, tmp_path_factory):
-    from pmlib.cli import main
+    from pmlib.cli.main import main
 
     out = tmp_path_factory.mktemp("demo-pdf") / "out"
     argv = ["run", "--quarter", "2026/27 Q2", "--params", str(ROOT / "parameters")]
@@ -303,7 +303,7 @@ def demo_pack(printing, tmp_path_factory):
 def test_demo_committee_pdfs_read_well(demo_pack, tmp_path):
     from pypdf import PdfReader
 
-    from pmlib.committee import CommitteeReport
+    from pmlib.reports.committee import CommitteeReport
 
     for committee in ("environment", "resources"):
         path = demo_pack / f"{committee}.pdf"

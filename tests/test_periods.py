@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pmlib.errors import PeriodError
-from pmlib.periods import parse_period, period_table, try_parse_period
+from pmlib.core.errors import PeriodError
+from pmlib.core.periods import parse_period, period_table, try_parse_period
 
 
 @pytest.mark.parametrize(

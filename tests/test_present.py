@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmlib.present import (
+from pmlib.present.text import (
     change_counts,
     dot_label,
     esc,

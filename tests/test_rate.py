@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rating_fixtures import make_dataset, months, presets, quarters
 
-from pmlib.errors import ConfigError, ParameterError, PeriodError
-from pmlib.periods import parse_period
-from pmlib.present_text import format_difference, format_value, round_published
-from pmlib.rate import (
+from pmlib.core.errors import ConfigError, ParameterError, PeriodError
+from pmlib.core.numbers import format_difference, format_value, round_published
+from pmlib.core.periods import parse_period
+from pmlib.rating.engine import (
     HISTORY_COLUMNS,
     RAG_RANK,
     RATE_COLUMNS,

@@ -13,10 +13,15 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pmlib.artifacts import ARTIFACT_MIMETYPE, extract_artifacts, publish_artifact, strip_artifacts
-from pmlib.errors import RenderError
-from pmlib.kernel import ReportKernel
-from pmlib.report import CellFailure, ReportFailed, prepare_notebook, run_report
+from pmlib.core.artifacts import (
+    ARTIFACT_MIMETYPE,
+    extract_artifacts,
+    publish_artifact,
+    strip_artifacts,
+)
+from pmlib.core.errors import RenderError
+from pmlib.render.kernel import ReportKernel
+from pmlib.render.notebook import CellFailure, ReportFailed, prepare_notebook, run_report
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 TOY = NOTEBOOKS / "toy_report.ipynb"

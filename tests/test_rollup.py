@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from rating_fixtures import make_dataset, months, quarters
 
-from pmlib.rollup import rollup
+from pmlib.rating.rollup import rollup
 
 FY = "2026/27"
 

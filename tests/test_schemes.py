@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 from rating_fixtures import PRESETS_FILE, make_dataset, presets
 
-from pmlib.errors import ConfigError
-from pmlib.schemes import (
+from pmlib.config.schemes import (
     RagScheme,
     check_scheme_warnings,
     parse_rag_schemes,
     read_rag_schemes,
     resolve_schemes,
 )
+from pmlib.core.errors import ConfigError
 
 
 # -- the presets reproduce the frameworks ------------------------------------------------------

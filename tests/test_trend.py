@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rating_fixtures import make_dataset, months, quarters
 
-from pmlib.rate import rate_period
-from pmlib.trend import direction_of_travel, forecast_year_end
+from pmlib.rating.engine import rate_period
+from pmlib.rating.trend import direction_of_travel, forecast_year_end
 
 NAN = math.nan
 FY, LY = "2026/27", "2025/26"

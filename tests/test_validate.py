@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmlib.cli import main
-from pmlib.errors import DataValidationError, Problem
-from pmlib.validate import read_dataset
+from pmlib.cli.main import main
+from pmlib.core.errors import DataValidationError, Problem
+from pmlib.data.validate import read_dataset
 
 
 def edit(data: Path, table: str, old: str, new: str) -> None:
@@ -462,7 +462,7 @@ def test_problems_are_built_only_when_looked_at():
     import copy
     import pickle
 
-    from pmlib.errors import Problems
+    from pmlib.core.errors import Problems
 
     class Values(list):
         reads = 0
@@ -489,7 +489,7 @@ def test_problems_are_built_only_when_looked_at():
 
 
 def test_period_table_parses_each_distinct_label_once_and_spreads_it():
-    from pmlib.periods import period_table, try_parse_period
+    from pmlib.core.periods import period_table, try_parse_period
 
     labels = pd.Series(
         ["2026/27 Q2", "Q2 2026-27", None, "2026", "2026-09", "2026/27 Q2", "Sep 2026", "2026/27"]
@@ -520,7 +520,7 @@ def test_period_table_parses_each_distinct_label_once_and_spreads_it():
 
 
 def test_frames_isin_matches_pandas():
-    from pmlib.frames import isin
+    from pmlib.core.frames import isin
 
     values = pd.Series(["a", "b", None, "c", "a"], dtype="str")
     assert isin(values, {"a", "c"}).tolist() == [True, False, False, True, True]
@@ -547,7 +547,7 @@ def test_a_committee_priority_no_indicator_has_is_an_error(council):
 
 
 def test_many_problems_are_summarised_and_all_written_on_request(council, tmp_path, capsys):
-    from pmlib.errors import DataValidationError as DVE
+    from pmlib.core.errors import DataValidationError as DVE
 
     data, params = council
     for n in range(DVE.SHOWN + 30):

@@ -1,0 +1,284 @@
+"""A quarter's committee pack: one report per committee, rendered by the batch machinery.
+
+This is what ``pmlib run`` calls, and what the explorer's "render" button calls. It validates the
+whole dataset *before* anything is rendered (bad data: every problem reported, nothing written),
+resolves the period and committees, and hands :func:`pmlib.batch.runner.run_batch` one
+:class:`~pmlib.batch.runner.ReportSpec` per committee with absolute folder paths as parameters, so a
+report renders the same whatever folder it runs in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pmlib.core.errors import ParameterError
+
+NOTEBOOK = "committee_report.ipynb"
+DEFAULT_OUT = Path("outputs")
+#: Imported by each report kernel while it starts, so the first report does not pay for them.
+REPORT_PRELOAD = (
+    "pmlib.reports.committee",
+    "pmlib.data.validate",
+    "pmlib.rating.engine",
+    "pmlib.present.charts",
+    "pmlib.present.theme",
+)
+
+
+@dataclass(frozen=True)
+class PackPlan:
+    """What a run will render: resolved before any work starts, so mistakes surface first."""
+
+    period_label: str
+    period_slug: str
+    council: str
+    committees: tuple[str, ...]
+    titles: dict[str, str]
+    public: tuple[str, ...]
+    sizes: dict[str, int]
+    data_dir: Path
+    params_dir: Path
+    notebook: Path
+    out_dir: Path
+    status: str
+    inputs: tuple[Path, ...] = ()
+
+
+def find_notebook(name: str = NOTEBOOK, notebook_dir: Path | None = None) -> Path:
+    """The report notebook: in ``notebook_dir``, ``./notebooks`` or the pmlib checkout."""
+    candidates = []
+    if notebook_dir is not None:
+        candidates.append(Path(notebook_dir) / name)
+    candidates += [
+        Path.cwd() / "notebooks" / name,
+        Path(__file__).resolve().parents[2] / "notebooks" / name,
+    ]
+    for path in candidates:
+        if path.is_file():
+            return path.resolve()
+    raise ParameterError(
+        f"Report notebook {name} not found (looked in "
+        f"{', '.join(str(c.parent) for c in candidates)}). Fix: run pmlib from the project "
+        f"folder, or pass --notebooks DIR pointing at the folder that holds {name}."
+    )
+
+
+def plan_pack(
+    period: str,
+    *,
+    committees: Sequence[str] | None = None,
+    data_dir: str | Path | None = None,
+    params_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    notebook_dir: str | Path | None = None,
+    status: str = "draft",
+    annual: bool = False,
+) -> PackPlan:
+    """Validate the data and parameters and decide what to render. Writes nothing.
+
+    Raises
+    ------
+    DataValidationError
+        When the data has errors (all of them, in one message).
+    ParameterError
+        For an unknown committee, an unreadable or future period, or a missing notebook.
+    """
+    from pmlib.config.settings import check_committee
+    from pmlib.core.model import check_period_has_data
+    from pmlib.core.periods import parse_period
+    from pmlib.data.validate import read_dataset
+    from pmlib.reports.committee import no_indicators_message
+
+    if status not in ("draft", "final"):
+        raise ParameterError(f"Status must be 'draft' or 'final', got {status!r}.")
+    dataset = read_dataset(data_dir, params_dir)
+    council = dataset.council
+    what = "year" if annual else "quarter"
+    p = parse_period(period, council.fy_start_month, what=what)
+    if annual and p.kind != "year":
+        raise ParameterError(
+            f"--year needs a financial year such as '{p.fy_label}', got {period!r}."
+        )
+    if not annual and p.kind != "quarter":
+        hint = (
+            f"use --year {p.label} for the annual report"
+            if p.kind == "year"
+            else f"use the quarter '{p.fy_label} Q{p.quarter}'"
+        )
+        raise ParameterError(f"--quarter needs a quarter such as '2026/27 Q2': {hint}.")
+    check_period_has_data(dataset, p)
+    slugs = list(dict.fromkeys(committees or dataset.settings.committees))
+    unknown = [s for s in slugs if s not in dataset.settings.committees]
+    if unknown:
+        check_committee(dataset.settings, unknown[0])  # raises with the list of valid slugs
+    sizes = {s: len(dataset.indicators_for(dataset.settings.committees[s])) for s in slugs}
+    empty = [s for s in slugs if not sizes[s]]
+    if empty:  # refuse now, not as a failed notebook cell per committee
+        raise ParameterError(no_indicators_message(dataset, dataset.settings.committees[empty[0]]))
+    titles = {s: dataset.settings.committees[s].title for s in slugs}
+    data_path = _data_dir(dataset)
+    params_path = Path(dataset.settings.params_dir or params_dir or "parameters").resolve()
+    nb = find_notebook(NOTEBOOK, Path(notebook_dir) if notebook_dir else None)
+    out = Path(out_dir) if out_dir else DEFAULT_OUT / p.slug
+    inputs = _input_files(dataset, params_path)
+    return PackPlan(
+        period_label=p.label,
+        period_slug=p.slug,
+        council=council.name,
+        committees=tuple(slugs),
+        titles=titles,
+        public=tuple(s for s in slugs if dataset.settings.committees[s].is_public),
+        sizes=sizes,
+        data_dir=data_path,
+        params_dir=params_path,
+        notebook=nb,
+        out_dir=out.resolve(),
+        status=status,
+        inputs=inputs,
+    )
+
+
+TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+
+def _input_files(dataset, params_dir: Path) -> tuple[Path, ...]:
+    """What a report reads: the four tables' files, the parameters, the benchmark files.
+
+    Only these are hashed into the manifest and the skip check, so editing a README or a
+    script that sits in the data folder does not re-render every report.
+    """
+    files = {Path(p).resolve() for p in dataset.sources.values()}
+    files |= {p.resolve() for p in Path(params_dir).glob("*.yaml")}
+    bench = dataset.council.benchmark_dir
+    if bench and Path(bench).is_dir():
+        files |= {
+            p.resolve()
+            for p in Path(bench).iterdir()
+            if p.suffix.lower() in TABLE_SUFFIXES and not p.name.startswith((".", "~$"))
+        }
+    return tuple(sorted(files))
+
+
+def _data_dir(dataset) -> Path:
+    sources = list(dataset.sources.values())
+    if sources:
+        return Path(sources[0]).resolve().parent
+    if dataset.council.data_dir:
+        return Path(dataset.council.data_dir).resolve()
+    raise ParameterError("Could not tell which data folder was read. Fix: pass --data DIR.")
+
+
+def assemble_agenda_pack(plan: PackPlan, result) -> Path | None:
+    """One PDF for the public committees' reports: an index page, then each report, with a
+    bookmark per committee. Internal committees' reports are never bound into it."""
+    import json
+
+    from pmlib.batch.manifest import render_index
+    from pmlib.core.files import write_text_atomic
+    from pmlib.pdf.chromium import assemble_pack, write_index_pdf
+
+    names = [
+        r.name for r in result.reports if r.status in ("ok", "skipped") and r.name in plan.public
+    ]
+    if not names:
+        return None
+    manifest = json.loads(Path(result.manifest_path).read_text(encoding="utf-8"))
+    manifest["reports"] = [r for r in manifest["reports"] if r["name"] in names]
+    statuses = [r["status"] for r in manifest["reports"]]
+    manifest["counts"] = {k: statuses.count(k) for k in ("ok", "failed", "skipped")}
+    title = f"{plan.council}: performance reports {plan.period_label}"
+    index_html = plan.out_dir / "pack-index.html"
+    write_text_atomic(index_html, render_index(manifest, title=title))
+    index_pdf = plan.out_dir / "pack-index.pdf"
+    write_index_pdf(index_html, index_pdf)
+    index_html.unlink()
+    try:
+        pack = assemble_pack(plan.out_dir, names, index_pdf=index_pdf, title=title)
+    finally:
+        index_pdf.unlink(missing_ok=True)
+    _record_pack(result, pack, names)
+    return pack
+
+
+def _record_pack(result, pack: Path, names: list[str]) -> None:
+    """List the agenda pack in manifest.json (path, SHA-256, reports) and link it from the
+    index page, both rewritten atomically."""
+    import json
+
+    from pmlib.batch.manifest import render_index
+    from pmlib.core.files import sha256_file, write_text_atomic
+
+    manifest_path = Path(result.manifest_path)
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["pack"] = {"path": pack.name, "sha256": sha256_file(pack), "reports": names}
+    write_text_atomic(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(Path(result.index_path), render_index(manifest, title=manifest["title"]))
+
+
+def report_specs(plan: PackPlan) -> list:
+    """One :class:`~pmlib.batch.runner.ReportSpec` per committee, parameters as plain JSON values."""
+    from pmlib.batch.runner import ReportSpec
+
+    return [
+        ReportSpec(
+            name=slug,
+            title=f"{plan.titles[slug]}: {plan.period_label}",
+            notebook=plan.notebook,
+            parameters={
+                "quarter": plan.period_label,
+                "committee": slug,
+                "data_dir": str(plan.data_dir),
+                "params_dir": str(plan.params_dir),
+                "status": plan.status,
+            },
+            weight=plan.sizes.get(slug, 1),
+        )
+        for slug in plan.committees
+    ]
+
+
+def run_pack(
+    plan: PackPlan,
+    *,
+    formats: Sequence[str] = ("html",),
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    timeout: int | None = None,
+):
+    """Render the plan's reports (skipping unchanged ones); returns the batch result."""
+    from pmlib.batch.runner import run_batch
+    from pmlib.render.kernel import DEFAULT_PRELOAD
+
+    inputs = list(plan.inputs) or [plan.data_dir, plan.params_dir]
+    return run_batch(
+        report_specs(plan),
+        plan.out_dir,
+        jobs=jobs,
+        force=force,
+        inputs=inputs,
+        formats=formats,
+        extra_manifest={
+            "council": plan.council,
+            "period": plan.period_label,
+            "status": plan.status,
+            "committees": list(plan.committees),
+        },
+        title=f"{plan.council}: performance reports {plan.period_label}",
+        timeout=timeout,
+        cwd=plan.notebook.parent,
+        progress=progress,
+        preload=(*DEFAULT_PRELOAD, *REPORT_PRELOAD),
+    )
+
+
+__all__ = [
+    "PackPlan",
+    "assemble_agenda_pack",
+    "find_notebook",
+    "plan_pack",
+    "report_specs",
+    "run_pack",
+]

@@ -1,0 +1,221 @@
+"""The worker processes of a batch run: one warm kernel each, files written atomically.
+
+:func:`run_pool` starts ``jobs`` spawned processes (:class:`~concurrent.futures.ProcessPoolExecutor`)
+and feeds them reports; the parent shows a progress bar. A worker starts its kernel on its
+first report and warms itself up while the kernel imports its libraries; it reuses the kernel,
+reset, for every later report, and replaces it after any failure. A worker writes a report's
+files itself and returns its manifest entry; report errors never escape a task.
+
+Spawned (not forked) workers are portable and safe with a multi-threaded parent; the price is
+that a script calling :func:`pmlib.batch.runner.run_batch` needs the ``if __name__ == "__main__":``
+guard, as with any ``multiprocessing`` code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import multiprocessing
+import multiprocessing.util
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmlib.batch import manifest as mf
+from pmlib.core.errors import RenderError
+from pmlib.core.files import write_bytes_atomic, write_text_atomic
+
+if TYPE_CHECKING:
+    from pmlib.batch.runner import ReportSpec
+
+log = logging.getLogger(__name__)
+
+__all__ = ["run_pool", "write_html"]
+
+
+def now() -> str:
+    """Local time with its UTC offset, to the second (manifest timestamps)."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(cwd: str, preload: tuple[str, ...], log_level: int) -> None:
+    """Pool initializer: remember settings; the kernel starts with the first report."""
+    from pmlib.render.kernel import skip_slow_optional_imports
+
+    skip_slow_optional_imports()
+    logging.basicConfig(level=log_level, format="%(processName)s: %(message)s")
+    _WORKER.update(cwd=Path(cwd), preload=preload, kernel=None)
+    multiprocessing.util.Finalize(None, _stop_kernel, exitpriority=10)
+
+
+def _stop_kernel() -> None:
+    kernel = _WORKER.get("kernel")
+    _WORKER["kernel"] = None
+    if kernel is not None:
+        kernel.shutdown()
+
+
+def _kernel() -> Any:
+    from pmlib.render.kernel import ReportKernel
+
+    if _WORKER.get("kernel") is None:
+        from pmlib.render.notebook import warm_up
+
+        kernel = ReportKernel(cwd=_WORKER["cwd"], preload=_WORKER["preload"])
+        kernel.start(wait=False)
+        _WORKER["kernel"] = kernel
+        warm_up()  # overlaps with the kernel's own imports
+    return _WORKER["kernel"]
+
+
+def write_html(report: Any, out_dir: Path, name: str) -> list[Path]:
+    """The ``html`` output format: ``<name>.html``."""
+    path = out_dir / f"{name}.html"
+    write_text_atomic(path, report.html)
+    return [path]
+
+
+def _warm_formats(formats: dict[str, str]) -> None:
+    """Once per worker, let each output format's module start up (e.g. the PDF printer's
+    browser) while the kernel runs the first report; a module opts in with ``warm_up()``."""
+    warmed = _WORKER.setdefault("warmed", set())
+    for target in formats.values():
+        module = target.partition(":")[0]
+        if module not in warmed:
+            warmed.add(module)
+            warm = getattr(importlib.import_module(module), "warm_up", None)
+            if callable(warm):
+                warm()
+
+
+def _call(target: str) -> Any:
+    module, _, func = target.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def _render_one(
+    spec: ReportSpec, out_dir: Path, formats: dict[str, str], timeout: int
+) -> dict[str, Any]:
+    """Worker task: render one report and write its files; never raises for report errors."""
+    from pmlib.render.notebook import run_report
+
+    t0 = time.perf_counter()
+    entry: dict[str, Any] = {"started": now(), "files": [], "timings": {}, "error": None}
+    failed_nb = out_dir / "notebooks" / f"{spec.name}.failed.ipynb"
+    try:
+        kernel = _kernel()
+        _warm_formats(formats)
+        report = run_report(
+            spec.notebook, spec.parameters, title=spec.title, kernel=kernel, timeout=timeout
+        )
+        files: list[tuple[Path, str]] = []
+        nb_path = out_dir / "notebooks" / f"{spec.name}.ipynb"
+        write_bytes_atomic(nb_path, report.notebook_bytes())
+        files.append((nb_path, "notebook"))
+        csv = report.artifacts.get("scorecard_csv")
+        if isinstance(csv, str):
+            csv_path = out_dir / "data" / f"{spec.name}.csv"
+            write_text_atomic(csv_path, csv)
+            files.append((csv_path, "data"))
+        for fmt, target in formats.items():
+            t = time.perf_counter()
+            files += [(p, fmt) for p in _call(target)(report, out_dir, spec.name)]
+            entry["timings"][f"write_{fmt}"] = round(time.perf_counter() - t, 3)
+        failed_nb.unlink(missing_ok=True)
+        entry.update(
+            status="ok",
+            files=[mf.file_record(p, out_dir, kind) for p, kind in files],
+            timings={**{k: round(v, 3) for k, v in report.timings.items()}, **entry["timings"]},
+            summary=report.artifacts.get("summary"),
+            display_title=report.artifacts.get("title"),
+            warnings=report.warnings,
+        )
+    except BaseException as exc:  # isolate every failure to this report
+        _restart_kernel_later()  # a kernel that failed (or was interrupted) may hold anything
+        if not isinstance(exc, Exception):  # Ctrl-C: let the pool see it
+            raise
+        entry.update(status="failed", error=str(exc) or type(exc).__name__)
+        if not isinstance(exc, RenderError):
+            entry["error"] = f"{type(exc).__name__}: {exc}"
+            log.debug("Unexpected failure in %s", spec.name, exc_info=True)
+        failure = getattr(exc, "failure", None)
+        entry["failure"] = None if failure is None else {
+            k: getattr(failure, k) for k in ("cell", "line", "ename", "evalue", "first_line")
+        }  # fmt: skip
+        notebook = getattr(exc, "notebook", None)
+        if notebook is not None:
+            import nbformat
+
+            with contextlib.suppress(Exception):
+                write_text_atomic(failed_nb, nbformat.writes(notebook))
+                entry["files"] = [mf.file_record(failed_nb, out_dir, "failed-notebook")]
+    entry["finished"] = now()
+    entry["seconds"] = round(time.perf_counter() - t0, 3)
+    return entry
+
+
+def _restart_kernel_later() -> None:
+    """After any failure the kernel may hold half-done state: replace it before the next one."""
+    with contextlib.suppress(Exception):
+        _stop_kernel()
+
+
+# --- parent side ----------------------------------------------------------------------------
+
+
+def _worker_died(exc: BaseException) -> str:
+    hint = ""
+    main = sys.modules.get("__main__")
+    if getattr(main, "__file__", None) and isinstance(exc, BrokenProcessPool):
+        hint = (
+            " If you call run_batch from a script, put the call under "
+            '`if __name__ == "__main__":` (worker processes are spawned and import the script).'
+        )
+    return f"the worker process stopped unexpectedly ({exc!r}).{hint}"
+
+
+def run_pool(
+    todo: list[ReportSpec], out_dir: Path, formats: dict[str, str], *, jobs: int, timeout: int,
+    cwd: Path, preload: Sequence[str], progress: bool, done: dict[str, dict[str, Any]],
+) -> None:  # fmt: skip
+    """Render ``todo`` on ``jobs`` worker processes, filling ``done`` (name -> manifest entry)
+    as reports finish, so that the caller keeps what finished even if this is interrupted."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(todo), desc="Rendering", unit="report", disable=not progress)
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(str(cwd), tuple(preload), logging.getLogger().getEffectiveLevel()),
+    )
+    futures: dict[Future[dict[str, Any]], ReportSpec] = {
+        pool.submit(_render_one, spec, out_dir, formats, timeout): spec for spec in todo
+    }
+    try:
+        for future in as_completed(futures):
+            spec = futures[future]
+            try:
+                done[spec.name] = future.result()
+            except BaseException as exc:  # the worker process itself died
+                done[spec.name] = {"status": "failed", "error": _worker_died(exc)}
+            failed = sum(e.get("status") == "failed" for e in done.values())
+            bar.set_postfix_str(f"{spec.name}, failed={failed}", refresh=False)
+            bar.update(1)
+    finally:  # on Ctrl-C: drop queued reports, wait for running ones, keep what finished
+        pool.shutdown(wait=True, cancel_futures=True)
+        bar.close()
+        for future, spec in futures.items():
+            finished = future.done() and not future.cancelled() and future.exception() is None
+            if spec.name not in done and finished:
+                done[spec.name] = future.result()
+            done.setdefault(spec.name, {"status": "failed", "error": "run interrupted"})

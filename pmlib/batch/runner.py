@@ -1,0 +1,303 @@
+"""A quarter's reports: parallel warm-kernel workers, skip-if-unchanged, manifest and index.
+
+:func:`run_batch` decides in the parent, cheaply, which reports need rendering (see
+:mod:`pmlib.batch.manifest`), then hands those to a pool of ``jobs`` worker processes. Each worker
+starts one kernel on its first report and reuses it (reset between reports, restarted after a
+failure). A worker writes its report's files itself, atomically, and returns their hashes; a
+failing report is recorded with the cell and error and never stops the others. The parent
+writes ``manifest.json`` and ``index.html`` last, also atomically, even after Ctrl-C.
+
+Output formats are pluggable: each maps to ``"module:function"`` called in the worker as
+``function(report, out_dir, name) -> list[Path]`` (see :func:`pmlib.batch.pool.write_html`), so
+a PDF writer is one more entry in :data:`OUTPUT_FORMATS` (or :func:`register_output_format`),
+with its own files and ``write_<format>`` timing in the manifest. The runner never writes into
+its inputs and never leaves temporary files behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from pmlib.batch import manifest as mf
+from pmlib.batch.pool import now, run_pool
+from pmlib.batch.spec import (
+    OUTPUT_FORMATS,
+    BatchResult,
+    ReportResult,
+    ReportSpec,
+    register_output_format,
+)
+from pmlib.core.errors import RenderError
+from pmlib.core.files import sha256_file, write_text_atomic
+from pmlib.render.html import chart_bundle_js, chart_bundle_path
+
+log = logging.getLogger(__name__)
+
+#: Manifest entry keys in reading order (the most useful first).
+_ENTRY_ORDER = (
+    "name", "title", "status", "seconds", "error", "failure", "summary", "files", "timings",
+    "warnings", "notebook", "parameters", "fingerprint", "started", "finished",
+)  # fmt: skip
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+__all__ = [
+    "OUTPUT_FORMATS",
+    "BatchResult",
+    "ReportResult",
+    "ReportSpec",
+    "register_output_format",
+    "run_batch",
+]
+
+
+# --- parent process ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    """One run per output folder at a time (POSIX advisory lock; no-op elsewhere)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(out_dir / ".pmlib.lock", "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RenderError(
+                f"Another pmlib run is writing to {out_dir}. Fix: wait for it to finish."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _check_specs(reports: Sequence[ReportSpec], formats: Sequence[str]) -> None:
+    names = [r.name for r in reports]
+    bad = [n for n in names if not _NAME.match(n)]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
+    missing = [str(r.notebook) for r in reports if not Path(r.notebook).is_file()]
+    problems = [
+        f"report names must be letters, digits, '-', '_' or '.': {bad}" if bad else "",
+        f"report names must be unique: {dupes}" if dupes else "",
+        f"unknown output format(s) {unknown}; known: {sorted(OUTPUT_FORMATS)}" if unknown else "",
+        f"notebook(s) not found: {missing}" if missing else "",
+    ]
+    problems = [p for p in problems if p]
+    if problems:
+        raise RenderError("Cannot run the batch: " + "; ".join(problems) + ".")
+
+
+def _remove_stale_temp(out_dir: Path) -> None:
+    """Temporary files left by a run that was killed mid-write (ours: ``.<name>.<rand>.tmp``)."""
+    for folder in (out_dir, out_dir / "notebooks", out_dir / "data"):
+        for tmp in folder.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def run_batch(
+    reports: Sequence[ReportSpec],
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    inputs: Sequence[Path] = (),
+    formats: Sequence[str] = ("html",),
+    extra_manifest: dict[str, Any] | None = None,
+    title: str = "Performance reports",
+    timeout: int | None = None,
+    cwd: Path | None = None,
+    preload: Sequence[str] | None = None,
+    progress: bool = True,
+) -> BatchResult:
+    """Render a set of reports into ``out_dir``, skipping those whose inputs have not changed.
+
+    Parameters
+    ----------
+    reports
+        What to render; ``name`` must be unique and file-safe.
+    out_dir
+        Receives ``<name>.html``, ``notebooks/<name>.ipynb``, ``data/<name>.csv`` (when the
+        notebook publishes a ``scorecard_csv`` artifact), ``index.html`` and ``manifest.json``.
+        Reports of earlier runs that are not in ``reports`` stay listed in the index.
+    jobs
+        Worker processes, each with its own kernel (default: the number of cores).
+    force
+        Render every report even if nothing changed.
+    inputs
+        Data and parameter files or folders: hashed into the manifest and the fingerprints,
+        never written to.
+    formats
+        Output formats, keys of :data:`OUTPUT_FORMATS`.
+    extra_manifest
+        Run-level facts for the manifest (e.g. quarter, council), stored under ``"run"``.
+    title
+        Heading of ``index.html``.
+    timeout
+        Seconds allowed per notebook cell (default 300).
+    cwd
+        The folder notebooks run in (default: the current folder).
+    preload
+        Modules each kernel imports once (default :data:`pmlib.render.kernel.DEFAULT_PRELOAD`).
+    progress
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    BatchResult
+        Per-report status; the caller chooses the exit code (see ``BatchResult.exit_code``).
+    """
+    from pmlib.render.kernel import DEFAULT_PRELOAD
+    from pmlib.render.notebook import DEFAULT_TIMEOUT
+
+    t0 = time.perf_counter()
+    started = now()
+    version = mf.pmlib_version()
+    formats = list(dict.fromkeys(formats))
+    _check_specs(reports, formats)
+    out_dir = Path(out_dir).resolve()
+    for sub in ("notebooks", "data"):
+        (out_dir / sub).mkdir(parents=True, exist_ok=True)
+    with _locked(out_dir):
+        _remove_stale_temp(out_dir)
+        previous = mf.read_manifest(out_dir)
+        input_records = mf.hash_inputs(inputs, exclude=out_dir)
+        env = mf.environment()
+        common = {
+            "inputs": [[r["path"], r["sha256"]] for r in input_records],
+            "code": mf.code_fingerprint(),
+            "pmlib": version,
+            "environment": env,
+            "formats": formats,
+        }
+        entries: dict[str, dict[str, Any]] = {}
+        todo: list[ReportSpec] = []
+        for spec in reports:
+            notebook = Path(spec.notebook).resolve()
+            params = mf.jsonable(spec.parameters)
+            nb_sha = sha256_file(notebook)
+            print_ = mf.fingerprint(**common, parameters=params, title=spec.title, notebook=nb_sha)
+            entries[spec.name] = {
+                "name": spec.name,
+                "title": spec.title,
+                "notebook": {"path": mf.display_path(notebook), "sha256": nb_sha},
+                "parameters": params,
+                "fingerprint": print_,
+            }
+            reuse = None if force else mf.reusable_entry(previous, spec.name, print_, out_dir)
+            if reuse is not None:
+                entries[spec.name] = {**reuse, "status": "skipped", "seconds": 0.0}
+            else:
+                todo.append(ReportSpec(spec.name, spec.title, notebook, params, spec.weight))
+        n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+        done: dict[str, dict[str, Any]] = {}
+        interrupted = False
+        try:
+            if todo:
+                if not chart_bundle_path().exists():  # build once here, not in every worker
+                    chart_bundle_js()
+                heaviest_first = sorted(todo, key=lambda spec: -spec.weight)
+                run_pool(
+                    heaviest_first, out_dir, {f: OUTPUT_FORMATS[f] for f in formats}, jobs=n_jobs,
+                    timeout=timeout or DEFAULT_TIMEOUT, cwd=Path(cwd or Path.cwd()).resolve(),
+                    preload=DEFAULT_PRELOAD if preload is None else preload, progress=progress,
+                    done=done,
+                )  # fmt: skip
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            for name, outcome in done.items():
+                entry = entries[name]
+                entry.update(outcome)
+                entry["title"] = entry.pop("display_title", None) or entry["title"]
+                if entry["status"] != "ok":
+                    entry["fingerprint"] = None  # never skip a failed report next time
+            result = _finish(
+                reports, entries, previous, out_dir, started=started, t0=t0, title=title,
+                formats=formats, jobs=n_jobs, force=force, inputs=input_records, env=env,
+                extra=extra_manifest, version=version,
+            )  # fmt: skip
+        if interrupted:
+            raise KeyboardInterrupt
+    return result
+
+
+def _remove_superseded(
+    entries: list[dict[str, Any]], previous: dict[str, Any], out_dir: Path
+) -> None:
+    """Delete files an earlier run wrote for a report that this run re-rendered without them
+    (``report.pdf`` after ``--format html,pdf`` then ``--format html``), so the folder holds
+    only what the manifest lists. Only files recorded by the earlier manifest and still
+    byte-identical to what it recorded are removed: nothing a person has edited or added."""
+    before = {e.get("name"): e for e in previous.get("reports", [])}
+    for entry in entries:
+        old = before.get(entry["name"])
+        if entry.get("status") != "ok" or not old:
+            continue
+        kept = {f["path"] for f in entry.get("files", [])}
+        for record in old.get("files", []):
+            path = out_dir / record.get("path", "")
+            if record.get("path") in kept or not path.is_file():
+                continue
+            if record.get("sha256") and sha256_file(path) == record["sha256"]:
+                path.unlink()
+
+
+def _finish(
+    reports: Sequence[ReportSpec], entries: dict[str, dict[str, Any]], previous: dict[str, Any],
+    out_dir: Path, *, started: str, t0: float, title: str, formats: list[str], jobs: int,
+    force: bool, inputs: list[dict[str, Any]], env: dict[str, Any], extra: dict[str, Any] | None,
+    version: str,
+) -> BatchResult:  # fmt: skip
+    """Write manifest.json then index.html (atomically) and build the result."""
+    ordered = []
+    for spec in reports:
+        entry = entries[spec.name]
+        entry.setdefault("status", "failed")
+        entry.setdefault("error", "run interrupted before this report started")
+        entry.setdefault("files", [])
+        first = {k: entry[k] for k in _ENTRY_ORDER if k in entry}
+        ordered.append(first | {k: v for k, v in entry.items() if k not in first})
+    _remove_superseded(ordered, previous, out_dir)
+    requested = {r.name for r in reports}
+    for old in previous.get("reports", []):  # earlier reports not asked for this time
+        if old.get("name") not in requested and mf.files_intact(old, out_dir):
+            ordered.append({**old, "carried_over": True})
+    counts = {s: sum(e["status"] == s for e in ordered[: len(reports)]) for s in mf.STATUSES}
+    manifest = {
+        "manifest_version": mf.MANIFEST_VERSION,
+        "pmlib_version": version,
+        "title": title,
+        "started": started,
+        "finished": now(),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "formats": formats,
+        "jobs": jobs,
+        "force": force,
+        "run": mf.jsonable(extra or {}),
+        "environment": env,
+        "inputs": inputs,
+        "counts": counts,
+        "reports": ordered,
+    }
+    manifest_path = out_dir / mf.MANIFEST_NAME
+    write_text_atomic(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    index_path = out_dir / "index.html"
+    write_text_atomic(index_path, mf.render_index(manifest, title=title))
+    results = [
+        ReportResult(e["name"], e["status"], float(e.get("seconds") or 0.0), e.get("error"), e)
+        for e in ordered[: len(reports)]
+    ]
+    return BatchResult(out_dir, results, manifest["seconds"], manifest_path, index_path)

@@ -1,0 +1,186 @@
+"""The ``pmlib`` command line: parse arguments, call the library, print, exit.
+
+Every user mistake surfaces as a :class:`~pmlib.core.errors.PmlibError` and is printed as a message
+(never a traceback) with a non-zero exit code: 1 for bad data or a failed report, 2 for bad
+arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections import Counter
+from pathlib import Path
+
+from pmlib.core.errors import DataValidationError, PmlibError
+
+log = logging.getLogger("pmlib")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data", type=Path, default=None, help="data folder (default: data_dir in council.yaml)"
+    )
+    p.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        help="parameters folder holding council.yaml, committees.yaml, "
+        "rag_schemes.yaml (default: ./parameters)",
+    )
+
+
+def _print_warnings(warnings, limit: int = 12) -> None:
+    if not warnings:
+        return
+    by_kind = Counter(w.message for w in warnings)
+    print(
+        f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''} "
+        "(not errors; shown in the reports' data-quality section):"
+    )
+    for message, n in by_kind.most_common():
+        print(f"  {n:>4} × {message}")
+    print("\nFirst warnings in full:")
+    for w in list(warnings)[:limit]:
+        print(f"  - {w}")
+    if len(warnings) > limit:
+        print(f"  ... and {len(warnings) - limit} more")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pmlib.data.validate import read_dataset
+
+    try:
+        ds = read_dataset(args.data, args.params)
+    except DataValidationError as exc:
+        if args.problems:
+            _write_problems(args.problems, exc.to_frame())
+        raise
+    if args.problems:
+        _write_problems(args.problems, DataValidationError(ds.warnings).to_frame())
+    print(f"OK: {ds.council.name} data is valid.\n")
+    for table in ("indicators", "targets", "actuals", "narratives"):
+        frame = getattr(ds, table)
+        src = ds.sources.get(table)
+        line = f"  {table:<11} {len(frame):>7} rows  from {src.name if src else '?'}"
+        if "period" in frame and len(frame):
+            order = frame.sort_values("ordinal")["period"]
+            line += f"  periods {order.iloc[0]} to {order.iloc[-1]}"
+        print(line)
+    ind = ds.indicators
+    kinds = ", ".join(f"{n} {k}" for k, n in ind["kind"].value_counts().items())
+    freqs = ", ".join(f"{n} {k}" for k, n in ind["frequency"].value_counts().items())
+    print(
+        f"\n  indicators: {kinds}; {freqs}; "
+        f"{int(ind['visibility'].eq('internal').sum())} internal-only"
+    )
+    print(f"  committees: {', '.join(ds.settings.committees)}")
+    _print_warnings(ds.warnings)
+    return 0
+
+
+def _write_problems(path: Path, frame) -> None:
+    from pmlib.core.files import write_text_atomic
+
+    write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
+    print(f"Every problem and warning ({len(frame)}) written to {path}", file=sys.stderr)
+
+
+def cmd_rate(args: argparse.Namespace) -> int:
+    from pmlib.config.settings import check_committee
+    from pmlib.core.model import check_period_has_data
+    from pmlib.core.periods import parse_period
+    from pmlib.data.validate import read_dataset
+    from pmlib.rating.engine import format_rating_table, rate_period
+
+    ds = read_dataset(args.data, args.params)
+    period = parse_period(args.period, ds.council.fy_start_month)
+    check_period_has_data(ds, period)
+    rated = rate_period(ds, period)
+    if args.committee:
+        ids = ds.indicators_for(check_committee(ds.settings, args.committee))["id"]
+        rated = rated[rated["indicator_id"].isin(ids)]
+    if args.out:
+        from pmlib.core.files import write_text_atomic
+
+        write_text_atomic(args.out, rated.to_csv(index=False, lineterminator="\n"))
+        print(f"Wrote {len(rated)} ratings for {period.label} to {args.out}")
+    else:
+        print(format_rating_table(rated))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from pmlib.core.version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="pmlib",
+        description="Performance-reporting workbook for UK councils: validate data, rate "
+        "indicators, build committee report packs.",
+    )
+    parser.add_argument("--version", action="version", version=f"pmlib {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show progress detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check the data and parameters folders")
+    _common(p)
+    p.add_argument(
+        "--problems",
+        type=Path,
+        metavar="FILE.csv",
+        help="also write every error and warning, one per row, to this CSV",
+    )
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("rate", help="rate every indicator for a period (RAG, DoT, forecast)")
+    p.add_argument(
+        "--period",
+        required=True,
+        help="a quarter '2026/27 Q2', a month '2026-09' or a year '2026/27'",
+    )
+    p.add_argument("--committee", help="only this committee's indicators (a slug)")
+    p.add_argument("--out", type=Path, help="write CSV here instead of printing a table")
+    _common(p)
+    p.set_defaults(func=cmd_rate)
+
+    for extra in _extra_commands():
+        extra(sub)
+    return parser
+
+
+def _extra_commands():
+    """Verbs defined in their own modules. Imported directly: a broken import is a bug to see,
+    not a verb to drop silently."""
+    from pmlib.cli import benchmark, run
+
+    return [run.register, benchmark.register]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except DataValidationError as exc:
+        print(str(exc), file=sys.stderr)
+        print(
+            "\nNothing was written (no report, no ratings). Fix the problems above and run the "
+            "command again.",
+            file=sys.stderr,
+        )
+        return 1
+    except PmlibError as exc:
+        print(f"pmlib: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "pmlib: interrupted; finished reports are kept, nothing half-written.", file=sys.stderr
+        )
+        return 130

@@ -1,0 +1,114 @@
+"""``pmlib run``: build a quarter's (or a year's) committee report pack."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pmlib.core.errors import ParameterError
+
+
+def _formats(text: str) -> list[str]:
+    from pmlib.batch.runner import OUTPUT_FORMATS
+
+    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in OUTPUT_FORMATS]
+    if bad or not chosen:
+        raise ParameterError(
+            f"Unknown --format {', '.join(bad) or text!r}. Fix: use one or more of "
+            f"{', '.join(sorted(OUTPUT_FORMATS))}, comma-separated (e.g. --format html,pdf)."
+        )
+    if "html" not in chosen:  # PDF is printed from the HTML; keep it beside the PDF
+        chosen.insert(0, "html")
+    return chosen
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pmlib.batch.pack import plan_pack, run_pack
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ParameterError(f"--jobs must be 1 or more, got {args.jobs}.")
+    formats = _formats(args.format)
+    if args.pack and "pdf" not in formats:
+        formats.append("pdf")
+    if "pdf" in formats:
+        from pmlib.pdf.chromium import require_pdf_support
+
+        require_pdf_support()  # fail now, with the install hint, not once per report
+    annual = args.year is not None
+    plan = plan_pack(
+        args.year if annual else args.quarter,
+        committees=args.committee,
+        data_dir=args.data,
+        params_dir=args.params,
+        out_dir=args.out,
+        notebook_dir=args.notebooks,
+        status=args.status,
+        annual=annual,
+    )
+    print(
+        f"{plan.council}: {len(plan.committees)} report(s) for {plan.period_label} "
+        f"-> {plan.out_dir}",
+        file=sys.stderr,
+    )
+    result = run_pack(
+        plan, formats=formats, jobs=args.jobs, force=args.force, progress=not args.quiet
+    )
+    for r in result.reports:
+        line = f"  {r.status:<8} {r.name:<24} {r.seconds:6.1f} s"
+        if r.error:
+            line += f"  {r.error.splitlines()[0]}"
+        print(line)
+    if args.pack:
+        from pmlib.batch.pack import assemble_agenda_pack
+
+        pack = assemble_agenda_pack(plan, result)
+        print(f"  agenda pack: {pack}" if pack else "  agenda pack: no public report to bind")
+    print(f"Index: {result.index_path}")
+    failed = result.failed
+    if failed:
+        print(
+            f"{len(failed)} of {len(result.reports)} report(s) failed; the others were written. "
+            f"See manifest.json and notebooks/<committee>.failed.ipynb.",
+            file=sys.stderr,
+        )
+    return result.exit_code
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "run",
+        help="build committee report packs for a quarter (or the annual report for a year)",
+        description="Render one report per committee with papermill into offline HTML "
+        "(and PDF), in parallel, skipping reports whose inputs have not changed.",
+    )
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--quarter", help="the quarter to report, e.g. '2026/27 Q2'")
+    when.add_argument("--year", help="a financial year for the annual report, e.g. '2025/26'")
+    p.add_argument(
+        "--committee",
+        action="append",
+        metavar="SLUG",
+        help="only this committee (repeat for several; default: every committee)",
+    )
+    p.add_argument("--format", default="html", help="html, pdf or html,pdf (default html)")
+    p.add_argument("--pack", action="store_true", help="also assemble one agenda-pack PDF")
+    p.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
+    p.add_argument("--force", action="store_true", help="render even unchanged reports")
+    p.add_argument("--status", choices=("draft", "final"), default="draft")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder, used as is (default outputs/<period>, e.g. outputs/2026-27-Q2)",
+    )
+    p.add_argument("--notebooks", type=Path, help="folder holding committee_report.ipynb")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: council.yaml)")
+    p.add_argument(
+        "--params", type=Path, default=None, help="parameters folder (default ./parameters)"
+    )
+    p.set_defaults(func=cmd_run)
+
+
+__all__ = ["cmd_run", "register"]

@@ -1,0 +1,145 @@
+"""The in-memory data model every layer reads: settings plus the four validated tables.
+
+Loading (``pmlib.data.load``) builds raw frames; validation (``pmlib.data.validate``) checks them and
+normalises types; the result is a :class:`Dataset`. Rating, reports, the explorer and
+benchmarking all take a ``Dataset`` and never modify it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pmlib.core.errors import ParameterError
+
+#: Period columns added beside every ``period`` column by :func:`pmlib.core.periods.period_table`.
+PERIOD_COLUMNS = ("period", "period_kind", "fy", "quarter", "month", "ordinal")
+
+
+@dataclass(frozen=True)
+class Council:
+    """``council.yaml``: who the council is and its council-wide reporting choices."""
+
+    name: str
+    short_name: str = ""
+    area_code: str = ""
+    fy_start_month: int = 4
+    rag_scheme: str = "south-derbyshire"
+    #: Direction of Travel: a change smaller than this fraction of the comparator is "No change".
+    dot_tolerance: float = 0.0
+    data_dir: Path | None = None
+    #: Data collected more than this many days after the period end is reported as late.
+    submission_deadline_days: int = 15
+    benchmark_dir: Path | None = None
+    peer_group: str = ""
+
+
+@dataclass(frozen=True)
+class Committee:
+    """One entry of ``committees.yaml``: who receives a report and which indicators it covers."""
+
+    slug: str
+    title: str
+    audience: str = "public"  # public | internal
+    all_indicators: bool = False
+    priorities: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == "public"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything from the parameters folder."""
+
+    council: Council
+    committees: dict[str, Committee]
+    schemes: dict  # name -> pmlib.config.schemes.RagScheme
+    params_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The four tables, validated and typed, with the settings they are read under.
+
+    Frames (treat as read-only; every function returns new frames):
+
+    ``indicators``
+        one row per indicator, columns as in docs/data-format.md; ``decimals`` Int64 (default 0),
+        ``green_within``/``amber_within`` float (NaN when blank), ``visibility`` defaults to
+        ``public``, ``last_reviewed`` datetime64, text columns pandas strings (NA when blank).
+    ``targets``, ``actuals``, ``narratives``
+        their contract columns with ``period`` replaced by the canonical label, plus the parsed
+        period columns ``period_kind`` (month|quarter|year), ``fy`` (start year, Int64),
+        ``quarter`` (1-4; a month's quarter), ``month`` (financial-year month 1-12, months only)
+        and ``ordinal`` (sortable). Numbers are float64 (NaN when blank); ``status`` defaults to
+        ``approved``; ``*_at`` columns are datetime64.
+    """
+
+    indicators: pd.DataFrame
+    targets: pd.DataFrame
+    actuals: pd.DataFrame
+    narratives: pd.DataFrame
+    settings: Settings
+    #: table name -> the file it came from (for provenance hashes and messages)
+    sources: dict[str, Path] = field(default_factory=dict)
+    #: validation warnings (pmlib.core.errors.Problem with severity "warning")
+    warnings: tuple = ()
+
+    @property
+    def council(self) -> Council:
+        return self.settings.council
+
+    def indicators_for(self, committee: str | Committee) -> pd.DataFrame:
+        """The indicators a committee scrutinises, honouring its audience.
+
+        An indicator belongs to a committee when the committee takes all indicators, lists the
+        indicator's priority or id, or the indicator names the committee's slug in its
+        ``committees`` column. A public committee never receives an ``internal`` indicator.
+        """
+        c = committee if isinstance(committee, Committee) else self.settings.committees[committee]
+        ind = self.indicators
+        if c.all_indicators:
+            mask = pd.Series(True, index=ind.index)
+        else:
+            named = (
+                ind["committees"]
+                .fillna("")
+                .str.split(";")
+                .map(lambda slugs: c.slug in {s.strip() for s in slugs})
+            )
+            mask = named | ind["priority"].isin(c.priorities) | ind["id"].isin(c.indicators)
+        if c.is_public:
+            mask &= ind["visibility"].fillna("public").eq("public")
+        return ind[mask.astype(bool)]
+
+
+def check_period_has_data(dataset: Dataset, period: Any) -> None:
+    """Refuse a period no data has been collected for yet, and a year still in progress (its
+    year-to-date figures would be rated against full-year targets). Rate or report a quarter
+    instead: quarters rate year-to-date figures against profiled targets and forecast the year.
+    """
+    act = dataset.actuals
+    latest = act["ordinal"].max() if len(act) else None
+    if latest is None or pd.isna(latest):
+        return
+    last = act.loc[act["ordinal"].idxmax(), "period"]
+    span = {"year": 12, "quarter": 3}.get(period.kind, 1)
+    if period.ordinal - span >= latest:
+        raise ParameterError(
+            f"No data has been collected for {period.label} yet (the latest data is for "
+            f"{last}). Fix: choose a period that ends by {last}."
+        )
+    if period.kind == "year" and latest < period.ordinal:
+        quarter = max(1, (int(latest) - period.fy * 12) // 3)
+        raise ParameterError(
+            f"{period.label} is not complete yet (the latest data is for {last}), so its "
+            f"outturns cannot be rated against annual targets. Fix: use the quarter, e.g. "
+            f"'{period.label} Q{quarter}' (year to date against profiled targets, with a "
+            f"year-end forecast), or the year {period.previous().label}."
+        )

@@ -1,0 +1,262 @@
+"""Read the four tables from a data folder — CSV, one Excel workbook, or Parquet — as raw cells.
+
+No judgement happens here beyond "can this file be read at all": every cell is kept as the user
+typed it (text for CSV, the cell's value for Excel) so the validator can report ``"n/a"`` or
+``"12%"`` exactly as found, with the row number the user sees in Excel (header = row 1).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pmlib.core.errors import DataValidationError, Problem
+from pmlib.data.schema import TABLES
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one table lives: a file, and for a workbook the sheet."""
+
+    table: str
+    path: Path
+    sheet: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages name it: ``actuals.csv`` or ``data.xlsx, sheet 'actuals'``."""
+        return f"{self.path.name}, sheet '{self.sheet}'" if self.sheet else self.path.name
+
+
+def _sheets(path: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+#: Spreadsheet formats people save by mistake; named in the "no table found" fix.
+UNREAD_SUFFIXES = (".xls", ".xlsm", ".xlsb", ".ods", ".tsv")
+
+
+def find_tables(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
+    """Locate each table in a folder; exactly one source per table."""
+    problems: list[Problem] = []
+    if not data_dir.is_dir():
+        return {}, [
+            Problem(
+                str(data_dir),
+                "data folder not found",
+                "pass --data DIR or set data_dir in council.yaml",
+            )
+        ]
+    found: dict[str, list[Source]] = {t: [] for t in TABLES}
+    unreadable = False  # a workbook that failed to open: missing tables are its fault
+    unsupported: list[str] = []  # spreadsheets in formats pmlib does not read
+    for path in sorted(data_dir.iterdir()):
+        suffix = path.suffix.lower()
+        if path.name.startswith(("~$", ".")):
+            continue  # Excel lock files, hidden files
+        if suffix in (".csv", ".parquet") and path.stem.lower() in found:
+            found[path.stem.lower()].append(Source(path.stem.lower(), path))
+        elif suffix == ".xlsx":
+            try:
+                names = _sheets(path)
+            except Exception as exc:  # noqa: BLE001 - any openpyxl failure is a user file problem
+                problems.append(
+                    Problem(
+                        path.name,
+                        f"cannot be opened as an Excel workbook ({type(exc).__name__})",
+                        "re-save it from Excel as .xlsx",
+                    )
+                )
+                unreadable = True
+                continue
+            for name in names:
+                key = name.strip().lower()
+                if key in found:
+                    found[key].append(Source(key, path, name))
+        elif suffix in UNREAD_SUFFIXES:
+            unsupported.append(path.name)
+    sources: dict[str, Source] = {}
+    for table, options in found.items():
+        if not options and unreadable:
+            continue  # already reported: the workbook that should hold it cannot be opened
+        if not options:
+            problems.append(
+                Problem(
+                    str(data_dir),
+                    f"no '{table}' table found",
+                    f"add {table}.csv, {table}.parquet or a sheet named '{table}' in a workbook"
+                    + (
+                        f" (pmlib does not read {', '.join(unsupported)}: save it from Excel as "
+                        ".xlsx or as CSV UTF-8)"
+                        if unsupported
+                        else ""
+                    ),
+                )
+            )
+        elif len(options) > 1:
+            names = " and ".join(o.label for o in options)
+            problems.append(
+                Problem(
+                    str(data_dir),
+                    f"the '{table}' table is in more than one place: {names}",
+                    "keep exactly one",
+                )
+            )
+        else:
+            sources[table] = options[0]
+    return sources, problems
+
+
+def _read_csv(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
+    raw = source.path.read_bytes()
+    if not raw.strip():
+        return None, [
+            Problem(
+                source.label,
+                "the file is empty",
+                "add a header row and data, see docs/data-format.md",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start : exc.start + 1]
+        return None, [
+            Problem(
+                source.label,
+                "is not UTF-8 text (perhaps saved as Windows-1252 or 'CSV (Comma delimited)')",
+                "in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'",
+                row=row,
+                value=bad,
+            )
+        ]
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=object,
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=False,
+        )
+    except pd.errors.ParserError as exc:
+        return None, [
+            Problem(
+                source.label,
+                f"cannot be read as CSV: {exc}",
+                "check for a stray quote or a row with extra commas",
+            )
+        ]
+    return frame, []
+
+
+def _read_xlsx(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
+    frame = pd.read_excel(
+        source.path,
+        sheet_name=source.sheet,
+        dtype=object,
+        engine="openpyxl",
+        keep_default_na=False,
+        na_values=[""],
+    )
+    if frame.columns.size == 0:
+        return None, [Problem(source.label, "the sheet is empty", "add a header row and data")]
+    return frame, []
+
+
+def _read_parquet(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
+    try:
+        frame = pd.read_parquet(source.path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a bad file
+        return None, [
+            Problem(
+                source.label,
+                f"cannot be read as Parquet ({type(exc).__name__})",
+                "re-export the table",
+            )
+        ]
+    return frame, []  # typed columns stay typed: numbers need no parsing
+
+
+def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Strip surrounding spaces from text cells and make blank cells missing, vectorised.
+
+    Text columns (pandas' Arrow-backed strings, as Parquet gives) are stripped in Arrow and stay
+    Arrow-backed (the validator checks and types them without a trip through Python objects);
+    object columns that are all text take the same whole-column path; only mixed object columns
+    (an Excel column holding numbers and text) look at each cell. Typed columns (numbers and
+    dates from Parquet or Excel) are left as they are.
+    """
+    out = {}
+    for name, s in frame.items():
+        if s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
+            stripped = s.str.strip()
+            out[name] = stripped.where(stripped.ne(""))
+            continue
+        if s.dtype == object:
+            kind = pd.api.types.infer_dtype(s, skipna=True)
+            if kind == "string":
+                stripped = s.str.strip()
+                s = stripped.where(stripped.ne(""), None)
+            elif kind not in ("empty", "floating", "integer", "mixed-integer-float", "boolean"):
+                is_text = s.map(type).eq(str)
+                if is_text.any():
+                    stripped = s[is_text].astype(str).str.strip()
+                    s = s.copy()
+                    s[is_text] = stripped.where(stripped.ne(""), None)
+        else:
+            out[name] = s
+            continue
+        out[name] = s.where(s.notna(), None)
+    return pd.DataFrame(out, index=frame.index, copy=False)
+
+
+def read_source(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read one table as raw cells, with normalised headers and an ``_row`` column.
+
+    ``_row`` is the row number as Excel shows it (header row 1, first data row 2).
+    """
+    reader = {".csv": _read_csv, ".xlsx": _read_xlsx, ".parquet": _read_parquet}
+    frame, problems = reader[source.path.suffix.lower()](source)
+    if frame is None:
+        return None, problems
+    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    dupes = frame.columns[frame.columns.duplicated()].unique().tolist()
+    for d in dupes:
+        problems.append(
+            Problem(source.label, "the column appears twice", "delete one of them", row=1, column=d)
+        )
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    frame = frame.loc[:, [c for c in frame.columns if not c.startswith("unnamed:")]]
+    frame = _strip_text(frame)
+    frame.insert(0, "_row", range(2, len(frame) + 2))
+    # Excel often carries trailing empty rows: drop rows with no content at all.
+    content = frame.drop(columns="_row")
+    if content.shape[1]:
+        keep = content.notna().any(axis=1)
+        if not keep.all():
+            frame = frame[keep]
+    return frame.reset_index(drop=True), problems
+
+
+def read_tables(data_dir: Path | str) -> tuple[dict[str, pd.DataFrame], dict[str, Source]]:
+    """Read all four tables as raw frames or raise with every problem found."""
+    sources, problems = find_tables(Path(data_dir))
+    frames: dict[str, pd.DataFrame] = {}
+    for table, source in sources.items():
+        frame, found = read_source(source)
+        problems += found
+        if frame is not None:
+            frames[table] = frame
+    if any(p.severity == "error" for p in problems):
+        raise DataValidationError(problems)
+    return frames, sources

@@ -1,0 +1,226 @@
+"""Offline, accessible HTML for executed report notebooks: the chart renderer and the exporter.
+
+Two halves that meet in the notebook file:
+
+* **In the kernel**, :func:`pmlib.present.figures.enable_offline_charts` makes each chart a
+  plain ``text/html`` figure holding its Vega-Lite spec as inert JSON.
+* **In the runner** (this module), :func:`export_html` converts the executed notebook with the
+  ``pmlib_report`` nbconvert template and, only when the page has charts, inlines the
+  vega/vega-lite/vega-embed bundle from vl-convert once per page plus a few lines that draw every
+  figure as SVG. Nothing is fetched from a network host; :func:`find_external_refs` checks it.
+
+Why JavaScript by default rather than static SVG (``docs/report-pipeline.md`` has the figures):
+tooltips stay (the house style puts them on points), and the kernel skips vl-convert's SVG
+rendering (10 charts: 0.24 s instead of 0.77 s per report); the price is a fixed ~0.9 MB per
+page. ``enable_offline_charts("svg")`` gives static SVG where no JavaScript runs (e-mail,
+WeasyPrint) and smaller files (10 small charts: 297 KB instead of 947 KB).
+
+Module-level imports are standard library only: the kernel imports this module.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from pmlib.core.artifacts import strip_artifacts
+from pmlib.core.errors import RenderError
+from pmlib.present.figures import FIGURE_CLASS, SPEC_CLASS, chart_html, script_json
+
+log = logging.getLogger(__name__)
+
+#: Folder holding the ``pmlib_report`` nbconvert template and the index template.
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+LANG = "en-GB"
+#: Cell tags whose cells never appear in the report (papermill's and Jupyter Book's conventions).
+REMOVE_CELL_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
+
+__all__ = [
+    "TEMPLATES_DIR",
+    "chart_bundle_js",
+    "chart_bundle_path",
+    "export_html",
+    "find_external_refs",
+    "warm_up",
+]
+
+
+# --- runner side ------------------------------------------------------------------------------
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get("PMLIB_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "pmlib"
+
+
+def chart_bundle_path() -> Path:
+    """Where the chart bundle is cached on disk, keyed by the installed vl-convert and altair.
+
+    Read from package metadata, so checking for it imports nothing heavy (the batch runner
+    builds it once in the parent rather than in every worker at once).
+    """
+    from importlib import metadata
+
+    try:
+        key = f"{metadata.version('vl-convert-python')}-altair-{metadata.version('altair')}"
+    except metadata.PackageNotFoundError:
+        key = "unknown"
+    return _cache_dir() / f"vega-bundle-{key}.js"
+
+
+@functools.cache
+def chart_bundle_js() -> str:
+    """The vega + vega-lite + vega-embed bundle matched to altair, wrapped in a function scope.
+
+    vl-convert builds it in about 1.5 s, so it is cached per process and on disk (under
+    ``$PMLIB_CACHE_DIR`` or ``~/.cache/pmlib``, see :func:`chart_bundle_path`). The wrapper
+    keeps the bundle's top-level ``const``s from colliding with any other script.
+    """
+    path = chart_bundle_path()
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    import altair as alt
+    import vl_convert as vlc
+
+    vl_version: str | None = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    if vl_version.lstrip("v") not in vlc.get_vegalite_versions():
+        vl_version = None  # vl-convert's latest
+    raw = vlc.javascript_bundle(vl_version=vl_version)
+    bundle = "(function () {\n" + raw.replace("</script", "<\\/script") + "\n})();\n"
+    try:
+        from pmlib.core.files import write_bytes_atomic
+
+        write_bytes_atomic(path, bundle.encode("utf-8"))
+    except OSError as exc:  # a read-only home is fine: rebuild next time
+        log.debug("Could not cache the chart bundle at %s: %s", path, exc)
+    return bundle
+
+
+def _embed_options() -> dict[str, Any]:
+    import vl_convert as vlc
+
+    return {
+        "renderer": "svg",
+        # No actions menu: its "Open in Vega Editor" posts the data to a website, and the menu
+        # (a <details> inside the role="img" container) fails axe's nested-interactive and
+        # summary-name rules. Tooltips stay.
+        "actions": False,
+        "formatLocale": vlc.get_format_locale("en-GB"),
+        "timeFormatLocale": vlc.get_time_format_locale("en-GB"),
+    }
+
+
+@functools.cache
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    c = Config()
+    c.HTMLExporter.template_name = "pmlib_report"
+    c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES_DIR)]
+    c.HTMLExporter.exclude_input = True
+    c.HTMLExporter.exclude_input_prompt = True
+    c.HTMLExporter.exclude_output_prompt = True
+    c.HTMLExporter.exclude_anchor_links = True
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
+    c.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+    c.CSSHTMLHeaderPreprocessor.enabled = False  # code is hidden: no Pygments CSS needed
+    return HTMLExporter(config=c)
+
+
+def warm_up() -> None:
+    """Pay the one-off costs of the first export now (imports, template compile, the chart
+    bundle, BeautifulSoup's selector compile), e.g. while a new kernel imports its libraries."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    figure = chart_html({"mark": "point", "description": "Warm-up chart."})
+    cell = new_code_cell(outputs=[new_output("display_data", {"text/html": figure})])
+    nb = new_notebook(cells=[new_markdown_cell("# Warm-up"), cell])
+    export_html(nbformat.from_dict(nb), title="Warm-up")
+
+
+def _report_notebook(nb: Any) -> tuple[Any, bool]:
+    """A copy fit for readers: no artifacts, no stderr (warnings stay in the .ipynb)."""
+    clean = strip_artifacts(nb)
+    has_charts = False
+    marker = f'class="{FIGURE_CLASS}"'
+    for cell in clean.cells:
+        outputs = cell.get("outputs")
+        if not outputs:
+            continue
+        cell.outputs = [
+            o for o in outputs if not (o.output_type == "stream" and o.get("name") == "stderr")
+        ]
+        for o in cell.outputs:
+            text = o.get("data", {}).get("text/html", "")
+            text = "".join(text) if isinstance(text, list) else text
+            has_charts = has_charts or (marker in text and SPEC_CLASS in text)
+    return clean, has_charts
+
+
+def export_html(nb: Any, *, title: str) -> str:
+    """Convert an executed notebook to one self-contained, offline HTML page.
+
+    Code, prompts, parameter cells, artifacts and stderr are left out; the chart bundle is
+    inlined only when a figure needs it. The input notebook is not modified.
+
+    Raises
+    ------
+    RenderError
+        If anything on the page would be fetched from a network host (for example a web font
+        imported by a table style), naming what to change.
+    """
+    clean, has_charts = _report_notebook(nb)
+    # nbconvert's language_code accepts ISO 639-1 only ("en"); UK English is "en-GB".
+    pmlib_resources: dict[str, Any] = {"chart_js": None, "lang": LANG}
+    if has_charts:
+        pmlib_resources["chart_js"] = chart_bundle_js()
+        pmlib_resources["embed_options"] = script_json(_embed_options())
+    resources = {"metadata": {"name": title}, "pmlib": pmlib_resources}
+    body, _ = _exporter().from_notebook_node(clean, resources=resources)
+    refs = find_external_refs(body)
+    if refs:
+        raise RenderError(
+            f"The report for {title!r} would load {len(refs)} resource(s) from the network "
+            f"(first: {refs[0]}), so it would not work offline. Fix: embed the resource (data: "
+            f"URI) or drop it, e.g. use a system font instead of a web font in table styles."
+        )
+    return body
+
+
+_SCRIPT_BODY = re.compile(r"(<script\b[^>]*>).*?(</script\s*>)", re.I | re.S)
+_TAG = re.compile(r"<([a-z][\w:-]*)\b([^>]*)>", re.I)
+_URL_ATTR = re.compile(
+    r"""\b(src|srcset|href|xlink:href|poster|data|action|formaction|background|manifest)"""
+    r"""\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]+)""",
+    re.I,
+)
+_CSS_URL = re.compile(r"""(?:@import\s+|url\(\s*)["']?\s*((?:https?:)?//[^"')\s;]+)""", re.I)
+
+
+def find_external_refs(page: str) -> list[str]:
+    """Every URL on a page that a browser would fetch from a network host on load.
+
+    Looks at resource attributes (``src``, ``<link href>``, SVG ``href`` …), CSS ``@import`` and
+    ``url()``. Hyperlinks (``<a href>``) are fine: they load nothing until followed. Inline
+    script bodies are skipped (the chart bundle mentions URLs it never requests).
+    """
+    text = _SCRIPT_BODY.sub(r"\1\2", page)
+    found: list[str] = []
+    for tag in _TAG.finditer(text):
+        if tag.group(1).lower() in ("a", "area"):
+            continue
+        found += [m.group(2) for m in _URL_ATTR.finditer(tag.group(2))]
+    found += [m.group(1) for m in _CSS_URL.finditer(text)]
+    return found

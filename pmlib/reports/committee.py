@@ -1,0 +1,599 @@
+"""One committee's report for one quarter (or year): the sections the notebook displays.
+
+The notebook stays thin — it builds a :class:`CommitteeReport` from its parameters and shows its
+sections in order. Everything a section shows is computed here from the rating engine's output,
+so it is unit-testable without running a notebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pmlib.config.settings import check_committee
+from pmlib.core.errors import ParameterError
+from pmlib.core.model import Committee, Dataset, check_period_has_data
+from pmlib.core.periods import Period, parse_period
+from pmlib.data.quality import CONFIDENCE, NARRATIVE_PARTS, has_narrative, quality_findings
+from pmlib.present.tables import (
+    Html,
+    counts_table,
+    definition_table,
+    priority_table,
+    scorecard_table,
+    simple_table,
+    sparkline,
+)
+from pmlib.present.text import (
+    change_counts,
+    dot_label,
+    esc,
+    format_value,
+    glance_narrative,
+    rag_counts,
+)
+
+HISTORY_PERIODS = 8
+NARRATIVE_TITLES = {
+    "performance_update": "Performance update",
+    "approach": "Approach to improve",
+    "future_plans": "Future plans",
+    "issues": "Issues and risks",
+}
+
+
+def check_report_params(
+    quarter: str, committee: str, data_dir: str | Path | None, params_dir: str | Path | None
+) -> None:
+    """Fail fast, in the notebook's first cell, on parameters that cannot work."""
+    for name, value in (("quarter", quarter), ("committee", committee)):
+        if not isinstance(value, str) or not value.strip():
+            raise ParameterError(
+                f"Parameter '{name}' must be a non-empty text value, got {value!r}."
+            )
+    for name, value in (("data_dir", data_dir), ("params_dir", params_dir)):
+        if value is not None and not Path(value).is_dir():
+            raise ParameterError(f"Parameter '{name}': folder {value} not found.")
+
+
+@dataclass
+class CommitteeReport:
+    """Everything one committee report shows, computed once."""
+
+    dataset: Dataset
+    committee: Committee
+    period: Period
+    status: str = "draft"
+    as_of: dt.date = field(default_factory=dt.date.today)
+    generated_at: dt.datetime = field(
+        default_factory=lambda: dt.datetime.now().replace(microsecond=0)
+    )
+
+    def __post_init__(self) -> None:
+        from pmlib.rating.engine import rate_history, rate_period
+
+        ids = self.dataset.indicators_for(self.committee)["id"]
+        if ids.empty:
+            raise ParameterError(no_indicators_message(self.dataset, self.committee))
+        # Keep only this committee's indicators before computing anything, so nothing about
+        # an indicator the audience may not see (internal ones) can reach a section.
+        self.dataset = _subset(self.dataset, ids)
+        self.indicators = self.dataset.indicators.set_index("id").loc[ids]
+        rated = rate_period(self.dataset, self.period)
+        self.rated = rated[rated["indicator_id"].isin(ids)].reset_index(drop=True)
+        self.previous_period = self.period.previous()
+        prev = rate_period(self.dataset, self.previous_period)
+        self.previous = prev[prev["indicator_id"].isin(ids)].reset_index(drop=True)
+        kind = "year" if self.period.kind == "year" else "quarter"
+        hist = rate_history(self.dataset, self.period, kind=kind, periods=HISTORY_PERIODS)
+        self.history = hist[hist["indicator_id"].isin(ids)].reset_index(drop=True)
+        narr = self.dataset.narratives
+        narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
+        self.narratives = narr[has_narrative(narr)].set_index("indicator_id")
+        self.findings = quality_findings(self.dataset, self.rated, self.period, as_of=self.as_of)
+        self.benchmarks = self._benchmark_positions(ids)
+
+    def _benchmark_positions(self, ids: pd.Series) -> pd.DataFrame:
+        """Latest peer position per indicator, as known at the end of the report's period."""
+        from pmlib.benchmarking.positions import latest_positions
+
+        if not self.dataset.council.benchmark_dir:
+            return pd.DataFrame(columns=["indicator_id", "quartile", "position_text"]).set_index(
+                "indicator_id"
+            )
+        pos = latest_positions(self.dataset, up_to=self.period)
+        return pos[pos["indicator_id"].isin(ids)].set_index("indicator_id")
+
+    def _quartile_text(self, ind_id: str) -> str:
+        if ind_id not in self.benchmarks.index:
+            return "–"
+        b = self.benchmarks.loc[ind_id]
+        names = {1: "Top quartile", 2: "2nd quartile", 3: "3rd quartile", 4: "Bottom quartile"}
+        return f"{names.get(int(b['quartile']), '–')} ({int(b['rank'])} of {int(b['n'])})"
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        *,
+        quarter: str,
+        committee: str,
+        data_dir: str | Path | None = None,
+        params_dir: str | Path | None = None,
+        status: str = "draft",
+        as_of: dt.date | None = None,
+    ) -> CommitteeReport:
+        """Validate the parameters, read the data and compute the report."""
+        from pmlib.data.validate import read_dataset
+
+        check_report_params(quarter, committee, data_dir, params_dir)
+        if status not in ("draft", "final"):
+            raise ParameterError(f"Parameter 'status' must be 'draft' or 'final', got {status!r}.")
+        dataset = read_dataset(data_dir, params_dir)
+        period = parse_period(quarter, dataset.council.fy_start_month, what="quarter or year")
+        if period.kind == "month":
+            raise ParameterError(
+                f"{quarter!r} is a month; committee reports are for a quarter "
+                f"(e.g. '{period.fy_label} Q{period.quarter}') or a year."
+            )
+        check_period_has_data(dataset, period)
+        return cls(
+            dataset=dataset,
+            committee=check_committee(dataset.settings, committee),
+            period=period,
+            status=status,
+            as_of=as_of or dt.date.today(),
+        )
+
+    # -- helpers --------------------------------------------------------------------------------
+    @property
+    def is_annual(self) -> bool:
+        return self.period.kind == "year"
+
+    @property
+    def title(self) -> str:
+        kind = "Annual performance report" if self.is_annual else "Performance report"
+        return f"{self.committee.title}: {kind} {self.period.label}"
+
+    def _fmt(self, ind_id: str, value: object) -> str:
+        row = self.indicators.loc[ind_id]
+        return format_value(value, row["unit"], row["decimals"])
+
+    def _target_text(self, r: pd.Series) -> str:
+        if pd.notna(r.get("lower")) and pd.notna(r.get("upper")):
+            return (
+                f"{self._fmt(r['indicator_id'], r['lower'])} to "
+                f"{self._fmt(r['indicator_id'], r['upper'])}"
+            )
+        return self._fmt(r["indicator_id"], r["target"]) if pd.notna(r["target"]) else "–"
+
+    def exceptions_frame(self) -> pd.DataFrame:
+        """Red and Amber indicators, then those forecast to miss their annual target."""
+        r = self.rated
+        forecast_miss = r.get("forecast_rag", pd.Series("", index=r.index)).eq("Red")
+        mask = r["rag"].isin(["Red", "Amber"]) | forecast_miss
+        order = r["rag"].map({"Red": 0, "Amber": 1}).fillna(2)
+        return r[mask].assign(_o=order[mask]).sort_values("_o", kind="stable").drop(columns="_o")
+
+    def data_as_at(self) -> str:
+        act = self.dataset.actuals
+        act = act[act["indicator_id"].isin(self.indicators.index) & act["fy"].eq(self.period.fy)]
+        latest = act[["collected_at", "approved_at"]].max().max()
+        return "–" if pd.isna(latest) else f"{latest:%d %B %Y}"
+
+    # -- sections -------------------------------------------------------------------------------
+    def cover(self) -> Html:
+        council = self.dataset.council
+        status = "FINAL" if self.status == "final" else "DRAFT – not for publication"
+        period_text = (
+            f"{self.period.label} ({self.period.start_date:%d %B %Y} to "
+            f"{self.period.end_date:%d %B %Y})"
+        )
+        rows = [
+            ("Council", council.name),
+            ("Committee", self.committee.title),
+            ("Period", period_text),
+            ("Data as at", self.data_as_at()),
+            ("Generated", f"{self.generated_at:%d %B %Y %H:%M}"),
+            ("Status", status),
+            (
+                "Audience",
+                "Public" if self.committee.is_public else "Internal – not for publication",
+            ),
+        ]
+        table = definition_table(rows, caption="Report details")
+        return Html(
+            f'<header class="pmlib-cover"><p class="pmlib-council">{esc(council.name)}</p>'
+            f"<h1>{esc(self.title)}</h1>"
+            f'<p class="pmlib-status pmlib-status-{esc(self.status)}">{esc(status)}</p>'
+            f"{table}</header>"
+        )
+
+    def glance_text(self) -> Html:
+        text = glance_narrative(
+            self.rated, self.previous, self.period.label, self.previous_period.label
+        )
+        return Html(f'<p class="pmlib-lede">{esc(text)}</p>')
+
+    def glance_counts(self) -> Html:
+        return counts_table(
+            change_counts(self.rated, self.previous),
+            caption=f"RAG ratings in {self.period.label} and {self.previous_period.label}",
+            now_label=self.period.label,
+            previous_label=self.previous_period.label,
+        )
+
+    def priority_counts(self) -> pd.DataFrame:
+        """Long counts (group, rag, n) by Council Plan priority, for the chart and table."""
+        r = self.rated.assign(group=self.rated["indicator_id"].map(self.indicators["priority"]))
+        counts = r.groupby(["group", "rag"], sort=False).size().rename("n").reset_index()
+        return counts
+
+    def glance_priorities(self):
+        from pmlib.present.charts import rag_bar_chart
+        from pmlib.present.figures import Figure
+
+        return Figure(rag_bar_chart(self.priority_counts()))
+
+    def golden_thread(self) -> Html:
+        """Priority → objective → indicators, with each indicator's RAG, as a table."""
+        r = self.rated.set_index("indicator_id")
+        ind = self.indicators
+        frame = pd.DataFrame(
+            {
+                "Priority": ind["priority"],
+                "Objective": ind["objective"].fillna("–"),
+                "Indicator": ind["name"],
+                "RAG": r["rag"].reindex(ind.index),
+            }
+        ).reset_index(drop=True)
+        pivot = (
+            frame.groupby(["Priority", "RAG"])
+            .size()
+            .unstack(fill_value=0)
+            .reindex(columns=["Red", "Amber", "Green", "Grey", "No data"], fill_value=0)
+            .reset_index()
+        )
+        pivot.columns.name = None
+        return priority_table(pivot, caption="RAG ratings by Council Plan priority")
+
+    def scorecard_frame(self) -> pd.DataFrame:
+        """The scorecard as data (also written as the report's CSV)."""
+        r = self.rated
+        cols = [
+            "indicator_id",
+            "name",
+            "period",
+            "value",
+            "target",
+            "rag",
+            "rag_reason",
+            "dot_short",
+            "dot_long",
+            "forecast",
+            "forecast_rag",
+        ]
+        out = r.reindex(columns=cols).copy()
+        out.insert(2, "priority", out["indicator_id"].map(self.indicators["priority"]))
+        out.insert(3, "owner", out["indicator_id"].map(self.indicators["owner"]))
+        b = self.benchmarks
+        out["benchmark_period"] = out["indicator_id"].map(b.get("period", pd.Series(dtype=str)))
+        out["benchmark_rank"] = out["indicator_id"].map(b.get("rank", pd.Series(dtype=float)))
+        out["benchmark_of"] = out["indicator_id"].map(b.get("n", pd.Series(dtype=float)))
+        out["benchmark_quartile"] = out["indicator_id"].map(
+            b.get("quartile", pd.Series(dtype=float))
+        )
+        for col in ("benchmark_rank", "benchmark_of", "benchmark_quartile"):
+            out[col] = out[col].astype("Int64")
+        return out
+
+    def scorecard(self) -> Html:
+        r = self.rated
+        hist = self.history.sort_values("ordinal")
+        trends = {
+            i: sparkline(list(g["value"]), list(g["rag"]))
+            for i, g in hist.groupby("indicator_id", sort=False)
+        }
+        card = pd.DataFrame(
+            {
+                "Ref": r["indicator_id"],
+                "Indicator": r["name"],
+                "Owner": r["indicator_id"].map(self.indicators["owner"]).fillna("–"),
+                "Value": [
+                    self._fmt(i, v) for i, v in zip(r["indicator_id"], r["value"], strict=True)
+                ],
+                "Target": [self._target_text(row) for _, row in r.iterrows()],
+                "RAG": r["rag"],
+                "Short term": r["dot_short"].map(dot_label),
+                "Long term": r["dot_long"].map(dot_label),
+                "Trend": r["indicator_id"].map(trends).fillna(""),
+            }
+        )
+        if len(self.benchmarks):
+            card.insert(
+                len(card.columns) - 1, "Peers", [self._quartile_text(i) for i in r["indicator_id"]]
+            )
+        return scorecard_table(
+            card,
+            caption=f"Scorecard: {self.committee.title}, "
+            f"{self.period.label}. Short term compares with "
+            f"{self.previous_period.label}; long term with "
+            f"{self.period.last_year().label}."
+            + (
+                " Peers: latest quartile among the council's benchmark peer group (1 = best)."
+                if len(self.benchmarks)
+                else ""
+            ),
+        )
+
+    def exception_sections(self) -> list[tuple[Html, object, Html]]:
+        """For each exception: (heading and reason, trend chart, narrative)."""
+        from pmlib.present.charts import trend_chart
+
+        sections = []
+        for _, r in self.exceptions_frame().iterrows():
+            ind_id = r["indicator_id"]
+            ind = self.indicators.loc[ind_id]
+            facts = [
+                ("Value", self._fmt(ind_id, r["value"])),
+                ("Target", self._target_text(r)),
+                ("Rating", r["rag"]),
+                ("Why", r["rag_reason"]),
+                (
+                    "Direction of travel",
+                    f"{dot_label(r['dot_short'])} since "
+                    f"{self.previous_period.label}; "
+                    f"{dot_label(r['dot_long'])} since "
+                    f"{self.period.last_year().label}",
+                ),
+            ]
+            if pd.notna(r.get("forecast")):
+                facts.append(
+                    (
+                        "Year-end forecast",
+                        f"{self._fmt(ind_id, r['forecast'])} ({r['forecast_rag']}): "
+                        f"{r.get('forecast_reason', '')}",
+                    )
+                )
+            if ind_id in self.benchmarks.index:
+                facts.append(("Benchmark", self.benchmarks.loc[ind_id, "position_text"]))
+            facts.append(("Owner", ind.get("owner") or "–"))
+            head = Html(
+                f'<section class="exception page-break" aria-labelledby="ex-{esc(ind_id)}">'
+                f'<h3 id="ex-{esc(ind_id)}">{esc(ind_id)} {esc(r["name"])} '
+                f"{_badge(r['rag'])}</h3>"
+                f"{definition_table(facts, caption=f'{ind_id} at a glance').html}</section>"
+            )
+            hist = self.history[self.history["indicator_id"].eq(ind_id)]
+            chart = trend_chart(
+                hist, name=str(r["name"]), unit=ind["unit"], decimals=int(ind["decimals"])
+            )
+            sections.append((head, chart, self.narrative_html(ind_id)))
+        return sections
+
+    def show_exceptions(self) -> None:
+        """Display every exception section in order (the notebook's one call for them)."""
+        from IPython.display import display
+
+        sections = self.exception_sections()
+        if not sections:
+            display(
+                Html(
+                    "<p>No indicator is off target (Red or Amber) or forecast to miss its "
+                    "year-end target this period.</p>"
+                )
+            )
+        from pmlib.present.figures import Figure
+
+        for head, chart, narrative in sections:
+            display(head, Figure(chart), narrative)
+
+    def narrative_html(self, ind_id: str) -> Html:
+        if ind_id not in self.narratives.index:
+            return Html(
+                '<div class="narrative narrative-missing"><p><strong>Narrative not '
+                "provided.</strong> The responsible officer has not supplied the "
+                "commentary the framework requires; this is listed under data "
+                "quality.</p></div>"
+            )
+        n = self.narratives.loc[ind_id]
+        parts = "".join(
+            f"<h4>{NARRATIVE_TITLES[c]}</h4><p>{esc(n.get(c)) or '–'}</p>" for c in NARRATIVE_PARTS
+        )
+        by = esc(n.get("author"))
+        when = n.get("updated_at")
+        signed_off = f"{by}, {when:%d %B %Y}" if by and pd.notna(when) else by
+        return Html(
+            f'<div class="narrative">{parts}<p class="narrative-author">{signed_off}</p></div>'
+        )
+
+    def success(self) -> Html:
+        r = self.rated
+        good = r[r["rag"].eq("Green") & r["dot_long"].eq("Improving")]
+        if good.empty:
+            return Html(
+                "<p>No indicator is both on target and improving on last year this period.</p>"
+            )
+        items = "".join(
+            f"<li><strong>{esc(n)}</strong>: {esc(self._fmt(i, v))} against a target of "
+            f"{esc(self._target_text(row))}, better than {esc(self.period.last_year().label)} "
+            f"({esc(self._fmt(i, row['last_year_value']))}).</li>"
+            for (_, row), i, n, v in zip(
+                good.iterrows(), good["indicator_id"], good["name"], good["value"], strict=True
+            )
+        )
+        return Html(f'<ul class="pmlib-success">{items}</ul>')
+
+    def data_quality(self) -> Html:
+        f = self.findings
+        if f.empty:
+            return Html("<p>No data-quality issues found.</p>")
+        table = f.rename(
+            columns={
+                "indicator_id": "Ref",
+                "name": "Indicator",
+                "issue": "Issue",
+                "detail": "Detail",
+            }
+        )
+        return simple_table(table, caption=f"Data-quality findings, {self.period.label}")
+
+    def methodology(self) -> Html:
+        blocks = []
+        for ind_id, ind in self.indicators.iterrows():
+            method = ind.get("collection_method")
+            confidence = (
+                f"{CONFIDENCE[method]} ({method} collection)"
+                if isinstance(method, str) and method in CONFIDENCE
+                else "–"
+            )
+            rows = [
+                ("Definition", ind.get("definition") or "–"),
+                ("Council Plan priority", ind["priority"]),
+                ("Objective", ind.get("objective") or "–"),
+                ("Kind", ind["kind"]),
+                ("Unit", f"{ind['unit']} ({int(ind['decimals'])} decimal places)"),
+                (
+                    "Good performance is",
+                    {
+                        "higher": "higher",
+                        "lower": "lower",
+                        "band": "within the target band",
+                        "none": "not rated",
+                    }[ind["polarity"]],
+                ),
+                (
+                    "Frequency",
+                    f"{ind['frequency']}, {ind['measure']} measure, {ind['aggregation']} roll-up",
+                ),
+                ("Data source", ind.get("data_source") or "–"),
+                ("Data collector", ind.get("data_collector") or "–"),
+                ("Data reviewer", ind.get("data_reviewer") or "–"),
+                ("Confidence", confidence),
+                (
+                    "Last reviewed",
+                    "–"
+                    if pd.isna(ind.get("last_reviewed"))
+                    else f"{ind['last_reviewed']:%d %B %Y}",
+                ),
+            ]
+            blocks.append(definition_table(rows, caption=f"{ind_id} {ind['name']}").html)
+        return Html('<div class="pmlib-methodology">' + "".join(blocks) + "</div>")
+
+    def provenance(self, parameters: dict | None = None) -> Html:
+        from pmlib.core.version import __version__
+
+        rows = [
+            ("pmlib version", __version__),
+            ("Git commit", _git_commit()),
+            ("Generated", self.generated_at.isoformat()),
+        ]
+        for table, path in sorted(self.dataset.sources.items()):
+            rows.append((f"Input: {table}", f"{Path(path).name} sha256 {_sha256(Path(path))}"))
+        bench = self.dataset.council.benchmark_dir
+        if len(self.benchmarks) and bench and Path(bench).is_dir():
+            for p in sorted(Path(bench).iterdir()):
+                if p.suffix.lower() in (".csv", ".xlsx", ".parquet"):
+                    rows.append((f"Benchmarks: {p.name}", f"sha256 {_sha256(p)}"))
+        params_dir = self.dataset.settings.params_dir
+        if params_dir:
+            for name in ("council.yaml", "committees.yaml", "rag_schemes.yaml"):
+                p = Path(params_dir) / name
+                if p.exists():
+                    rows.append((f"Parameters: {name}", f"sha256 {_sha256(p)}"))
+        params = parameters or {
+            "quarter": self.period.label,
+            "committee": self.committee.slug,
+            "status": self.status,
+        }
+        rows.append(("Report parameters", json.dumps(params, sort_keys=True, default=str)))
+        table = definition_table(rows, caption="Provenance: what produced this report")
+        return Html(f'<footer class="pmlib-provenance">{table.html}</footer>')
+
+    def summary(self) -> dict[str, int]:
+        return rag_counts(self.rated)
+
+    def publish(self) -> None:
+        """Hand the scorecard and RAG summary to the batch runner (not shown in the report)."""
+        from pmlib.core.artifacts import publish_artifact
+
+        publish_artifact(
+            "scorecard_csv", self.scorecard_frame().to_csv(index=False, lineterminator="\n")
+        )
+        publish_artifact("summary", self.summary())
+        publish_artifact("title", self.title)
+        publish_artifact(
+            "pdf_header",
+            f"{self.dataset.council.name} · {self.committee.title} · {self.period.label}",
+        )
+
+
+def no_indicators_message(dataset: Dataset, committee: Committee) -> str:
+    known = sorted(dataset.indicators["priority"].dropna().unique())
+    wanted = ", ".join(f"'{p}'" for p in committee.priorities) or "none"
+    return (
+        f"Committee '{committee.slug}' has no indicators to report (priorities in "
+        f"committees.yaml: {wanted}). Fix: use priority names exactly as in the indicators "
+        f"table ({', '.join(repr(k) for k in known)}), list indicator ids, or name the "
+        f"committee in the indicators' committees column."
+    )
+
+
+def _subset(dataset: Dataset, ids: pd.Series) -> Dataset:
+    """The dataset restricted to some indicators (every table; settings and sources kept)."""
+    keep = set(ids)
+    tables = {
+        "indicators": dataset.indicators[dataset.indicators["id"].isin(keep)],
+        **{
+            t: getattr(dataset, t)[getattr(dataset, t)["indicator_id"].isin(keep)]
+            for t in ("targets", "actuals", "narratives")
+        },
+    }
+    return Dataset(
+        **{**dataset.__dict__, **{k: v.reset_index(drop=True) for k, v in tables.items()}}
+    )
+
+
+def _badge(rag: str) -> str:
+    from pmlib.present.text import rag_badge
+
+    return rag_badge(rag)
+
+
+def _sha256(path: Path) -> str:
+    from pmlib.core.files import sha256_file
+
+    return sha256_file(path)
+
+
+def _git_commit() -> str:
+    root = Path(__file__).resolve().parents[2]
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "not a git checkout"
+    commit = out.stdout.strip()
+    if not commit:
+        return "not a git checkout"
+    dirty = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--", "pmlib"],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    ).stdout.strip()
+    return commit + (" (with uncommitted changes to pmlib)" if dirty else "")
+
+
+__all__ = ["CommitteeReport", "check_period_has_data", "check_report_params"]
