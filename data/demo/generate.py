@@ -327,10 +327,11 @@ FIGURES = ("value", "numerator", "denominator")
 class Rollups:
     """The reported value, numerator and denominator of any indicator at any period.
 
-    Built once from the simulated series (including the row that ``actuals.csv`` leaves out, as
-    the survey *was* done), through :func:`pmlib.rating.rollup.build_cube`. Numerators and
-    denominators are rolled up as ``sum`` indicators of their own (a snapshot still takes the
-    latest row), which is what the ratio roll-up adds up.
+    Built once from the rows ``actuals.csv`` holds, through
+    :func:`pmlib.rating.rollup.build_cube`, so a narrative quotes what the report shows (a
+    narrative on the missing row would say "n/a"). Numerators and denominators are rolled up as
+    ``sum`` indicators of their own (a snapshot still takes the latest row), which is what the
+    ratio roll-up adds up.
     """
 
     def __init__(self, series: dict[str, list[dict]]):
@@ -338,6 +339,7 @@ class Rollups:
             (i, r["p"].label, r["value"], r["numerator"], r["denominator"])
             for i, rs in series.items()
             for r in rs
+            if (i, r["p"].label) != MISSING_VALUE
         ]
         raw = pd.DataFrame(rows, columns=["indicator_id", "period", *FIGURES])
         for column in FIGURES:
