@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import shutil
+import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
@@ -75,10 +78,30 @@ def bench() -> dict[str, pd.DataFrame]:
 
 
 # -- determinism ----------------------------------------------------------------------------
+def _committed_outputs() -> set[str]:
+    """Every data file committed under data/demo (the generator's script and sources aside)."""
+    skip = {"generate.py", "README.md"}
+    return {
+        p.relative_to(DEMO).as_posix()
+        for p in DEMO.rglob("*")
+        if p.is_file()
+        and p.name not in skip
+        and "source" not in p.relative_to(DEMO).parts
+        and "__pycache__" not in p.parts
+    }
+
+
+def _outputs(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
 def test_generator_is_deterministic_and_matches_committed_files(tmp_path):
+    """In-process and from the command line (what `make demo-data` runs), byte for byte."""
     first, second = tmp_path / "a", tmp_path / "b"
     gen.generate(first)
-    gen.generate(second)
+    subprocess.run([sys.executable, str(DEMO / "generate.py"), str(second)], check=True)
+    assert _committed_outputs() == set(FILES), "a committed demo file is not checked here"
+    assert _outputs(first) == _outputs(second) == set(FILES)
     for name in FILES:
         a = (first / name).read_bytes()
         assert a == (second / name).read_bytes(), f"{name} differs between two runs"
@@ -88,6 +111,95 @@ def test_generator_is_deterministic_and_matches_committed_files(tmp_path):
         assert a == committed.read_bytes(), (
             f"data/demo/{name} has drifted from generate.py; run python data/demo/generate.py"
         )
+
+
+def _copy_generator(tmp_path: Path, edit) -> ModuleType:
+    """A copy of generate.py and its source/ folder, with ``edit(source_folder)`` applied first,
+    loaded as a module (it reads the source/ beside it)."""
+    shutil.copy(DEMO / "generate.py", tmp_path / "generate.py")
+    shutil.copytree(DEMO / "source", tmp_path / "source")
+    edit(tmp_path / "source")
+    spec = importlib.util.spec_from_file_location("northmoor_copy", tmp_path / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not once in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_editing_a_source_file_changes_exactly_what_it_should(tmp_path):
+    """ENV01's 2026/27 target 52 -> 53.5 and its Q2 level 50.4 -> 45.0: the target row, the Q2
+    narrative's target and ENV01's July-September actuals change; nothing else does (the noise
+    is seeded per indicator, and a pinned quarter draws no noise for its numerators)."""
+
+    def edit(src: Path) -> None:
+        indicators = src / "indicators.yaml"
+        _replace(indicators, "2025/26: 52.0, 2026/27: 52.0}", "2025/26: 52.0, 2026/27: 53.5}")
+        _replace(
+            indicators,
+            "{2026/27 Q1: 52.6, 2026/27 Q2: 50.4}",
+            "{2026/27 Q1: 52.6, 2026/27 Q2: 45.0}",
+        )
+
+    out = tmp_path / "out"
+    _copy_generator(tmp_path, edit).generate(out)
+    for name in ("indicators.csv", *(f for f in FILES if f.startswith("benchmarks/"))):
+        assert (out / name).read_bytes() == (DEMO / name).read_bytes(), name
+
+    old, new = _lines(DEMO / "targets.csv"), _lines(out / "targets.csv")
+    changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+    assert changed == [("ENV01,2026/27,52,,,", "ENV01,2026/27,53.5,,,")]
+
+    old, new = _lines(DEMO / "actuals.csv"), _lines(out / "actuals.csv")
+    changed = [b.split(",")[:2] for a, b in zip(old, new, strict=True) if a != b]
+    assert changed == [["ENV01", "2026-07"], ["ENV01", "2026-08"], ["ENV01", "2026-09"]]
+
+    nar = pd.read_csv(out / "narratives.csv", dtype=str, keep_default_na=False).set_index(
+        ["indicator_id", "period"]
+    )
+    assert "against a target of 53.5%" in nar.loc[("ENV01", "2026/27 Q2"), "performance_update"]
+    assert "annual target of 52.0%," in nar.loc[("ENV01", "2025/26 Q3"), "performance_update"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "WasteDataFlow return).\n  objective: Reduce, reuse and recycle more of our waste",
+            "WasteDataFlow return).\n  objective: Recycle more",
+            "indicators.yaml, ENV01: objective 'Recycle more' is not in the council_plan",
+        ),
+        (
+            "    tonnes: true",
+            "    tonnage: true",
+            "indicators.yaml, ENV01: unknown key(s) tonnage;",
+        ),
+        (
+            "2025/26: 52.0, 2026/27: 52.0}",
+            "2025/26: 52.0}",
+            "indicators.yaml, ENV01: 'targets' needs one value for each year 2022/23 to 2026/27",
+        ),
+    ],
+)
+def test_a_mistake_in_the_sources_is_named(tmp_path, old, new, message):
+    def edit(src: Path) -> None:
+        _replace(src / "indicators.yaml", old, new)
+
+    with pytest.raises(ValueError) as caught:
+        _copy_generator(tmp_path, edit)
+    assert message in str(caught.value)
 
 
 # -- the data contract ------------------------------------------------------------------------
