@@ -13,6 +13,7 @@ that cell; columns that are already numbers or dates (Parquet, Excel) are checke
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -262,8 +263,6 @@ def _misspelt_columns(frame: pd.DataFrame, table: str, file: str) -> list[Proble
     """A header that is not in the contract but nearly matches a contract column that is
     missing ('visibilty', 'aproved_by'): almost certainly a typo, and ignoring it would
     silently drop what it holds (an internal indicator read as public)."""
-    import difflib
-
     known = [c.name for c in CONTRACT[table]]
     absent = [k for k in known if k not in frame]
     problems = []

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pmlib.config.schemes import check_scheme_warnings
+from pmlib.config.settings import read_settings
 from pmlib.core.errors import DataValidationError, Problem, Problems
 from pmlib.core.files import sha256_file
 from pmlib.core.model import Dataset, Settings
@@ -141,10 +143,6 @@ def build_dataset(
         sources={t: s.path for t, s in sources.items()},
         warnings=problems,
     )
-    try:
-        from pmlib.config.schemes import check_scheme_warnings
-    except ImportError:  # rating layer not present
-        return dataset
     extra = check_scheme_warnings(dataset)
     return Dataset(**{**dataset.__dict__, "warnings": dataset.warnings + extra})
 
@@ -160,8 +158,6 @@ def read_dataset(
     ``data_dir`` defaults to ``data_dir`` in council.yaml. Raises
     :class:`~pmlib.core.errors.DataValidationError` listing every problem.
     """
-    from pmlib.config.settings import read_settings
-
     settings = read_settings(params_dir)
     folder = Path(data_dir) if data_dir is not None else settings.council.data_dir
     if folder is None:

@@ -28,6 +28,7 @@ import html
 import logging
 import os
 import queue
+import re
 import shutil
 import tempfile
 import threading
@@ -157,7 +158,7 @@ class _Session:
     def tab(self) -> Any:
         """The tab, (re)starting Playwright, the browser and the tab as needed."""
         if self._pw is None:
-            from playwright.sync_api import sync_playwright
+            from playwright.sync_api import sync_playwright  # lazy: ~75 ms, first PDF only
 
             self._pw = sync_playwright().start()
         if self._browser is None or not self._browser.is_connected():
@@ -258,7 +259,7 @@ def require_pdf_support() -> Path:
     """
     executable = find_chromium()
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401  # lazy: the probe for an optional package
     except ImportError:
         raise RenderError(
             "PDF output needs the Python package playwright: pip install playwright "
@@ -399,7 +400,5 @@ def write_index_pdf(index_html: Path, out: Path) -> Path:
 
 
 def _html_title(path: Path) -> str:
-    import re
-
     match = re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"), re.S | re.I)
     return html.unescape(match.group(1)).strip() if match else ""

@@ -43,6 +43,7 @@ def _relative_links(data: bytes, folder: Path) -> bytes:
     base = folder.resolve().as_uri().rstrip("/") + "/"
     if b"file:" not in data:  # Chromium writes link URIs as plain strings: nothing to do
         return data
+    # lazy: pypdf costs ~160 ms; most printed reports have no file: links to rewrite
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
@@ -87,7 +88,7 @@ def assemble_pack(
     headings) beneath; the index page's links to ``<name>.html``/``<name>.pdf`` jump to that
     report's first page. Written atomically to ``<out_dir>/<out_name>``; returns its path.
     """
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader, PdfWriter  # lazy: as above, only when a pack is bound
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
     t0 = time.perf_counter()
