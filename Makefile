@@ -51,7 +51,7 @@ format: setup
 	$(BIN)/nbstripout notebooks/*.ipynb
 
 test: setup system-deps lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax tests notebooks; status=$$?; \
+	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --doctest-modules pmlib tests notebooks; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$status
 
 validate: setup

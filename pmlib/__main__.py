@@ -2,4 +2,5 @@
 
 from pmlib.cli.main import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # importing this module (pytest --doctest-modules) runs nothing
+    raise SystemExit(main())

@@ -159,3 +159,34 @@ def test_any_file_and_the_all_group_without_a_council(tmp_path, monkeypatch, cap
     assert pd.isna(y.at["E2", "rank"]) and "suppressed" in y.at["E2", "missing_reason"]
     assert y.at["E3", "median"] == 44.5
     assert "1 value not published" in capsys.readouterr().out
+
+
+def test_long_table_without_metric_name_writes_the_csv(tmp_path, monkeypatch, capsys):
+    """The long shape the README documents (no metric_name column) once ended in a traceback
+    (``TypeError: boolean value of NA is ambiguous``) while naming the metrics."""
+    data = tmp_path / "long.csv"
+    data.write_text(
+        "area_code,area_name,metric,period,value\n"
+        "E1,One,rough_sleepers,2024/25,10\n"
+        "E2,Two,rough_sleepers,2024/25,30\n"
+        "E3,Three,rough_sleepers,2024/25,20\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # no ./parameters, no metrics.csv: no polarity anywhere
+    out = tmp_path / "stats.csv"
+    code = main(["benchmark", "--data", str(data), "--peer-group", "all", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "no polarity for rough_sleepers" in printed  # named by its code, and warned
+    csv = _read(out).set_index("area_code")
+    assert len(csv) == 3 and set(csv["metric"]) == {"rough_sleepers"}
+    # No polarity: ranked by size, biggest first (30, 20, 10), with no "better" implied.
+    assert csv["rank"].to_dict() == {"E1": 3, "E2": 1, "E3": 2}
+    assert set(csv["polarity"]) == {"none"}
+    # percentile = 100 × (n − rank) / (n − 1) with n = 3: 100, 50, 0;
+    # quartile: ≥ 75 → 1, ≥ 50 → 2, ≥ 25 → 3, else 4.
+    assert csv["percentile"].to_dict() == {"E1": 0.0, "E2": 100.0, "E3": 50.0}
+    assert csv["quartile"].to_dict() == {"E1": 4, "E2": 1, "E3": 2}
+    # median 20; raw MAD = median(|10 − 20|, |30 − 20|, |20 − 20|) = median(10, 10, 0) = 10
+    assert set(csv["median"]) == {20.0} and set(csv["mad"]) == {10.0}
+    assert csv["mads_from_median"].to_dict() == {"E1": -1.0, "E2": 1.0, "E3": 0.0}

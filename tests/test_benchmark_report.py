@@ -59,15 +59,17 @@ def test_period_defaults_to_the_latest_with_our_figure(report, stats):
 
 
 def test_narrative_is_computed_from_the_numbers(report, stats):
+    # By hand from benchmarks/benchmark.csv, the 16 nearest neighbours' recycling rates:
+    # 2025/26: only 57.4, 56.3 and 55.5 beat our 51.2 → 4th of 16; percentile
+    # 100 × (16 − 4) / 15 = 80 ≥ 75 → top quartile. 2024/25: 58.4, 57.6, 55.5 and 50.8 beat our
+    # 50.1 → 5th, so up one place.
     row = _ours(stats, RECYCLING)
     text = report.narrative_text()
-    rank, n, change = int(row["rank"]), int(row["n"]), int(row["rank_change"])
-    quartile = ["top", "second", "third", "bottom"][int(row["quartile"]) - 1] + " quartile"
-    assert text.startswith(f"Ranked {ordinal(rank)} of {n} nearest neighbours ({quartile})")
-    moved = "up" if change > 0 else "down"
-    if change:
-        assert f"{moved} {'one place' if abs(change) == 1 else ''}" in text
-    assert f"since {row['previous_period']}" in text
+    rank, n, quartile = 4, 16, "top quartile"
+    assert (int(row["rank"]), int(row["n"]), int(row["rank_change"])) == (rank, n, 1)
+    assert text.startswith(
+        "Ranked 4th of 16 nearest neighbours (top quartile), up one place since 2024/25."
+    )
     assert f"median of {row['median']:.1f}" in text
     assert f"{abs(row['mads_from_median']):.1f} median absolute deviations" in text
     assert CAVEAT not in text  # the caveat is its own paragraph ...

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 QUARTER = "2026/27 Q2"
 SCRIPT = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
 
-pytestmark = pytest.mark.notebook
+#: Tests that render the pack run notebooks; the rest check the library and the CLI's refusals.
+notebook = pytest.mark.notebook
 
 
 def _copy_council(tmp: Path) -> tuple[Path, Path]:
@@ -85,6 +86,7 @@ def _rated(ds: Dataset, committee: str) -> pd.DataFrame:
 COMMITTEES = ["cabinet", "environment", "communities", "resources", "performance-board"]
 
 
+@notebook
 def test_run_writes_every_committee_report_data_notebook_index_and_manifest(pack):
     out = pack["out"]
     assert pack["code"] == 0
@@ -100,10 +102,12 @@ def test_run_writes_every_committee_report_data_notebook_index_and_manifest(pack
         assert f'href="{name}.html"' in index
 
 
+@notebook
 def test_inputs_are_never_modified(pack):
     assert pack["inputs_unchanged"]
 
 
+@notebook
 @pytest.mark.parametrize("committee", COMMITTEES)
 def test_rag_counts_match_pmlib_rate(pack, committee, tmp_path):
     out = tmp_path / "rate.csv"
@@ -119,6 +123,7 @@ def test_rag_counts_match_pmlib_rate(pack, committee, tmp_path):
         assert re.search(rf"{re.escape(rag)}</span></td>\s*<td[^>]*>\s*{n}\s*<", html), rag
 
 
+@notebook
 @pytest.mark.parametrize("committee", ["environment", "resources", "cabinet"])
 def test_exception_sections_are_exactly_the_red_amber_and_forecast_misses(pack, committee):
     rated = _rated(pack["dataset"], committee)
@@ -133,6 +138,7 @@ def test_exception_sections_are_exactly_the_red_amber_and_forecast_misses(pack, 
     assert want  # the demo quarter has exceptions in each of these
 
 
+@notebook
 def test_missing_narrative_is_shown_and_listed_under_data_quality(pack):
     # RES09 is Red with no narrative in the demo data.
     html = _html(pack, "resources")
@@ -144,6 +150,7 @@ def test_missing_narrative_is_shown_and_listed_under_data_quality(pack):
     )
 
 
+@notebook
 def test_public_reports_never_contain_internal_indicators(pack):
     ds = pack["dataset"]
     internal = ds.indicators[ds.indicators["visibility"].eq("internal")]
@@ -163,6 +170,7 @@ def test_public_reports_never_contain_internal_indicators(pack):
     assert all(name in board for name in internal["name"])
 
 
+@notebook
 def test_officer_text_is_escaped_never_run(pack):
     html = _html(pack, "environment")
     assert "<script>document.title" not in html
@@ -171,6 +179,7 @@ def test_officer_text_is_escaped_never_run(pack):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+@notebook
 def test_page_is_accessible_shaped_one_h1_main_lang_captions_and_alt_text(pack):
     html = _html(pack, "environment")
     assert re.search(r'<html lang="en-GB"', html)
@@ -184,6 +193,7 @@ def test_page_is_accessible_shaped_one_h1_main_lang_captions_and_alt_text(pack):
     assert "import " not in page
 
 
+@notebook
 def test_report_sections_come_in_the_agreed_order(pack):
     html = _html(pack, "cabinet")
     heads = [
@@ -205,6 +215,7 @@ def test_report_sections_come_in_the_agreed_order(pack):
     assert positions == sorted(positions)
 
 
+@notebook
 def test_provenance_names_version_inputs_with_hashes_and_parameters(pack):
     from pmlib import __version__
     from pmlib.core.files import sha256_file
@@ -217,6 +228,7 @@ def test_provenance_names_version_inputs_with_hashes_and_parameters(pack):
     assert '"committee": "environment", "quarter": "2026/27 Q2"' in footer
 
 
+@notebook
 def test_unchanged_rerun_skips_everything_and_a_data_change_rerenders(pack):
     out = pack["out"]
     html = {p: p.stat().st_mtime_ns for p in out.glob("*.html") if p.name != "index.html"}
@@ -269,18 +281,55 @@ def test_notebook_validates_its_parameters_first():
 
 
 def test_annual_report_rates_the_years_outturns(tmp_path):
+    """A year's report rates each indicator's 2025/26 outturn, counted by hand from data/demo.
+
+    The environment committee takes the "A greener district" priority: ENV01-ENV10, all public,
+    all on the council's default south-derbyshire scheme (relative; Green on target or better,
+    Amber up to 5% short, Red beyond; no improved-vs-last-year rule). Each value is the year's
+    rows combined by the indicator's aggregation (docs/rating-rules.md, "period"), published to
+    its decimals, then rated against the 2025/26 row of targets.csv:
+
+    * ENV01 ratio, higher: Σ numerator / Σ denominator over Apr 2025-Mar 2026 =
+      26,606.1 / 52,010.0 = 51.16% → 51.2%; target 52: 0.8 short = 1.5% of 52 → Amber.
+    * ENV02 cumulative sum, lower: 108.44 + 104.23 + 107.53 + 100.80 = 421.0 ≤ 425 → Green.
+    * ENV03 mean, lower: 519.46 / 12 = 43.29 → 43.3 ≤ 50 (intervention 65 not reached) → Green.
+    * ENV04, ENV05: statistics, monitoring only → Grey.
+    * ENV06 mean of quarters, lower: (4.90 + 6.67 + 6.51 + 4.48) / 4 = 5.64 → 5.6 ≤ 6 → Green.
+    * ENV07 annual, lower: 3,618 against 3,400 is 218 over = 6.4% of 3,400 > 5% → Red.
+    * ENV08 annual, higher: 31 ≥ 30 → Green.
+    * ENV09 ratio, higher: 1,818 / 1,934 = 94.0% ≥ 92 → Green.
+    * ENV10 annual, higher: 3,385 ≥ 3,000 → Green.
+    """
     report = CommitteeReport.build(
-        quarter="2025/26", committee="cabinet", params_dir=ROOT / "parameters"
+        quarter="2025/26", committee="environment", params_dir=ROOT / "parameters"
     )
-    assert report.title == "Cabinet: Annual performance report 2025/26"
+    assert report.title == (
+        "Environment and Climate Scrutiny Committee: Annual performance report 2025/26"
+    )
     assert set(report.rated["period"]) == {"2025/26"}
     assert report.previous_period.label == "2024/25"
-    ds = report.dataset
-    expected = rate_period(ds, parse_period("2025/26"))
-    expected = expected[expected["indicator_id"].isin(report.rated["indicator_id"])]
-    assert report.summary() == {
-        k: int(expected["rag"].eq(k).sum()) for k in ["Red", "Amber", "Green", "Grey", "No data"]
+    rags = dict(zip(report.rated["indicator_id"], report.rated["rag"], strict=True))
+    assert rags == {
+        "ENV01": "Amber",
+        "ENV02": "Green",
+        "ENV03": "Green",
+        "ENV04": "Grey",
+        "ENV05": "Grey",
+        "ENV06": "Green",
+        "ENV07": "Red",
+        "ENV08": "Green",
+        "ENV09": "Green",
+        "ENV10": "Green",
     }
+    values = dict(zip(report.rated["indicator_id"], report.rated["value"], strict=True))
+    assert [values[i] for i in ("ENV01", "ENV02", "ENV03", "ENV06", "ENV09")] == [
+        51.2,
+        421.0,
+        43.3,
+        5.6,
+        94.0,
+    ]
+    assert report.summary() == {"Red": 1, "Amber": 1, "Green": 6, "Grey": 2, "No data": 0}
 
 
 def _without_timestamps(html: str) -> str:
@@ -288,6 +337,7 @@ def _without_timestamps(html: str) -> str:
     return re.sub(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", "<time>", html)
 
 
+@notebook
 def test_reports_do_not_depend_on_the_order_they_are_rendered_in(tmp_path):
     from pmlib.batch.pack import plan_pack, run_pack
 
@@ -301,6 +351,7 @@ def test_reports_do_not_depend_on_the_order_they_are_rendered_in(tmp_path):
     assert pages[0] == pages[1]
 
 
+@notebook
 @pytest.mark.browser
 def test_every_generated_page_works_offline_in_chromium_and_passes_axe(pack, offline_browser):
     out = pack["out"]
@@ -311,6 +362,7 @@ def test_every_generated_page_works_offline_in_chromium_and_passes_axe(pack, off
         assert facts["title"] != "pwned"  # the injected narrative script never ran
 
 
+@notebook
 def test_scorecard_and_exceptions_show_the_latest_benchmark_quartile(pack):
     from pmlib.benchmarking.positions import latest_positions
 

@@ -15,8 +15,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
-pytestmark = pytest.mark.notebook
-
 
 def _execute(name: str, out: Path, **parameters) -> dict:
     papermill = pytest.importorskip("papermill")
@@ -52,6 +50,7 @@ def test_every_notebook_has_a_parameters_cell_and_no_outputs():
         assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"), path.name
 
 
+@pytest.mark.notebook
 def test_committee_report_runs_under_papermill_for_the_given_committee(tmp_path):
     nb = _execute(
         "committee_report.ipynb",
@@ -65,12 +64,14 @@ def test_committee_report_runs_under_papermill_for_the_given_committee(tmp_path)
     assert "FINAL" in text and "DRAFT" not in text
 
 
+@pytest.mark.notebook
 def test_committee_report_names_an_unknown_committee(tmp_path):
     papermill = pytest.importorskip("papermill")
     with pytest.raises(papermill.PapermillExecutionError, match="Unknown committee 'planning'"):
         _execute("committee_report.ipynb", tmp_path / "out.ipynb", committee="planning")
 
 
+@pytest.mark.notebook
 def test_benchmarking_notebook_runs_under_papermill(tmp_path):
     nb = _execute(
         "benchmarking.ipynb",
@@ -83,6 +84,7 @@ def test_benchmarking_notebook_runs_under_papermill(tmp_path):
     assert re.search(r"Ranked \d+(st|nd|rd|th) of 16 nearest neighbours", text)
 
 
+@pytest.mark.notebook
 def test_explore_notebook_runs_under_papermill(tmp_path):
     nb = _execute("explore.ipynb", tmp_path / "out.ipynb")
     assert "application/vnd.jupyter.widget-view+json" in json.dumps(nb)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pmlib.core.files import sha256_file
+from pmlib.core.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,6 @@ def code_fingerprint() -> str:
 
 def pmlib_version() -> str:
     """pmlib's version, as recorded in manifests."""
-    from pmlib.core.version import __version__
-
     return __version__
 
 
@@ -197,7 +196,7 @@ def _badges(summary: Any) -> list[dict[str, str]]:
 
 def render_index(manifest: Mapping[str, Any], *, title: str) -> str:
     """``index.html``: every report with its status, RAG summary and files (autoescaped)."""
-    import jinja2
+    import jinja2  # lazy: ~90 ms, only for index.html, not for workers' fingerprints
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(

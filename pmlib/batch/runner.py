@@ -38,6 +38,8 @@ from pmlib.batch.spec import (
 from pmlib.core.errors import RenderError
 from pmlib.core.files import sha256_file, write_text_atomic
 from pmlib.render.html import chart_bundle_js, chart_bundle_path
+from pmlib.render.kernel import DEFAULT_PRELOAD
+from pmlib.render.notebook import DEFAULT_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ __all__ = [
 def _locked(out_dir: Path) -> Iterator[None]:
     """One run per output folder at a time (POSIX advisory lock; no-op elsewhere)."""
     try:
-        import fcntl
+        import fcntl  # lazy: POSIX only; on Windows the lock is a no-op
     except ImportError:
         yield
         return
@@ -159,9 +161,6 @@ def run_batch(
     BatchResult
         Per-report status; the caller chooses the exit code (see ``BatchResult.exit_code``).
     """
-    from pmlib.render.kernel import DEFAULT_PRELOAD
-    from pmlib.render.notebook import DEFAULT_TIMEOUT
-
     t0 = time.perf_counter()
     started = now()
     version = mf.pmlib_version()

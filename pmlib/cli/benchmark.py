@@ -240,7 +240,12 @@ def plan(args: argparse.Namespace, *, need_focus: bool) -> Plan:
 
 
 def _text(value: object) -> bool:
-    return value is not None and value == value and str(value).strip() != ""
+    """A filled-in cell: not None, NaN, pandas' NA (a file without ``metric_name``) or blank."""
+    try:
+        present = value is not None and bool(value == value)  # NaN != NaN
+    except TypeError:  # pd.NA == pd.NA is NA, which has no truth value
+        return False
+    return present and str(value).strip() != ""
 
 
 def _print_warnings(warnings, limit: int = 8) -> None:

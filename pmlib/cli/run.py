@@ -10,7 +10,7 @@ from pmlib.core.errors import ParameterError
 
 
 def _formats(text: str) -> list[str]:
-    from pmlib.batch.runner import OUTPUT_FORMATS
+    from pmlib.batch.runner import OUTPUT_FORMATS  # lazy: ~30 ms, keeps CLI start-up lean
 
     chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
     bad = [f for f in chosen if f not in OUTPUT_FORMATS]
@@ -25,7 +25,8 @@ def _formats(text: str) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pmlib.batch.pack import plan_pack, run_pack
+    # lazy: the batch imports pandas; kept out of CLI start-up
+    from pmlib.batch.pack import assemble_agenda_pack, plan_pack, run_pack
 
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs must be 1 or more, got {args.jobs}.")
@@ -33,7 +34,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.pack and "pdf" not in formats:
         formats.append("pdf")
     if "pdf" in formats:
-        from pmlib.pdf.chromium import require_pdf_support
+        from pmlib.pdf.chromium import require_pdf_support  # lazy: only when printing PDFs
 
         require_pdf_support()  # fail now, with the install hint, not once per report
     annual = args.year is not None
@@ -61,8 +62,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             line += f"  {r.error.splitlines()[0]}"
         print(line)
     if args.pack:
-        from pmlib.batch.pack import assemble_agenda_pack
-
         pack = assemble_agenda_pack(plan, result)
         print(f"  agenda pack: {pack}" if pack else "  agenda pack: no public report to bind")
     print(f"Index: {result.index_path}")

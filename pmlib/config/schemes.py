@@ -4,8 +4,10 @@ A scheme is the council's rule for turning "how far from target" into Red, Amber
 configuration, not code, so a council can reproduce its own Performance Management Framework
 (South Derbyshire's "Red more than 5% below target", New Forest's "Amber up to 10% deviation",
 ...) and an indicator can override the thresholds where the standard ones do not fit, as those
-frameworks allow. This module reads and checks the YAML and resolves, for every indicator, which
-scheme and thresholds apply; the arithmetic of rating lives in :mod:`pmlib.rating.engine`.
+frameworks allow. This module reads and checks the YAML; :mod:`~pmlib.config.ragscheme` defines
+:class:`RagScheme` and resolves, for every indicator, which scheme and thresholds apply, and
+:mod:`~pmlib.config.scheme_warnings` checks them against the council's indicators (all three
+importable from here). The arithmetic of rating lives in :mod:`pmlib.rating.engine`.
 
 The YAML shape::
 
@@ -24,70 +26,35 @@ The YAML shape::
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from pmlib.config.ragscheme import (
+    _SLUG,
+    COLOURS,
+    SCHEME_COLUMNS,
+    SCHEME_KEYS,
+    TOLERANCES,
+    RagScheme,
+    resolve_schemes,
+    scheme_frame,
+)
+from pmlib.config.scheme_warnings import check_scheme_warnings
 from pmlib.config.yaml import read_yaml
-from pmlib.core.errors import ConfigError, Problem
+from pmlib.core.errors import Problem
 
-TOLERANCES = ("relative", "absolute")
-COLOURS = ("three", "two")
-SCHEME_KEYS = (
-    "label",
-    "description",
-    "tolerance",
-    "green_within",
-    "amber_within",
-    "amber_if_improved_vs_last_year",
-    "colours",
-    "thresholds_per_indicator",
-)
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-#: Columns of :func:`scheme_frame` and of the scheme part of :func:`resolve_schemes`.
-SCHEME_COLUMNS = (
-    "scheme",
-    "scheme_label",
-    "tolerance",
-    "green_within",
-    "amber_within",
-    "amber_if_improved_vs_last_year",
-    "colours",
-    "thresholds_per_indicator",
-)
-
-
-@dataclass(frozen=True)
-class RagScheme:
-    """One named rating rule.
-
-    Thresholds say how far on the wrong side of the target a value may be and keep a colour:
-    Green while at most ``green_within`` short, Amber while at most ``amber_within`` short, Red
-    beyond. Both bounds are inclusive. ``tolerance`` says how the distance is measured:
-    ``relative`` as a fraction of the target (0.05 = 5% of the target), ``absolute`` in the
-    measure's own units (percentage points for percentages).
-    """
-
-    name: str
-    label: str
-    tolerance: str = "relative"
-    green_within: float = 0.0
-    amber_within: float = 0.05
-    amber_if_improved_vs_last_year: bool = False
-    colours: str = "three"
-    description: str = ""
-    #: The council sets thresholds per indicator (Dorset); the scheme's are only a fallback.
-    thresholds_per_indicator: bool = False
-
-    @property
-    def is_two_colour(self) -> bool:
-        return self.colours == "two"
+__all__ = [
+    "COLOURS",
+    "SCHEME_COLUMNS",
+    "SCHEME_KEYS",
+    "TOLERANCES",
+    "RagScheme",
+    "check_scheme_warnings",
+    "parse_rag_schemes",
+    "read_rag_schemes",
+    "resolve_schemes",
+    "scheme_frame",
+]
 
 
 def _is_number(value: Any) -> bool:
@@ -308,293 +275,3 @@ def read_rag_schemes(path: Path | str) -> tuple[dict[str, RagScheme], list[Probl
 
     path = Path(path)
     return parse_rag_schemes(read_yaml(path), path.name)
-
-
-def scheme_frame(schemes: Mapping[str, RagScheme]) -> pd.DataFrame:
-    """The schemes as a table (one row per scheme) for vectorised merging onto indicators."""
-    rows = [
-        (
-            s.name,
-            s.label,
-            s.tolerance,
-            s.green_within,
-            s.amber_within,
-            s.amber_if_improved_vs_last_year,
-            s.colours,
-            s.thresholds_per_indicator,
-        )
-        for s in schemes.values()
-    ]
-    return pd.DataFrame(rows, columns=list(SCHEME_COLUMNS)).astype(
-        {
-            "green_within": "float64",
-            "amber_within": "float64",
-            "amber_if_improved_vs_last_year": bool,
-            "thresholds_per_indicator": bool,
-        }
-    )
-
-
-def resolve_schemes(
-    frame: pd.DataFrame,
-    schemes: Mapping[str, RagScheme],
-    default: str,
-    *,
-    scheme_column: str = "rag_scheme",
-    id_column: str = "id",
-) -> pd.DataFrame:
-    """The scheme and thresholds that apply to each row of ``frame``, aligned with it.
-
-    A row's scheme is its ``scheme_column`` (blank → the council's ``default``); its
-    ``green_within``, ``amber_within`` and ``tolerance`` columns, where filled in, override the
-    scheme's. ``own_thresholds`` records whether any override was used (the reason says so).
-    Amber can never start before Green ends: ``amber_within`` is raised to ``green_within`` when
-    an override makes it smaller, and a two-colour scheme has no Amber band at all.
-
-    Raises
-    ------
-    ConfigError
-        A row names a scheme that is not defined (validation normally catches this first).
-    """
-    table = scheme_frame(schemes)
-    names = frame[scheme_column] if scheme_column in frame else pd.Series(pd.NA, index=frame.index)
-    names = names.astype("string").str.strip().fillna(default).replace("", default)
-    unknown = ~names.isin(table["scheme"])
-    if unknown.any():
-        first = names[unknown]
-        ids = frame.loc[first.index, id_column].astype(str).tolist() if id_column in frame else []
-        raise ConfigError(
-            f"RAG scheme {first.iloc[0]!r} (used by {', '.join(ids[:5]) or 'the council'}) is not "
-            f"defined in rag_schemes.yaml. Fix: use one of {', '.join(sorted(schemes)) or '(none)'}"
-            f" or add it to rag_schemes.yaml."
-        )
-    out = (
-        names.rename("scheme")
-        .to_frame()
-        .reset_index(drop=True)
-        .merge(table, on="scheme", how="left")
-    )
-    out.index = frame.index
-    own = pd.Series(False, index=frame.index)
-    for key in ("green_within", "amber_within"):
-        if key in frame:
-            given = pd.to_numeric(frame[key], errors="coerce").astype("float64")
-            own |= given.notna()
-            out[key] = given.fillna(out[key])
-    if "tolerance" in frame:
-        given = frame["tolerance"].astype("string").str.strip().str.lower()
-        given = given.where(given.isin(TOLERANCES))
-        own |= given.notna()
-        out["tolerance"] = given.fillna(out["tolerance"]).astype("str")
-    two = out["colours"].eq("two")
-    out["amber_within"] = np.where(
-        two, out["green_within"], np.maximum(out["amber_within"], out["green_within"])
-    )
-    out["own_thresholds"] = own.to_numpy(dtype=bool)
-    return out
-
-
-def check_scheme_warnings(dataset: Any) -> list[Problem]:
-    """Warnings about how schemes meet this council's indicators and targets.
-
-    * a zero target with a relative tolerance: any shortfall is infinitely many percent of zero,
-      so the rating is Green if the target is met and Red otherwise — an absolute tolerance is
-      probably what was meant;
-    * an indicator on a ``thresholds_per_indicator`` scheme (Dorset) without its own thresholds;
-    * per-indicator thresholds where ``amber_within`` < ``green_within``;
-    * an ``intervention`` level on the wrong side of the target (it could never apply), or on a
-      band indicator (where it is ignored).
-
-    Parameters
-    ----------
-    dataset
-        A :class:`pmlib.core.model.Dataset`.
-    """
-    ind = dataset.indicators.reset_index(drop=True)
-    council = dataset.settings.council
-    file = (
-        Path(dataset.sources["indicators"]).name
-        if "indicators" in dataset.sources
-        else "indicators"
-    )
-    tfile = Path(dataset.sources["targets"]).name if "targets" in dataset.sources else "targets"
-    resolved = resolve_schemes(ind, dataset.settings.schemes, council.rag_scheme)
-    rows = ind["_row"] if "_row" in ind else pd.Series([None] * len(ind))
-    rated = ~(ind["kind"].eq("statistic") | ind["polarity"].eq("none")).to_numpy(dtype=bool)
-    problems: list[Problem] = []
-
-    row_values = rows.to_numpy(dtype=object)
-
-    def ids_at(positions: np.ndarray) -> list:
-        """The ids of some indicator rows (not all 100,000 as Python strings)."""
-        return ind["id"].iloc[positions].to_numpy(dtype=object).tolist()
-
-    def row_of(i: int) -> int | None:
-        r = row_values[i]
-        return None if r is None or pd.isna(r) else int(r)
-
-    def first_periods(frame: pd.DataFrame) -> pd.Series:
-        """Per indicator id (sorted), its first three periods as text: one pass, no loop."""
-        top = frame.groupby("indicator_id", sort=True).head(3)
-        return top.groupby("indicator_id", sort=True)["period"].agg(
-            lambda p: ", ".join(map(str, p))
-        )
-
-    targets = dataset.targets
-    # Indicator ids as codes shared by both tables: a fact about an id (it is rated, band, ...)
-    # becomes a flag per code, and each target row reads its id's flag. No sets of 100,000 ids.
-    codes, uniques = pd.factorize(
-        pd.concat([ind["id"], targets["indicator_id"]], ignore_index=True), use_na_sentinel=True
-    )
-    n_ids = len(uniques)
-    codes = np.where(codes < 0, n_ids, codes)  # a blank id: the extra last code, never flagged
-    ind_code, t_code = codes[: len(ind)], codes[len(ind) :]
-
-    def by_id(mask: np.ndarray) -> np.ndarray:
-        """Per id code: does any indicator row with that id have ``mask``?"""
-        flags = np.zeros(n_ids + 1, dtype=bool)
-        flags[ind_code[mask]] = True
-        flags[n_ids] = False
-        return flags
-
-    polarity = ind["polarity"]
-    relative = by_id(rated & resolved["tolerance"].eq("relative").to_numpy(dtype=bool))[t_code]
-    is_band = by_id(polarity.eq("band").to_numpy(dtype=bool))[t_code]
-    target = targets["target"].to_numpy(dtype=float)
-    zero = relative & (
-        (~is_band & (target == 0))
-        | (
-            is_band
-            & (
-                (targets["lower"].to_numpy(dtype=float) == 0)
-                | (targets["upper"].to_numpy(dtype=float) == 0)
-            )
-        )
-    )
-    if zero.any():
-        for iid, labels in first_periods(targets[zero]).items():
-            problems.append(
-                Problem(
-                    tfile,
-                    f"{iid} has a zero target ({labels}) with a relative tolerance: any "
-                    "fraction of zero is zero, so it is Red unless met",
-                    f"set tolerance: absolute for "
-                    f"{iid} (and green_within/amber_within in the measure's units)",
-                    column="target",
-                    value=0.0,
-                    severity="warning",
-                )
-            )
-
-    # cumulative `last` (a running figure such as council tax collected so far) with only year
-    # targets: in-year values are compared with the year-end target unchanged
-    running = (
-        ind["measure"].eq("cumulative")
-        & ind["aggregation"].eq("last")
-        & ~ind["frequency"].eq("annual")
-    ).to_numpy(dtype=bool) & rated
-    t_running = by_id(running)[t_code]
-    in_year = t_running & targets["quarter"].notna().to_numpy(dtype=bool)
-    has_running = np.zeros(n_ids + 1, dtype=bool)
-    has_running[t_code[t_running]] = True
-    has_in_year = np.zeros(n_ids + 1, dtype=bool)
-    has_in_year[t_code[in_year]] = True
-    only = np.flatnonzero((has_running & ~has_in_year)[:n_ids])
-    only_year = sorted(np.asarray(uniques, dtype=object)[only].tolist())
-    for iid in only_year:
-        problems.append(
-            Problem(
-                tfile,
-                f"{iid} is a running year-to-date figure (measure cumulative, aggregation "
-                "last) with only year targets, so each quarter is compared with the year-end target",
-                f"if {iid} builds up through the year (like council tax collected), add quarter "
-                "targets (e.g. 2026/27 Q1) holding the profile",
-                column="period",
-                severity="warning",
-            )
-        )
-
-    has_own = (
-        ind.get("amber_within", pd.Series(np.nan, index=ind.index)).notna()
-        | ind.get("green_within", pd.Series(np.nan, index=ind.index)).notna()
-    )
-    needs = (
-        resolved["thresholds_per_indicator"].to_numpy(dtype=bool)
-        & rated
-        & ~has_own.to_numpy(dtype=bool)
-    )
-    labels = resolved["scheme_label"].to_numpy(dtype=object)
-    picked = np.flatnonzero(needs)
-    for i, iid in zip(picked.tolist(), ids_at(picked), strict=True):
-        problems.append(
-            Problem(
-                file,
-                f"{iid} uses the {labels[i]} scheme, whose "
-                "thresholds are set per indicator, but has no green_within/amber_within of its own; "
-                "the scheme's default applies",
-                "fill in green_within and amber_within for it",
-                row=row_of(i),
-                column="amber_within",
-                severity="warning",
-            )
-        )
-
-    if "amber_within" in ind and "green_within" in ind:
-        bad = (ind["amber_within"] < ind["green_within"]).to_numpy(dtype=bool)
-        amber = ind["amber_within"].to_numpy(dtype=float)
-        picked = np.flatnonzero(bad)
-        for i, iid in zip(picked.tolist(), ids_at(picked), strict=True):
-            problems.append(
-                Problem(
-                    file,
-                    f"{iid}: amber_within is smaller than green_within, so "
-                    "nothing could be Amber (amber_within is raised to green_within)",
-                    "make amber_within at least green_within",
-                    row=row_of(i),
-                    column="amber_within",
-                    value=float(amber[i]),
-                    severity="warning",
-                )
-            )
-
-    if "intervention" in targets:
-        # each target row's polarity: its id's (first) indicator row, as a lookup by id gives
-        first = np.full(n_ids + 1, -1, dtype=np.intp)
-        seen, where = np.unique(ind_code, return_index=True)
-        first[seen] = where
-        first[n_ids] = -1  # a blank id names no indicator
-        at = first[t_code]
-
-        def polarity_is(value: str) -> np.ndarray:
-            return np.append(polarity.eq(value).fillna(False).to_numpy(dtype=bool), False)[at]
-
-        intervention = targets["intervention"].to_numpy(dtype=float)
-        has_i = ~np.isnan(intervention)
-        higher, lower, band = polarity_is("higher"), polarity_is("lower"), polarity_is("band")
-        wrong = has_i & ((higher & (intervention > target)) | (lower & (intervention < target)))
-        if wrong.any():
-            for iid, periods in first_periods(targets[wrong]).items():
-                problems.append(
-                    Problem(
-                        tfile,
-                        f"{iid}: the intervention level is on the good side of the target "
-                        f"({periods}), so anything short of Green is "
-                        "Red",
-                        "the intervention level is the Red line: below the target when higher is "
-                        "better, above it when lower is better",
-                        column="intervention",
-                        severity="warning",
-                    )
-                )
-        banded = has_i & band
-        for iid in sorted(set(targets.loc[banded, "indicator_id"])):
-            problems.append(
-                Problem(
-                    tfile,
-                    f"{iid} is a band indicator; its intervention level is ignored",
-                    "remove it, or widen amber_within to set how far outside the band is Amber",
-                    column="intervention",
-                    severity="warning",
-                )
-            )
-    return problems

@@ -56,7 +56,7 @@ def publish_artifact(name: str, data: dict[str, Any] | str) -> None:
             f"plain str/int/float/bool/None values, no NaN, e.g. via int(x) or str(x)."
         ) from exc
 
-    from IPython.display import display  # only ever called inside a kernel
+    from IPython.display import display  # lazy: ~40 ms, only ever called inside a kernel
 
     bundle = {ARTIFACT_MIMETYPE: payload, "text/plain": f"<pmlib artifact {name!r}>"}
     display(bundle, raw=True)

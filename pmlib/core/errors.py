@@ -7,6 +7,7 @@ column, value, fix) so that one run reports *every* problem, not just the first.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -115,7 +116,7 @@ class _SameMessage:
         return len(self.rows)
 
     def build(self) -> list[Problem]:
-        import pandas as pd  # only here: the CLI starts without importing pandas
+        import pandas as pd  # lazy: keeps pandas out of CLI start-up
 
         values = self.values
         if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
@@ -249,8 +250,6 @@ class DataValidationError(PmlibError):
         lines = [f"{n} problem{'s' if n != 1 else ''} in the input data:"]
         lines += [f"  - {p}" for p in self.problems[: self.SHOWN]]
         if n > self.SHOWN:
-            from collections import Counter
-
             rest = Counter(
                 f"{p.file}, column '{p.column}': {p.message}" for p in self.problems[self.SHOWN :]
             )
@@ -261,7 +260,7 @@ class DataValidationError(PmlibError):
 
     def to_frame(self):
         """Every problem and warning as a table (file, row, column, value, message, fix)."""
-        import pandas as pd
+        import pandas as pd  # lazy: keeps pandas out of CLI start-up
 
         return pd.DataFrame(
             [

@@ -1,7 +1,7 @@
 """Column contracts for the four tables, as pandera schemas.
 
-The contract (names, required columns, allowed values, numeric columns) is declared once here and
-documented in docs/data-format.md. :func:`validate_table` runs a table's schema lazily so that
+The contract (names, required columns, allowed values, numeric columns) is declared once, in
+:mod:`pmlib.data.contract` (importable from here), and documented in docs/data-format.md. :func:`validate_table` runs a table's schema lazily so that
 every failing cell is found in one pass, turns pandera's failure cases into :class:`Problem`
 records a council analyst can act on (file, Excel row, column, value, fix), and types the table.
 
@@ -13,6 +13,7 @@ that cell; columns that are already numbers or dates (Parquet, Excel) are checke
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -22,94 +23,43 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pmlib.core.errors import Problem
+from pmlib.data.contract import (
+    AGGREGATIONS,
+    COLLECTION_METHODS,
+    CONTRACT,
+    FREQUENCIES,
+    KINDS,
+    MEASURES,
+    POLARITIES,
+    STATUSES,
+    TABLES,
+    TOLERANCES,
+    UNITS,
+    VISIBILITIES,
+    Col,
+)
 
-TABLES = ("indicators", "targets", "actuals", "narratives")
-
-KINDS = ("KPI", "PI", "statistic")
-UNITS = ("percent", "number", "currency", "days", "weeks", "hours", "ratio", "rate", "score")
-POLARITIES = ("higher", "lower", "band", "none")
-FREQUENCIES = ("monthly", "quarterly", "annual")
-MEASURES = ("period", "cumulative", "snapshot")
-AGGREGATIONS = ("sum", "mean", "last", "ratio")
-TOLERANCES = ("relative", "absolute")
-COLLECTION_METHODS = ("system", "manual", "project")
-VISIBILITIES = ("public", "internal")
-STATUSES = ("draft", "submitted", "approved")
-
-
-@dataclass(frozen=True)
-class Col:
-    """One column of the contract."""
-
-    name: str
-    kind: str = "text"  # text | number | integer | date | choice
-    required: bool = False  # the column must exist
-    nonblank: bool = False  # every cell must have a value
-    choices: tuple[str, ...] = ()
-    default: object = None
-
-
-CONTRACT: dict[str, tuple[Col, ...]] = {
-    "indicators": (
-        Col("id", required=True, nonblank=True),
-        Col("name", required=True, nonblank=True),
-        Col("definition"),
-        Col("priority", required=True, nonblank=True),
-        Col("objective"),
-        Col("committees"),
-        Col("kind", "choice", required=True, nonblank=True, choices=KINDS),
-        Col("unit", "choice", required=True, nonblank=True, choices=UNITS),
-        Col("decimals", "integer", default=0),
-        Col("polarity", "choice", required=True, nonblank=True, choices=POLARITIES),
-        Col("frequency", "choice", required=True, nonblank=True, choices=FREQUENCIES),
-        Col("measure", "choice", required=True, nonblank=True, choices=MEASURES),
-        Col("aggregation", "choice", required=True, nonblank=True, choices=AGGREGATIONS),
-        Col("rag_scheme"),
-        Col("green_within", "number"),
-        Col("amber_within", "number"),
-        Col("tolerance", "choice", choices=TOLERANCES),
-        Col("owner"),
-        Col("data_collector"),
-        Col("data_reviewer"),
-        Col("data_source"),
-        Col("collection_method", "choice", choices=COLLECTION_METHODS),
-        Col("visibility", "choice", nonblank=True, choices=VISIBILITIES, default="public"),
-        Col("risks"),
-        Col("last_reviewed", "date"),
-        Col("reviewed_by"),
-        Col("benchmark_metric"),
-    ),
-    "targets": (
-        Col("indicator_id", required=True, nonblank=True),
-        Col("period", required=True, nonblank=True),
-        Col("target", "number"),
-        Col("intervention", "number"),
-        Col("lower", "number"),
-        Col("upper", "number"),
-    ),
-    "actuals": (
-        Col("indicator_id", required=True, nonblank=True),
-        Col("period", required=True, nonblank=True),
-        Col("value", "number", required=True),
-        Col("numerator", "number"),
-        Col("denominator", "number"),
-        Col("status", "choice", required=True, nonblank=True, choices=STATUSES),
-        Col("collected_by"),
-        Col("collected_at", "date"),
-        Col("approved_by"),
-        Col("approved_at", "date"),
-    ),
-    "narratives": (
-        Col("indicator_id", required=True, nonblank=True),
-        Col("period", required=True, nonblank=True),
-        Col("performance_update"),
-        Col("approach"),
-        Col("future_plans"),
-        Col("issues"),
-        Col("author"),
-        Col("updated_at", "date"),
-    ),
-}
+__all__ = [
+    "AGGREGATIONS",
+    "COLLECTION_METHODS",
+    "CONTRACT",
+    "FREQUENCIES",
+    "KINDS",
+    "MEASURES",
+    "POLARITIES",
+    "STATUSES",
+    "TABLES",
+    "TOLERANCES",
+    "UNITS",
+    "VISIBILITIES",
+    "Col",
+    "check_table",
+    "coerce_table",
+    "normalise_choices",
+    "table_schema",
+    "uk_dates",
+    "validate_table",
+]
 
 _CHOICE_ALIASES = {"kpi": "KPI", "pi": "PI", "stat": "statistic", "statistics": "statistic"}
 
@@ -313,8 +263,6 @@ def _misspelt_columns(frame: pd.DataFrame, table: str, file: str) -> list[Proble
     """A header that is not in the contract but nearly matches a contract column that is
     missing ('visibilty', 'aproved_by'): almost certainly a typo, and ignoring it would
     silently drop what it holds (an internal indicator read as public)."""
-    import difflib
-
     known = [c.name for c in CONTRACT[table]]
     absent = [k for k in known if k not in frame]
     problems = []

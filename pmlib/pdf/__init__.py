@@ -9,7 +9,7 @@ from pmlib.core.deprecation import moved_names
 _NAMES = {
     "CHROMIUM_ENV": "pmlib.pdf.chromium",
     "INSTALL_HINT": "pmlib.pdf.chromium",
-    "assemble_pack": "pmlib.pdf.chromium",
+    "assemble_pack": "pmlib.pdf.pack",
     "close_browser": "pmlib.pdf.chromium",
     "find_chromium": "pmlib.pdf.chromium",
     "print_html_file": "pmlib.pdf.chromium",

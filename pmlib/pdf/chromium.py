@@ -16,7 +16,8 @@ load). The page is printed once ``<html data-pmlib-charts="done">`` says every c
 (pages without charts have no drawing script and are printed at once).
 
 :func:`assemble_pack` joins an index page and the committee PDFs into one agenda pack with a
-bookmark per committee (pypdf); :func:`write_index_pdf` prints the batch's ``index.html``.
+bookmark per committee (pypdf, in :mod:`pmlib.pdf.pack`, importable from here);
+:func:`write_index_pdf` prints the batch's ``index.html``.
 See ``docs/pdf.md``.
 """
 
@@ -24,23 +25,21 @@ from __future__ import annotations
 
 import atexit
 import html
-import io
-import json
 import logging
 import os
 import queue
+import re
 import shutil
 import tempfile
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from pmlib.core.errors import RenderError
 from pmlib.core.files import write_bytes_atomic
+from pmlib.pdf.pack import _relative_links, assemble_pack
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +158,7 @@ class _Session:
     def tab(self) -> Any:
         """The tab, (re)starting Playwright, the browser and the tab as needed."""
         if self._pw is None:
-            from playwright.sync_api import sync_playwright
+            from playwright.sync_api import sync_playwright  # lazy: ~75 ms, first PDF only
 
             self._pw = sync_playwright().start()
         if self._browser is None or not self._browser.is_connected():
@@ -260,7 +259,7 @@ def require_pdf_support() -> Path:
     """
     executable = find_chromium()
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401  # lazy: the probe for an optional package
     except ImportError:
         raise RenderError(
             "PDF output needs the Python package playwright: pip install playwright "
@@ -401,127 +400,5 @@ def write_index_pdf(index_html: Path, out: Path) -> Path:
 
 
 def _html_title(path: Path) -> str:
-    import re
-
     match = re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"), re.S | re.I)
     return html.unescape(match.group(1)).strip() if match else ""
-
-
-# --- PDF post-processing (pypdf) -----------------------------------------------------------------
-
-
-def _link_actions(writer: Any, pages: Sequence[int] | None = None) -> list[Any]:
-    """The ``/URI`` action dictionaries of link annotations on the given pages (all if None)."""
-    actions = []
-    indices = range(len(writer.pages)) if pages is None else pages
-    for i in indices:
-        for annot in writer.pages[i].get("/Annots", None) or []:
-            annot = annot.get_object()
-            action = annot.get("/A")
-            if annot.get("/Subtype") == "/Link" and action is not None:
-                action = action.get_object()
-                if action.get("/S") == "/URI" and "/URI" in action:
-                    actions.append((annot, action))
-    return actions
-
-
-def _relative_links(data: bytes, folder: Path) -> bytes:
-    """Rewrite ``file:`` links to files under ``folder`` as relative links (leave the rest)."""
-    base = folder.resolve().as_uri().rstrip("/") + "/"
-    if b"file:" not in data:  # Chromium writes link URIs as plain strings: nothing to do
-        return data
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    changed = 0
-    for _annot, action in _link_actions(writer):
-        uri = str(action["/URI"])
-        if uri.startswith(base):
-            action[NameObject("/URI")] = TextStringObject(uri[len(base) :])
-            changed += 1
-    if not changed:
-        return data
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
-
-
-def _manifest_titles(out_dir: Path) -> dict[str, str]:
-    try:
-        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {
-        r["name"]: r["title"]
-        for r in manifest.get("reports", [])
-        if isinstance(r, dict) and r.get("name") and r.get("title")
-    }
-
-
-def assemble_pack(
-    out_dir: Path,
-    names: list[str],
-    *,
-    index_pdf: Path | None,
-    title: str,
-    out_name: str = "pack.pdf",
-) -> Path:
-    """Join ``index_pdf`` (if given) and ``<out_dir>/<name>.pdf`` for each name into one PDF.
-
-    The pack has one top-level bookmark per report, in order, titled as in ``manifest.json``
-    (else the PDF's own title, else the name), each with that report's own bookmarks (its
-    headings) beneath; the index page's links to ``<name>.html``/``<name>.pdf`` jump to that
-    report's first page. Written atomically to ``<out_dir>/<out_name>``; returns its path.
-    """
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
-
-    t0 = time.perf_counter()
-    out_dir = Path(out_dir)
-    missing = [n for n in names if not (out_dir / f"{n}.pdf").is_file()]
-    if missing:
-        raise RenderError(
-            f"Cannot assemble {out_name}: no PDF for {', '.join(missing)} in {out_dir}. "
-            "Fix: run with --format html,pdf."
-        )
-    if not names:
-        raise RenderError(f"Cannot assemble {out_name}: no reports to put in it.")
-    titles = _manifest_titles(out_dir)
-    writer = PdfWriter()
-    if index_pdf is not None:
-        writer.append(PdfReader(index_pdf), import_outline=False)
-    n_index = len(writer.pages)
-    first_page: dict[str, int] = {}
-    for name in names:
-        reader = PdfReader(out_dir / f"{name}.pdf")
-        own = reader.metadata.title if reader.metadata else None
-        first_page[name] = len(writer.pages)
-        writer.append(reader, outline_item=titles.get(name) or own or name)
-    # The index's links to a report jump inside the pack instead.
-    for annot, action in _link_actions(writer, range(n_index)):
-        target = unquote(str(action["/URI"])).split("#")[0]
-        stem = target[:-5] if target.endswith(".html") else target[:-4]
-        if "/" not in target and target.endswith((".html", ".pdf")) and stem in first_page:
-            page = writer.pages[first_page[stem]].indirect_reference
-            annot[NameObject("/A")] = DictionaryObject(
-                {
-                    NameObject("/S"): NameObject("/GoTo"),
-                    NameObject("/D"): ArrayObject([page, NameObject("/Fit")]),
-                }
-            )
-    writer.add_metadata({"/Title": title, "/Creator": "pmlib"})
-    writer._root_object[NameObject("/Lang")] = TextStringObject("en-GB")
-    writer.page_mode = "/UseOutlines"
-    writer.create_viewer_preferences().display_doctitle = True
-    buf = io.BytesIO()
-    writer.write(buf)
-    path = write_bytes_atomic(out_dir / out_name, buf.getvalue())
-    log.info(
-        "Wrote %s: %d pages, %d reports, %.2f s",
-        path,
-        len(writer.pages),
-        len(names),
-        time.perf_counter() - t0,
-    )
-    return path

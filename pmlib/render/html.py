@@ -24,11 +24,13 @@ import functools
 import logging
 import os
 import re
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pmlib.core.artifacts import strip_artifacts
 from pmlib.core.errors import RenderError
+from pmlib.core.files import write_bytes_atomic
 from pmlib.present.figures import FIGURE_CLASS, SPEC_CLASS, chart_html, script_json
 
 log = logging.getLogger(__name__)
@@ -66,8 +68,6 @@ def chart_bundle_path() -> Path:
     Read from package metadata, so checking for it imports nothing heavy (the batch runner
     builds it once in the parent rather than in every worker at once).
     """
-    from importlib import metadata
-
     try:
         key = f"{metadata.version('vl-convert-python')}-altair-{metadata.version('altair')}"
     except metadata.PackageNotFoundError:
@@ -88,6 +88,7 @@ def chart_bundle_js() -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
+    # lazy: altair and vl-convert cost seconds; only when the bundle is not cached on disk
     import altair as alt
     import vl_convert as vlc
 
@@ -97,8 +98,6 @@ def chart_bundle_js() -> str:
     raw = vlc.javascript_bundle(vl_version=vl_version)
     bundle = "(function () {\n" + raw.replace("</script", "<\\/script") + "\n})();\n"
     try:
-        from pmlib.core.files import write_bytes_atomic
-
         write_bytes_atomic(path, bundle.encode("utf-8"))
     except OSError as exc:  # a read-only home is fine: rebuild next time
         log.debug("Could not cache the chart bundle at %s: %s", path, exc)
@@ -106,7 +105,7 @@ def chart_bundle_js() -> str:
 
 
 def _embed_options() -> dict[str, Any]:
-    import vl_convert as vlc
+    import vl_convert as vlc  # lazy: ~40 ms, only when a page with charts is exported
 
     return {
         "renderer": "svg",
@@ -121,6 +120,7 @@ def _embed_options() -> dict[str, Any]:
 
 @functools.cache
 def _exporter() -> Any:
+    # lazy: nbconvert costs ~1 s; the parent imports this module without exporting anything
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -141,7 +141,7 @@ def _exporter() -> Any:
 def warm_up() -> None:
     """Pay the one-off costs of the first export now (imports, template compile, the chart
     bundle, BeautifulSoup's selector compile), e.g. while a new kernel imports its libraries."""
-    import nbformat
+    import nbformat  # lazy: as nbconvert above, only in a process that exports
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
     figure = chart_html({"mark": "point", "description": "Warm-up chart."})

@@ -1,0 +1,194 @@
+"""The ``rag_reason`` sentence of every rated row, written column-wise.
+
+A sentence is "<position>; <rule clause> (<scheme> scheme)", e.g. "94.1% is 0.9% below the
+95.0% target; Amber is within 5% (South Derbyshire scheme)". Kept apart from the arithmetic in
+:mod:`pmlib.rating.rules` because the wording changes for readers while the rules do not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pmlib.core.numbers import difference_text, fraction_text, number_text, value_text
+from pmlib.rating.rag import AMBER, GREEN, RED, _Inputs
+
+__all__: list[str] = []
+
+
+def _subset(codes: tuple[np.ndarray, list], rows: np.ndarray) -> tuple[np.ndarray, list]:
+    return codes[0][rows], codes[1]
+
+
+def _reasons(
+    x: _Inputs,
+    state: np.ndarray,
+    v: np.ndarray,
+    g: np.ndarray,
+    a: np.ndarray,
+    band: np.ndarray,
+    sign: np.ndarray,
+    has_i: np.ndarray,
+    below: np.ndarray,
+    inside: np.ndarray,
+    last_year: np.ndarray,
+) -> np.ndarray:
+    """The ``rag_reason`` sentence for every row (object array of str).
+
+    A sentence is "<position>; <rule clause> (<scheme> scheme)". The position holds the row's
+    own numbers, so it is assembled column-wise for the rated rows only; the clause depends on
+    a handful of settings shared by many indicators (scheme, thresholds, unit, decimals), so it
+    is written once per distinct combination and broadcast — that keeps the text cheap for a
+    library of 100,000 indicators.
+    """
+    n = state.size
+    out = np.empty(n, dtype=object)
+    grey = np.broadcast_to(np.asarray(x.grey_reason, dtype=object), (n,))
+    no_data = np.broadcast_to(np.asarray(x.no_data_reason, dtype=object), (n,))
+    for mask, text in (
+        (state == "not_due", grey),
+        (state == "no_data", no_data),
+        (
+            state == "monitor",
+            np.where(
+                x.statistic,
+                "statistic: monitoring only, not rated",
+                "no good direction (polarity none): monitoring only, not rated",
+            ),
+        ),
+        (state == "no_target", "no target for this period: not rated"),
+    ):
+        out[mask] = text[mask] if isinstance(text, np.ndarray) else text
+    r = np.flatnonzero(np.isin(state, (GREEN, AMBER, RED, "improved")))
+    if not r.size:
+        return out
+    units, dec = _subset(x.units, r), x.decimals[r]
+    vr, t, lo, hi, rel = v[r], x.target[r], x.lower[r], x.upper[r], x.relative[r]
+    bd, blw = band[r], below[r]
+
+    def val(values: np.ndarray) -> np.ndarray:
+        return value_text(values, dec, units).astype(object)
+
+    # position: how far from the target, in the scheme's terms (relative → % of the target;
+    # absolute, or a zero target → the measure's units)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bound = np.where(bd, np.where(blw, lo, hi), t)
+        gap = np.abs(np.where(bd, np.where(blw, lo - vr, vr - hi), vr - t))
+        pct = gap / np.abs(bound) * 100
+    by_pct = rel & (bound != 0)
+    dev = np.where(
+        by_pct & (pct > 0) & (pct < 0.05),
+        "less than 0.1%",
+        np.where(
+            by_pct,
+            number_text(pct, 1).astype(object) + "%",
+            difference_text(gap, dec, units).astype(object),
+        ),
+    )
+    V = val(vr)
+    note = np.broadcast_to(np.asarray(x.target_note, dtype=object), (n,))[r]
+    tphrase = np.where(note != "", "the " + note, "the " + val(t) + " target")
+    on = np.abs(vr - t) <= 1e-9 * np.maximum(1.0, np.abs(t))
+    position = (
+        V + np.where(on, " meets ", " is " + dev + np.where(vr > t, " above ", " below ")) + tphrase
+    )
+    if bd.any():
+        low, high = val(lo), val(hi)
+        rng = np.where(
+            np.isnan(lo),
+            "at most " + high,
+            np.where(np.isnan(hi), "at least " + low, low + " to " + high),
+        )
+        band_pos = (
+            V
+            + np.where(
+                inside[r],
+                " is inside the ",
+                " is " + dev + np.where(blw, " below the ", " above the "),
+            )
+            + rng
+            + " target range"
+        )
+        position = np.where(bd, band_pos, position)
+
+    # clause and scheme, once per distinct combination of what they depend on
+    i = np.where(has_i, x.intervention, np.nan)[r]
+    ly = np.where(state == "improved", last_year, np.nan)[r]
+    key = pd.DataFrame(
+        {
+            "state": state[r],
+            "g": g[r],
+            "a": a[r],
+            "rel": rel,
+            "two": x.two[r],
+            "band": bd,
+            "sign": sign[r],
+            "dec": dec,
+            "unit": units[0],
+            "label": np.asarray(x.label)[r],
+            "own": x.own[r],
+            "zero": rel & (bound == 0),
+            "i": i,
+            "ly": ly,
+        }
+    )
+    group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    k = key.iloc[first]
+    k_units = (k["unit"].to_numpy(), units[1])
+    k_dec = k["dec"].to_numpy()
+
+    def amount(values: np.ndarray) -> np.ndarray:
+        return np.where(
+            k["rel"], fraction_text(values), difference_text(values, k_dec, k_units)
+        ).astype(object)
+
+    G, A = amount(k["g"].to_numpy()), amount(k["a"].to_numpy())
+    I = value_text(k["i"].to_numpy(), k_dec, k_units).astype(object)  # noqa: E741
+    LY = value_text(k["ly"].to_numpy(), k_dec, k_units).astype(object)
+    kb, two, ks = k["band"].to_numpy(), k["two"].to_numpy(), k["state"].to_numpy()
+    worse = np.where(k["sign"].to_numpy() > 0, "below", "above")
+    with_i = ~np.isnan(k["i"].to_numpy())
+    green = np.where(
+        k["g"] > 0,
+        "Green is within " + G + np.where(kb, " of the range", " of target"),
+        np.where(kb, "Green is inside the range", "Green is on target or better"),
+    )
+    amber = np.where(
+        with_i,
+        "Amber is between the target and the " + I + " intervention level",
+        "Amber is within " + A + np.where(kb, " of the range", ""),
+    )
+    red = np.where(
+        with_i,
+        "Red is " + worse + " the " + I + " intervention level",
+        "Red is more than " + A + np.where(kb, " outside the range", " " + worse),
+    )
+    red = np.where(
+        two,
+        np.where(
+            k["g"] > 0,
+            "Red is more than " + G + " short of target",
+            "Red means the target is missed",
+        ),
+        red,
+    )
+    red = np.where(
+        k["zero"] & ~two, "a zero target with a relative tolerance is Red unless met", red
+    )
+    clause = np.select(
+        [ks == GREEN, ks == AMBER, ks == "improved"],
+        [green, amber, red + ", but Amber as it improved on or held last year's " + LY],
+        red,
+    )
+    clause = (
+        clause
+        + " ("
+        + k["label"].to_numpy(dtype=object)
+        + " scheme"
+        + np.where(k["own"], ", indicator's own thresholds", "")
+        + ")"
+    )
+    prefix = np.broadcast_to(np.asarray(x.prefix, dtype=object), (n,))[r]
+    out[r] = prefix + position + "; " + clause[group]
+    return out
