@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmlib.present.text import format_value
+from pmlib.present.text import format_value, format_values
 from pmlib.present.theme import RAG_SCALE_COLOURS, RAG_SCALE_DOMAIN, RAG_SCALE_SHAPES
 
 
@@ -56,7 +56,7 @@ def trend_chart(
     """
     cols = ["period", "ordinal", "value", "target", "green_threshold", "red_threshold", "rag"]
     data = history.reindex(columns=cols).sort_values("ordinal").reset_index(drop=True)
-    data["label"] = [format_value(v, unit, decimals) for v in data["value"]]
+    data["label"] = format_values(data["value"], unit, decimals)
     order = list(data["period"])
     x = alt.X(
         "period:N",
