@@ -28,6 +28,11 @@ from pmlib.present.tables import Html, definition_table
 from pmlib.present.text import MISSING, dot_label, esc, format_value, rag_badge
 
 __all__ = [
+    "BETTER_WORDS",
+    "is_missing",
+    "movement_words",
+    "rank_text",
+    "signed_one",
     "NARRATIVE_TITLES",
     "POLARITY_WORDS",
     "QUARTILE_WORDS",
@@ -61,7 +66,8 @@ POLARITY_WORDS = {
 }
 
 
-def _missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
+    """True for None, NaN, NA and NaT (a scalar); false for anything else."""
     if value is None or value is pd.NA:
         return True
     try:
@@ -72,7 +78,7 @@ def _missing(value: object) -> bool:
 
 def text_or_dash(value: object) -> str:
     """Officer-typed text as is, or the missing marker for a blank or missing cell."""
-    return MISSING if _missing(value) else (str(value) or MISSING)
+    return MISSING if is_missing(value) else (str(value) or MISSING)
 
 
 def target_text(row: Mapping[str, Any], unit: str, decimals: object) -> str:
@@ -83,11 +89,11 @@ def target_text(row: Mapping[str, Any], unit: str, decimals: object) -> str:
     "at most"; no target at all reads as the missing marker.
     """
     lo, hi = row.get("lower"), row.get("upper")
-    if not _missing(lo) and not _missing(hi):
+    if not is_missing(lo) and not is_missing(hi):
         return f"{format_value(lo, unit, decimals)} to {format_value(hi, unit, decimals)}"
-    if not _missing(lo):
+    if not is_missing(lo):
         return f"at least {format_value(lo, unit, decimals)}"
-    if not _missing(hi):
+    if not is_missing(hi):
         return f"at most {format_value(hi, unit, decimals)}"
     return format_value(row.get("target"), unit, decimals)
 
@@ -100,7 +106,7 @@ def direction_text(dot_short: object, dot_long: object, previous: str, last_year
 def quartile_position(quartile: object, rank: object, n: object) -> str:
     """A scorecard cell: ``Second quartile (3 of 16)``; the missing marker without a rank."""
     words = quartile_words(quartile)
-    if words == MISSING or _missing(rank) or _missing(n):
+    if words == MISSING or is_missing(rank) or is_missing(n):
         return MISSING
     return f"{words[:1].upper()}{words[1:]} ({int(rank)} of {int(n)})"  # type: ignore[call-overload]
 
@@ -123,7 +129,7 @@ def narrative_block(
     )
     by = esc(narrative.get("author"))
     when = narrative.get("updated_at")
-    signed_off = f"{by}, {when:%d %B %Y}" if by and not _missing(when) else by
+    signed_off = f"{by}, {when:%d %B %Y}" if by and not is_missing(when) else by
     return Html(f'<div class="narrative">{parts}<p class="narrative-author">{signed_off}</p></div>')
 
 
@@ -140,7 +146,7 @@ def methodology_rows(indicator: Mapping[str, Any], scheme: object = None) -> lis
         if isinstance(method, str) and method in CONFIDENCE
         else MISSING
     )
-    decimals = 0 if _missing(ind.get("decimals")) else int(ind["decimals"])
+    decimals = 0 if is_missing(ind.get("decimals")) else int(ind["decimals"])
     reviewed = ind.get("last_reviewed")
     rows = [
         ("Definition", text_or_dash(ind.get("definition"))),
@@ -157,7 +163,7 @@ def methodology_rows(indicator: Mapping[str, Any], scheme: object = None) -> lis
         ("Data collector", text_or_dash(ind.get("data_collector"))),
         ("Data reviewer", text_or_dash(ind.get("data_reviewer"))),
         ("Confidence", confidence),
-        ("Last reviewed", MISSING if _missing(reviewed) else f"{reviewed:%d %B %Y}"),
+        ("Last reviewed", MISSING if is_missing(reviewed) else f"{reviewed:%d %B %Y}"),
     ]
     if scheme is not None:
         rows.append(("RAG scheme", f"{scheme.label}: {scheme.description}".rstrip(": ")))
@@ -169,3 +175,40 @@ def methodology_statement(
 ) -> Html:
     """:func:`methodology_rows` as a captioned definition table."""
     return definition_table(methodology_rows(indicator, scheme), caption=caption)
+
+
+#: What a benchmark ranks by, in a cover or caption.
+BETTER_WORDS = {
+    "higher": "higher is better",
+    "lower": "lower is better",
+    "none": "no better direction: ordered by size",
+}
+
+
+def rank_text(rank: object, ranks: pd.Series) -> str:
+    if is_missing(rank):
+        return "not ranked"
+    joint = int(ranks.eq(rank).sum()) > 1
+    return f"{'joint ' if joint else ''}{ordinal(int(rank))}"
+
+
+def movement_words(change: object, previous: object) -> str:
+    if is_missing(previous):
+        return "–"
+    if is_missing(change):
+        return f"not ranked in {previous}"
+    c = int(change)
+    places = "place" if abs(c) == 1 else "places"
+    if c > 0:
+        return f"up {c} {places} since {previous}"
+    if c < 0:
+        return f"down {-c} {places} since {previous}"
+    return f"same rank as {previous}"
+
+
+def signed_one(x: object) -> str:
+    """``+1.3``, ``−0.8``, ``0.0`` (never ``−0.0``); ``–`` when missing."""
+    if is_missing(x):
+        return "–"
+    text = f"{float(x):+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "−")
