@@ -20,6 +20,11 @@ from pmlib.core.tables_io import read_frame
 from pmlib.data.schema import TABLES
 
 
+#: Column of every dataset table holding the row number the user sees (header = row 1); the
+#: row validation's warnings cite.
+SOURCE_ROW = "source_row"
+
+
 @dataclass(frozen=True)
 class Source:
     """Where one table lives: a file, and for a workbook the sheet."""
@@ -170,6 +175,9 @@ def read_source(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
     frame = frame.loc[:, [c for c in frame.columns if not c.startswith("unnamed:")]]
     frame = _strip_text(frame)
     frame.insert(0, "_row", range(2, len(frame) + 2))
+    # The same number kept on in the dataset (validation drops ``_row``), so a finding built
+    # from one of validation's warnings (file, row) can name the indicator and period it is about.
+    frame[SOURCE_ROW] = frame["_row"]
     # Excel often carries trailing empty rows: drop rows with no content at all.
     content = frame.drop(columns="_row")
     if content.shape[1]:

@@ -135,7 +135,9 @@ class CommitteeReport:
         check_report_params(quarter, committee, data_dir, params_dir)
         if status not in ("draft", "final"):
             raise ParameterError(f"Parameter 'status' must be 'draft' or 'final', got {status!r}.")
-        dataset = read_dataset(data_dir, params_dir)
+        as_of = as_of or dt.date.today()
+        # validated as of the report's date: its data-quality findings are validation's warnings
+        dataset = read_dataset(data_dir, params_dir, today=as_of)
         period = parse_period(quarter, dataset.council.fy_start_month, what="quarter or year")
         if period.kind == "month":
             raise ParameterError(
@@ -148,7 +150,7 @@ class CommitteeReport:
             committee=check_committee(dataset.settings, committee),
             period=period,
             status=status,
-            as_of=as_of or dt.date.today(),
+            as_of=as_of,
         )
 
     # -- helpers --------------------------------------------------------------------------------
