@@ -8,8 +8,6 @@ so it is unit-testable without running a notebook.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +43,7 @@ from pmlib.present.text import (
     glance_narrative,
     rag_counts,
 )
+from pmlib.reports.provenance import provenance_html
 
 HISTORY_PERIODS = 8
 
@@ -443,34 +442,15 @@ class CommitteeReport:
         return Html('<div class="pmlib-methodology">' + "".join(blocks) + "</div>")
 
     def provenance(self, parameters: dict | None = None) -> Html:
-        from pmlib.core.version import __version__
-
-        rows = [
-            ("pmlib version", __version__),
-            ("Git commit", _git_commit()),
-            ("Generated", self.generated_at.isoformat()),
-        ]
-        for table, path in sorted(self.dataset.sources.items()):
-            rows.append((f"Input: {table}", f"{Path(path).name} sha256 {_sha256(Path(path))}"))
-        bench = self.dataset.council.benchmark_dir
-        if len(self.benchmarks) and bench and Path(bench).is_dir():
-            for p in sorted(Path(bench).iterdir()):
-                if p.suffix.lower() in (".csv", ".xlsx", ".parquet"):
-                    rows.append((f"Benchmarks: {p.name}", f"sha256 {_sha256(p)}"))
-        params_dir = self.dataset.settings.params_dir
-        if params_dir:
-            for name in ("council.yaml", "committees.yaml", "rag_schemes.yaml"):
-                p = Path(params_dir) / name
-                if p.exists():
-                    rows.append((f"Parameters: {name}", f"sha256 {_sha256(p)}"))
+        """What produced this report: pmlib version, commit, input and parameter hashes."""
         params = parameters or {
             "quarter": self.period.label,
             "committee": self.committee.slug,
             "status": self.status,
         }
-        rows.append(("Report parameters", json.dumps(params, sort_keys=True, default=str)))
-        table = definition_table(rows, caption="Provenance: what produced this report")
-        return Html(f'<footer class="pmlib-provenance">{table.html}</footer>')
+        return provenance_html(
+            self.dataset, self.generated_at, params, benchmarks=bool(len(self.benchmarks))
+        )
 
     def summary(self) -> dict[str, int]:
         return rag_counts(self.rated)
@@ -514,37 +494,6 @@ def _subset(dataset: Dataset, ids: pd.Series) -> Dataset:
     return Dataset(
         **{**dataset.__dict__, **{k: v.reset_index(drop=True) for k, v in tables.items()}}
     )
-
-
-def _sha256(path: Path) -> str:
-    from pmlib.core.files import sha256_file
-
-    return sha256_file(path)
-
-
-def _git_commit() -> str:
-    root = Path(__file__).resolve().parents[2]
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "not a git checkout"
-    commit = out.stdout.strip()
-    if not commit:
-        return "not a git checkout"
-    dirty = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain", "--", "pmlib"],
-        capture_output=True,
-        text=True,
-        timeout=5,
-        check=False,
-    ).stdout.strip()
-    return commit + (" (with uncommitted changes to pmlib)" if dirty else "")
 
 
 __all__ = ["CommitteeReport", "check_period_has_data", "check_report_params"]
