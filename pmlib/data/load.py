@@ -19,7 +19,6 @@ from pmlib.core.errors import DataValidationError, Problem
 from pmlib.core.tables_io import read_frame
 from pmlib.data.schema import TABLES
 
-
 #: Column of every dataset table holding the row number the user sees (header = row 1); the
 #: row validation's warnings cite.
 SOURCE_ROW = "source_row"

@@ -33,6 +33,7 @@ __all__ = [
     "movement_words",
     "rank_text",
     "signed_one",
+    "signed_value",
     "NARRATIVE_TITLES",
     "POLARITY_WORDS",
     "QUARTILE_WORDS",
@@ -206,9 +207,22 @@ def movement_words(change: object, previous: object) -> str:
     return f"same rank as {previous}"
 
 
+def signed_value(value: object, unit: str = "number", decimals: object = 1) -> str:
+    """A change with its sign as published: ``+1.3``, ``−£5``, ``0.0`` (a true minus sign; no
+    sign on a change that rounds to zero); the missing marker when missing.
+
+    >>> signed_value(1.25), signed_value(-0.04), signed_value(-2, "days", 0)
+    ('+1.3', '0.0', '−2 days')
+    """
+    if is_missing(value):
+        return MISSING
+    x = float(value)  # type: ignore[arg-type]
+    text = format_value(abs(x), unit, decimals)
+    if text == MISSING or not any(c in "123456789" for c in text):
+        return text
+    return ("+" if x > 0 else "−") + text
+
+
 def signed_one(x: object) -> str:
     """``+1.3``, ``−0.8``, ``0.0`` (never ``−0.0``); ``–`` when missing."""
-    if is_missing(x):
-        return "–"
-    text = f"{float(x):+.1f}"
-    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "−")
+    return signed_value(x, "number", 1)

@@ -47,6 +47,7 @@ from pmlib.present.benchmark_charts import OUR_SUFFIX, BenchmarkCharts
 from pmlib.present.fragments import (
     BETTER_WORDS,
     is_missing,
+    signed_value,
 )
 from pmlib.present.tables import Html
 from pmlib.present.text import esc, format_value
@@ -285,12 +286,9 @@ class BenchmarkReport(BenchmarkCharts, BenchmarkTables):
 
     def fmt(self, value: object, *, signed: bool = False) -> str:
         """A value in the metric's unit and decimals (``48.8%``); ``–`` when missing."""
-        if is_missing(value):
-            return "–"
-        text = format_value(float(value), self.unit, self.decimals)
-        if signed and float(value) > 0:
-            text = "+" + text
-        return text.replace("-", "−", 1) if signed and float(value) < 0 else text
+        if signed:
+            return signed_value(value, self.unit, self.decimals)
+        return format_value(value, self.unit, self.decimals)
 
     def metric_format(self, metric: str) -> tuple[str, int]:
         """``(unit, decimals)`` for any metric of the data (this report's own for its metric)."""
@@ -430,15 +428,13 @@ class BenchmarkReport(BenchmarkCharts, BenchmarkTables):
         (−10.5%)`` with the relative change."""
         if is_missing(change):
             return "–"
-        c = float(change)
         if self.unit == "percent":
-            sign = "+" if c > 0 else "−" if c < 0 else ""
-            pts = f"{abs(c):,.{self.decimals}f}"
-            return f"{sign}{pts} percentage point{'' if pts == '1' else 's'}"
-        text = self.fmt(c, signed=True)
+            pts = signed_value(change, "number", self.decimals)
+            return f"{pts} percentage point{'' if pts.lstrip('+−') == '1' else 's'}"
+        text = self.fmt(change, signed=True)
         if is_missing(pct) or not math.isfinite(float(pct)):
             return text
-        return f"{text} ({float(pct):+.1f}%)".replace("(-", "(−")
+        return f"{text} ({signed_value(pct, 'number', 1)}%)"
 
     # -- helpers --------------------------------------------------------------------------------
     def _better_words(self) -> str:
