@@ -43,7 +43,14 @@ from pmlib.benchmarking.stats import (
 )
 from pmlib.core.errors import ParameterError, Problem
 from pmlib.core.periods import period_table, try_parse_period
-from pmlib.present.benchmark_charts import OUR_SUFFIX, BenchmarkCharts
+from pmlib.present.benchmark_charts import (  # noqa: F401 - the colours stay importable here
+    BAND_COLOUR,
+    MEDIAN_COLOUR,
+    OUR_SUFFIX,
+    OURS_COLOUR,
+    PEERS_COLOUR,
+    BenchmarkCharts,
+)
 from pmlib.present.fragments import (
     BETTER_WORDS,
     is_missing,
