@@ -3,6 +3,10 @@
 Tables are built with great_tables (plain HTML/CSS, renders offline). Text cells are escaped by
 great_tables; only cells pmlib builds itself (RAG badges, arrows, sparklines) are passed through
 as HTML. Every table gets a real ``<caption>`` for screen readers.
+
+great_tables is used for layout only: every figure arrives as text from pmlib's one formatter
+(:func:`pmlib.present.text.format_value`). Its own ``fmt_number`` rounds half to even, so
+``2.5`` would read ``2`` in a table and ``3`` in the sentence beside it.
 """
 
 from __future__ import annotations
