@@ -89,3 +89,27 @@ def test_change_counts_and_signs():
     c = change_counts(now, before).set_index("rag")
     assert c.loc["Red", "change"] == 1 and c.loc["Green", "change"] == -1
     assert (signed(2), signed(-1), signed(0)) == ("+2", "−1", "0")
+
+
+def test_trend_chart_labels_and_tooltips_are_pmlib_formatted():
+    from pmlib.present.charts import trend_chart
+
+    history = pd.DataFrame(
+        {
+            "period": ["2026/27 Q1", "2026/27 Q2"],
+            "ordinal": [1, 2],
+            "value": [1.0, 2.5],
+            "target": [2.5, float("nan")],
+            "green_threshold": [2.5, 2.5],
+            "red_threshold": [3.0, 3.0],
+            "rag": ["Green", "Amber"],
+        }
+    )
+    spec = trend_chart(history, name="Days", unit="days", decimals=0).to_dict(validate=False)
+    rows = next(iter(spec["datasets"].values()))
+    # 1 → "1 day"; 2.5 → "3 days" (Excel rounding); a missing target is the missing marker
+    assert [r["label"] for r in rows] == ["1 day", "3 days"]
+    assert [r["target_label"] for r in rows] == ["3 days", "–"]
+    points = spec["layer"][3]["encoding"]["tooltip"]
+    assert {"field": "target_label", "type": "nominal", "title": "Target"} in points
+    assert not any("format" in t for t in points)  # no d3 number format re-rounds a figure

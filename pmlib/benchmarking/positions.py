@@ -20,6 +20,7 @@ from pmlib.benchmarking.stats import (
 )
 from pmlib.core.errors import ParameterError
 from pmlib.core.periods import period_table, try_parse_period
+from pmlib.core.words import ordinal, quartile_words
 
 BENCHMARK_FILE_STEM = "benchmark"
 PEER_GROUPS_FILE_STEM = "peer_groups"
@@ -40,19 +41,6 @@ LATEST_POSITION_COLUMNS = (
     "peer_group",
 )
 
-_ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
-_QUARTILE_TEXT = {
-    1: "top quartile",
-    2: "second quartile",
-    3: "third quartile",
-    4: "bottom quartile",
-}
-_SIZE_QUARTILE_TEXT = {
-    1: "highest quarter",
-    2: "second-highest quarter",
-    3: "second-lowest quarter",
-    4: "lowest quarter",
-}
 _GROUP_WORDS = ("neighbour", "council", "authorit", "peer", "district", "area", "borough", "unitar")
 
 
@@ -85,12 +73,6 @@ def peer_group_label(name: str | None) -> str:
     return words
 
 
-def ordinal(n: int) -> str:
-    """``1`` → ``1st``, ``12`` → ``12th``, ``22`` → ``22nd``."""
-    suffix = "th" if 10 <= n % 100 <= 20 else _ORDINAL_SUFFIX.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def position_text(
     rank: int, n: int, quartile: int, polarity: str, peer_label: str, *, joint: bool = False
 ) -> str:
@@ -98,10 +80,10 @@ def position_text(
     place = f"{'joint ' if joint else ''}{ordinal(int(rank))}"
     if polarity == "none":
         return (
-            f"{place} highest of {int(n)} {peer_label}, {_SIZE_QUARTILE_TEXT[int(quartile)]} "
+            f"{place} highest of {int(n)} {peer_label}, {quartile_words(quartile, 'none')} "
             "(by size; no better direction)"
         )
-    return f"{place} of {int(n)} {peer_label}, {_QUARTILE_TEXT[int(quartile)]}"
+    return f"{place} of {int(n)} {peer_label}, {quartile_words(quartile)}"
 
 
 def _empty_positions() -> pd.DataFrame:

@@ -16,6 +16,13 @@ where the number is missing) for notebooks and presenters.
 >>> format_value([94.1, 1234.5, 1, 12.0], [1, 2, 0, 0], ["percent", "currency", "days", "number"]
 ...              ).tolist()
 ['94.1%', '£1,234.50', '1 day', '12']
+>>> value_string(297.6, "currency_thousands"), value_string(float("nan"), "days", 1)
+('£298k', '–')
+
+This is pmlib's one number formatter: the scalar :func:`value_string` (and
+:func:`pmlib.present.text.format_value`, which calls it) runs the same vectorised code, so a
+figure reads the same in a rating reason, a scorecard cell, a chart label and the explorer.
+great_tables is given text already formatted here (it rounds half to even).
 """
 
 from __future__ import annotations
@@ -27,10 +34,17 @@ import pandas as pd
 
 ArrayLike = Sequence | np.ndarray | pd.Series
 
-#: unit -> (prefix, plural suffix, singular suffix)
+#: What a missing figure reads as wherever pmlib shows one (an en dash).
+MISSING = "–"
+
+#: unit -> (prefix, plural suffix, singular suffix). Units not listed ("number", "ratio",
+#: "rate", "score", ...) are bare numbers. Money kept in thousands or millions is shown with its
+#: scale, so a figure held as 298 in a "£ thousands" column reads "£298k", never "£298".
 _UNIT_TEXT = {
     "percent": ("", "%", "%"),
     "currency": ("£", "", ""),
+    "currency_thousands": ("£", "k", "k"),
+    "currency_millions": ("£", "m", "m"),
     "days": ("", " days", " day"),
     "weeks": ("", " weeks", " week"),
     "hours": ("", " hours", " hour"),
@@ -132,9 +146,13 @@ def number_text(values: ArrayLike, decimals: ArrayLike | int) -> np.ndarray:
     n = x.size
     d = _ints(decimals, n)
     ok = np.isfinite(x) & (np.abs(x) < 1e15) & (d <= 3)
-    # rare: beyond exact int64 arithmetic, or more than 3 decimals — one by one
+    # rare: beyond exact int64 arithmetic, or more than 3 decimals — one by one, after the same
+    # half-away-from-zero rounding (Python's format rounds the binary value, half to even)
     rare = np.flatnonzero(np.isfinite(x) & ~ok)
-    rare_text = np.array([f"{x[i]:,.{d[i]}f}" for i in rare] + [""], dtype=str)
+    rounded = round_published(x[rare], d[rare]) + 0.0  # + 0.0 turns -0.0 into 0.0
+    rare_text = np.array(
+        [f"{v:,.{k}f}" for v, k in zip(rounded, d[rare], strict=True)] + [""], dtype=str
+    )
     xs, ds = x[ok], d[ok]
     scaled = _scaled(np.abs(xs), ds).astype("int64")
     unit = 10**ds
@@ -183,6 +201,32 @@ def fraction_text(values: ArrayLike) -> np.ndarray:
     x = _floats(values)
     text = np.strings.rstrip(np.strings.rstrip(number_text(x * 100, 2), "0"), ".")
     return np.where(np.isfinite(x), text + "%", "")
+
+
+def value_string(value: object, unit: str | None, decimals: object = 0) -> str:
+    """One value as published (:func:`value_text` for a single figure); :data:`MISSING` if none.
+
+    For code that formats one figure at a time (a sentence, a table cell). It runs the same
+    vectorised code as the columns, so there is one rounding rule and one set of unit words.
+    ``decimals`` may be missing (0 places).
+
+    >>> value_string(2.5, "number"), value_string(0.125, "percent", 2), value_string(1, "days")
+    ('3', '0.13%', '1 day')
+    >>> value_string(-1234.5, "currency_thousands", 0), value_string(None, "percent")
+    ('-£1,235k', '–')
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return MISSING
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return MISSING
+    try:
+        d = 0 if decimals is None or pd.isna(decimals) else int(decimals)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        d = 0
+    text = str(value_text(np.array([number]), d, unit or "number")[0])
+    return text or MISSING
 
 
 def text_series(text: np.ndarray, index: pd.Index | None = None) -> pd.Series:

@@ -1,5 +1,8 @@
 """Read the four tables from a data folder — CSV, one Excel workbook, or Parquet — as raw cells.
 
+Files are read by pmlib's one reader (:mod:`pmlib.core.tables_io`); this module finds the
+tables in the folder and normalises headers, blanks and row numbers.
+
 No judgement happens here beyond "can this file be read at all": every cell is kept as the user
 typed it (text for CSV, the cell's value for Excel) so the validator can report ``"n/a"`` or
 ``"12%"`` exactly as found, with the row number the user sees in Excel (header = row 1).
@@ -7,14 +10,18 @@ typed it (text for CSV, the cell's value for Excel) so the validator can report 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from pmlib.core.errors import DataValidationError, Problem
+from pmlib.core.tables_io import read_frame
 from pmlib.data.schema import TABLES
+
+#: Column of every dataset table holding the row number the user sees (header = row 1); the
+#: row validation's warnings cite.
+SOURCE_ROW = "source_row"
 
 
 @dataclass(frozen=True)
@@ -116,77 +123,6 @@ def find_tables(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
     return sources, problems
 
 
-def _read_csv(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
-    raw = source.path.read_bytes()
-    if not raw.strip():
-        return None, [
-            Problem(
-                source.label,
-                "the file is empty",
-                "add a header row and data, see docs/data-format.md",
-            )
-        ]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        row = raw[: exc.start].count(b"\n") + 1
-        bad = raw[exc.start : exc.start + 1]
-        return None, [
-            Problem(
-                source.label,
-                "is not UTF-8 text (perhaps saved as Windows-1252 or 'CSV (Comma delimited)')",
-                "in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'",
-                row=row,
-                value=bad,
-            )
-        ]
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=object,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=False,
-        )
-    except pd.errors.ParserError as exc:
-        return None, [
-            Problem(
-                source.label,
-                f"cannot be read as CSV: {exc}",
-                "check for a stray quote or a row with extra commas",
-            )
-        ]
-    return frame, []
-
-
-def _read_xlsx(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
-    frame = pd.read_excel(
-        source.path,
-        sheet_name=source.sheet,
-        dtype=object,
-        engine="openpyxl",
-        keep_default_na=False,
-        na_values=[""],
-    )
-    if frame.columns.size == 0:
-        return None, [Problem(source.label, "the sheet is empty", "add a header row and data")]
-    return frame, []
-
-
-def _read_parquet(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
-    try:
-        frame = pd.read_parquet(source.path)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a bad file
-        return None, [
-            Problem(
-                source.label,
-                f"cannot be read as Parquet ({type(exc).__name__})",
-                "re-export the table",
-            )
-        ]
-    return frame, []  # typed columns stay typed: numbers need no parsing
-
-
 def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Strip surrounding spaces from text cells and make blank cells missing, vectorised.
 
@@ -225,8 +161,7 @@ def read_source(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
 
     ``_row`` is the row number as Excel shows it (header row 1, first data row 2).
     """
-    reader = {".csv": _read_csv, ".xlsx": _read_xlsx, ".parquet": _read_parquet}
-    frame, problems = reader[source.path.suffix.lower()](source)
+    frame, problems = read_frame(source.path, source.label, sheet=source.sheet or 0)
     if frame is None:
         return None, problems
     frame = frame.rename(columns=lambda c: str(c).strip().lower())
@@ -239,6 +174,9 @@ def read_source(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
     frame = frame.loc[:, [c for c in frame.columns if not c.startswith("unnamed:")]]
     frame = _strip_text(frame)
     frame.insert(0, "_row", range(2, len(frame) + 2))
+    # The same number kept on in the dataset (validation drops ``_row``), so a finding built
+    # from one of validation's warnings (file, row) can name the indicator and period it is about.
+    frame[SOURCE_ROW] = frame["_row"]
     # Excel often carries trailing empty rows: drop rows with no content at all.
     content = frame.drop(columns="_row")
     if content.shape[1]:

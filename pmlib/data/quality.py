@@ -10,11 +10,13 @@ officer narrative the framework requires.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
 from pmlib.core.model import Dataset
 from pmlib.core.periods import Period
+from pmlib.data.load import SOURCE_ROW
 
 #: South Derbyshire methodology statement: system = Green, manual = Amber, project = Red.
 CONFIDENCE = {"system": "Green", "manual": "Amber", "project": "Red"}
@@ -48,17 +50,54 @@ def has_narrative(narratives: pd.DataFrame) -> pd.Series:
     return out.fillna(False).astype(bool)
 
 
+def _by_source_row(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table indexed by the file row its values came from (see load.SOURCE_ROW)."""
+    if SOURCE_ROW not in frame:  # a dataset built in code, not read from files: no rows cited
+        return frame.iloc[0:0].set_index(pd.Index([], name=SOURCE_ROW, dtype="int64"))
+    return frame.set_index(SOURCE_ROW)
+
+
+def _warned(dataset: Dataset, table: str, column: str, message: str) -> pd.DataFrame:
+    """Validation's warnings about ``column`` of ``table`` whose message starts ``message``:
+    one row per warning, indexed by the file row it cites, with the value it found."""
+    source = dataset.sources.get(table)
+    name = Path(source).name if source is not None else None
+
+    def about_table(file: str) -> bool:  # "actuals.csv", or "data.xlsx, sheet 'actuals'"
+        if name is None or file == name:
+            return True
+        sheet = file.removeprefix(f"{name}, sheet '")
+        return sheet != file and sheet.removesuffix("'").strip().lower() == table
+
+    found = [
+        (w.row, w.value)
+        for w in dataset.warnings
+        if w.column == column
+        and w.row is not None
+        and w.message.startswith(message)
+        and about_table(w.file)
+    ]
+    index = pd.Index([r for r, _ in found], name=SOURCE_ROW, dtype="int64")
+    return pd.DataFrame({"value": [v for _, v in found]}, index=index, dtype=object)
+
+
 def quality_findings(
     dataset: Dataset, rated: pd.DataFrame, period: Period, *, as_of: dt.date | None = None
 ) -> pd.DataFrame:
     """One row per finding: ``indicator_id, name, issue, detail`` in a stable order.
 
-    ``rated`` is the rating frame for the report's indicators at ``period``.
+    ``rated`` is the rating frame for the report's indicators at ``period``. Late submissions,
+    collector = reviewer and definitions not reviewed for 12 months are validation's warnings
+    (``dataset.warnings``), found when the data was read; this function only says which of them
+    concern the report's indicators and period. The review-date check is as of the day the data
+    was validated (``read_dataset(..., today=)``); ``as_of`` is accepted for compatibility.
     """
-    as_of = as_of or dt.date.today()
     ids = rated["indicator_id"]
     ind = dataset.indicators.set_index("id").loc[ids]
     names = rated.set_index("indicator_id")["name"]
+    ind_rows = _by_source_row(dataset.indicators[dataset.indicators["id"].isin(ids)]).rename(
+        columns={"id": "indicator_id"}
+    )
     rows: list[tuple[str, str, str]] = []
 
     no_data = rated[rated["rag"].eq("No data")]
@@ -92,35 +131,21 @@ def quality_findings(
             pending["indicator_id"], pending["period"], pending["status"], strict=True
         )
     ]
+    # Late submission and collector = reviewer were found by validation: build them from its
+    # warnings (file row -> indicator), so the rule lives in one place.
     deadline = dataset.council.submission_deadline_days
-    ends = {
-        p: pd.Timestamp(
-            Period(
-                k, fy, m if k == "month" else (q if k == "quarter" else 0), period.start_month
-            ).end_date
-        )
-        for p, k, fy, q, m in in_period[["period", "period_kind", "fy", "quarter", "month"]]
-        .drop_duplicates("period")
-        .itertuples(index=False)
-    }
-    end = pd.to_datetime(in_period["period"].map(ends))  # datetime even when nothing is due
-    lag = (in_period["collected_at"] - end).dt.days
-    late = in_period[lag > deadline]
+    late = _warned(dataset, "actuals", "collected_at", "submitted late")
+    late = late.join(_by_source_row(in_period)[["indicator_id", "period"]], how="inner")
     rows += [
-        (i, "Submitted late", f"{p} collected {int(d)} days after period end (deadline {deadline})")
-        for i, p, d in zip(late["indicator_id"], late["period"], lag[late.index], strict=True)
+        (i, "Submitted late", f"{p} collected {v} period end (deadline {deadline})")
+        for i, p, v in zip(late["indicator_id"], late["period"], late["value"], strict=True)
     ]
 
-    same = ind[
-        ind["data_collector"].notna()
-        & ind["data_collector"]
-        .str.strip()
-        .str.lower()
-        .eq(ind["data_reviewer"].str.strip().str.lower())
-    ]
+    same = _warned(dataset, "indicators", "data_reviewer", "is the same person")
+    same = same.join(ind_rows, how="inner")
     rows += [
         (i, "Collector is also reviewer", f"{c} collects and reviews")
-        for i, c in zip(same.index, same["data_collector"], strict=True)
+        for i, c in zip(same["indicator_id"], same["data_collector"], strict=True)
     ]
 
     off = rated[
@@ -140,15 +165,21 @@ def quality_findings(
         for i, r in zip(missing_narr["indicator_id"], missing_narr["rag"], strict=True)
     ]
 
-    cutoff = pd.Timestamp(as_of) - pd.DateOffset(months=12)
-    stale = ind[ind["last_reviewed"].isna() | (ind["last_reviewed"] < cutoff)]
+    stale = pd.concat(
+        [
+            _warned(dataset, "indicators", "last_reviewed", "definition not reviewed"),
+            _warned(dataset, "indicators", "last_reviewed", "definition has no review date"),
+        ]
+    ).join(ind_rows, how="inner")
+    stale = stale.assign(_p=stale["indicator_id"].map({i: n for n, i in enumerate(ids)}))
+    stale = stale.sort_values("_p", kind="stable")
     rows += [
         (
             i,
             "Definition not reviewed in 12 months",
             "never reviewed" if pd.isna(d) else f"last reviewed {d:%d %B %Y}",
         )
-        for i, d in zip(stale.index, stale["last_reviewed"], strict=True)
+        for i, d in zip(stale["indicator_id"], stale["last_reviewed"], strict=True)
     ]
 
     low = ind[ind["collection_method"].isin(["manual", "project"])]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmlib.present.text import format_value
+from pmlib.present.text import format_value, format_values
 from pmlib.present.theme import RAG_SCALE_COLOURS, RAG_SCALE_DOMAIN, RAG_SCALE_SHAPES
 
 
@@ -56,7 +56,9 @@ def trend_chart(
     """
     cols = ["period", "ordinal", "value", "target", "green_threshold", "red_threshold", "rag"]
     data = history.reindex(columns=cols).sort_values("ordinal").reset_index(drop=True)
-    data["label"] = [format_value(v, unit, decimals) for v in data["value"]]
+    # tooltips show text pmlib formatted (Excel rounding, units), not a d3 number format
+    data["label"] = format_values(data["value"], unit, decimals)
+    data["target_label"] = format_values(data["target"], unit, decimals)
     order = list(data["period"])
     x = alt.X(
         "period:N",
@@ -93,7 +95,7 @@ def trend_chart(
             tooltip=[
                 alt.Tooltip("period:N", title="Period"),
                 alt.Tooltip("label:N", title="Value"),
-                alt.Tooltip("target:Q", title="Target", format=f",.{decimals}f"),
+                alt.Tooltip("target_label:N", title="Target"),
                 alt.Tooltip("rag:N", title="RAG"),
             ],
         )

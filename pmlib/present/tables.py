@@ -3,11 +3,16 @@
 Tables are built with great_tables (plain HTML/CSS, renders offline). Text cells are escaped by
 great_tables; only cells pmlib builds itself (RAG badges, arrows, sparklines) are passed through
 as HTML. Every table gets a real ``<caption>`` for screen readers.
+
+great_tables is used for layout only: every figure arrives as text from pmlib's one formatter
+(:func:`pmlib.present.text.format_value`). Its own ``fmt_number`` rounds half to even, so
+``2.5`` would read ``2`` in a table and ``3`` in the sentence beside it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 from great_tables import GT, loc, style
@@ -129,4 +134,39 @@ def definition_table(rows: list[tuple[str, str]], *, caption: str) -> Html:
     return Html(
         f'<table class="pmlib-deflist"><caption>{esc(caption)}</caption>'
         f"<tbody>{body}</tbody></table>"
+    )
+
+
+def html_table(
+    frame: pd.DataFrame,
+    *,
+    caption: str,
+    numeric: Sequence[str] = (),
+    highlight: Sequence[bool] | None = None,
+    row_header: str | None = None,
+) -> Html:
+    """A plain, escaped HTML table with a caption; highlighted rows are bold (and say so)."""
+    num = ' class="pm-num"'
+    head = "".join(
+        f'<th scope="col"{num if c in numeric else ""}>{esc(c)}</th>' for c in frame.columns
+    )
+    rows = []
+    marks = list(highlight) if highlight is not None else [False] * len(frame)
+    for mark, (_, row) in zip(marks, frame.iterrows(), strict=True):
+        cells = []
+        for c in frame.columns:
+            text = esc(row[c])
+            if mark:
+                text = f"<strong>{text}</strong>"
+            cls = num if c in numeric else ""
+            tag = "th" if c == row_header else "td"
+            scope = ""
+            if tag == "th":
+                scope = ' scope="row"' + ("" if mark else ' style="font-weight:400"')
+            cells.append(f"<{tag}{scope}{cls}>{text}</{tag}>")
+        ours = ' class="pmlib-ours"' if mark else ""
+        rows.append(f"<tr{ours}>{''.join(cells)}</tr>")
+    return Html(
+        f'<table class="pmlib-benchmark-table"><caption>{esc(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )

@@ -12,6 +12,9 @@ import math
 
 import pandas as pd
 
+from pmlib.core.numbers import MISSING, value_string
+from pmlib.core.numbers import format_value as format_series
+
 #: Reading order of the RAG statuses in every table and count.
 RAG_ORDER = ("Red", "Amber", "Green", "Grey", "No data")
 
@@ -64,8 +67,6 @@ DOT_SYMBOL = {
     "Down": "↓",
 }
 
-_UNIT_SUFFIX = {"percent": "%", "days": " days", "weeks": " weeks", "hours": " hours"}
-
 
 def esc(text: object) -> str:
     """HTML-escape user text; missing values become an empty string."""
@@ -75,20 +76,25 @@ def esc(text: object) -> str:
 
 
 def format_value(value: object, unit: str, decimals: int | None = 0) -> str:
-    """Format a number as a reader expects it: ``94.1%``, ``£1,250``, ``12.5 days``.
+    """Format a number as a reader expects it: ``94.1%``, ``£1,250``, ``12.5 days``, ``1 day``.
+
+    A thin wrapper over :func:`pmlib.core.numbers.value_string`, pmlib's one formatter: Excel
+    rounding (half away from zero: 2.5 → 3), thousands separators, the unit with the right
+    singular or plural, ``£k``/``£m`` for money kept in thousands or millions.
 
     >>> format_value(94.06, "percent", 1), format_value(1250, "currency", 0)
     ('94.1%', '£1,250')
     >>> format_value(float("nan"), "days", 1)
     '–'
     """
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+    return value_string(value, unit, decimals)
+
+
+def format_values(values: object, unit: str, decimals: int | None = 0) -> list[str]:
+    """:func:`format_value` for a whole column at once (``–`` where missing)."""
     d = 0 if decimals is None or pd.isna(decimals) else int(decimals)
-    number = f"{float(value):,.{d}f}"
-    if unit == "currency":
-        return ("-£" + number[1:]) if number.startswith("-") else "£" + number
-    return number + _UNIT_SUFFIX.get(unit, "")
+    text = format_series(values, d, unit or "number")
+    return text.fillna(MISSING).tolist()
 
 
 def rag_badge(rag: str) -> str:

@@ -8,8 +8,6 @@ so it is unit-testable without running a notebook.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +17,15 @@ from pmlib.config.settings import check_committee
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Committee, Dataset, check_period_has_data
 from pmlib.core.periods import Period, parse_period
-from pmlib.data.quality import CONFIDENCE, NARRATIVE_PARTS, has_narrative, quality_findings
+from pmlib.data.quality import has_narrative, quality_findings
+from pmlib.present.fragments import (
+    direction_text,
+    methodology_statement,
+    narrative_block,
+    quartile_position,
+    rag_badge,
+    target_text,
+)
 from pmlib.present.tables import (
     Html,
     counts_table,
@@ -37,14 +43,9 @@ from pmlib.present.text import (
     glance_narrative,
     rag_counts,
 )
+from pmlib.reports.provenance import provenance_html
 
 HISTORY_PERIODS = 8
-NARRATIVE_TITLES = {
-    "performance_update": "Performance update",
-    "approach": "Approach to improve",
-    "future_plans": "Future plans",
-    "issues": "Issues and risks",
-}
 
 
 def check_report_params(
@@ -113,8 +114,7 @@ class CommitteeReport:
         if ind_id not in self.benchmarks.index:
             return "–"
         b = self.benchmarks.loc[ind_id]
-        names = {1: "Top quartile", 2: "2nd quartile", 3: "3rd quartile", 4: "Bottom quartile"}
-        return f"{names.get(int(b['quartile']), '–')} ({int(b['rank'])} of {int(b['n'])})"
+        return quartile_position(b["quartile"], b["rank"], b["n"])
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
@@ -134,7 +134,9 @@ class CommitteeReport:
         check_report_params(quarter, committee, data_dir, params_dir)
         if status not in ("draft", "final"):
             raise ParameterError(f"Parameter 'status' must be 'draft' or 'final', got {status!r}.")
-        dataset = read_dataset(data_dir, params_dir)
+        as_of = as_of or dt.date.today()
+        # validated as of the report's date: its data-quality findings are validation's warnings
+        dataset = read_dataset(data_dir, params_dir, today=as_of)
         period = parse_period(quarter, dataset.council.fy_start_month, what="quarter or year")
         if period.kind == "month":
             raise ParameterError(
@@ -147,7 +149,7 @@ class CommitteeReport:
             committee=check_committee(dataset.settings, committee),
             period=period,
             status=status,
-            as_of=as_of or dt.date.today(),
+            as_of=as_of,
         )
 
     # -- helpers --------------------------------------------------------------------------------
@@ -165,12 +167,8 @@ class CommitteeReport:
         return format_value(value, row["unit"], row["decimals"])
 
     def _target_text(self, r: pd.Series) -> str:
-        if pd.notna(r.get("lower")) and pd.notna(r.get("upper")):
-            return (
-                f"{self._fmt(r['indicator_id'], r['lower'])} to "
-                f"{self._fmt(r['indicator_id'], r['upper'])}"
-            )
-        return self._fmt(r["indicator_id"], r["target"]) if pd.notna(r["target"]) else "–"
+        row = self.indicators.loc[r["indicator_id"]]
+        return target_text(r, row["unit"], row["decimals"])
 
     def exceptions_frame(self) -> pd.DataFrame:
         """Red and Amber indicators, then those forecast to miss their annual target."""
@@ -346,10 +344,12 @@ class CommitteeReport:
                 ("Why", r["rag_reason"]),
                 (
                     "Direction of travel",
-                    f"{dot_label(r['dot_short'])} since "
-                    f"{self.previous_period.label}; "
-                    f"{dot_label(r['dot_long'])} since "
-                    f"{self.period.last_year().label}",
+                    direction_text(
+                        r["dot_short"],
+                        r["dot_long"],
+                        self.previous_period.label,
+                        self.period.last_year().label,
+                    ),
                 ),
             ]
             if pd.notna(r.get("forecast")):
@@ -366,7 +366,7 @@ class CommitteeReport:
             head = Html(
                 f'<section class="exception page-break" aria-labelledby="ex-{esc(ind_id)}">'
                 f'<h3 id="ex-{esc(ind_id)}">{esc(ind_id)} {esc(r["name"])} '
-                f"{_badge(r['rag'])}</h3>"
+                f"{rag_badge(r['rag'])}</h3>"
                 f"{definition_table(facts, caption=f'{ind_id} at a glance').html}</section>"
             )
             hist = self.history[self.history["indicator_id"].eq(ind_id)]
@@ -395,22 +395,13 @@ class CommitteeReport:
 
     def narrative_html(self, ind_id: str) -> Html:
         if ind_id not in self.narratives.index:
-            return Html(
-                '<div class="narrative narrative-missing"><p><strong>Narrative not '
-                "provided.</strong> The responsible officer has not supplied the "
-                "commentary the framework requires; this is listed under data "
-                "quality.</p></div>"
+            return narrative_block(
+                None,
+                missing="<strong>Narrative not provided.</strong> The responsible officer has "
+                "not supplied the commentary the framework requires; this is listed under data "
+                "quality.",
             )
-        n = self.narratives.loc[ind_id]
-        parts = "".join(
-            f"<h4>{NARRATIVE_TITLES[c]}</h4><p>{esc(n.get(c)) or '–'}</p>" for c in NARRATIVE_PARTS
-        )
-        by = esc(n.get("author"))
-        when = n.get("updated_at")
-        signed_off = f"{by}, {when:%d %B %Y}" if by and pd.notna(when) else by
-        return Html(
-            f'<div class="narrative">{parts}<p class="narrative-author">{signed_off}</p></div>'
-        )
+        return narrative_block(self.narratives.loc[ind_id])
 
     def success(self) -> Html:
         r = self.rated
@@ -444,76 +435,22 @@ class CommitteeReport:
         return simple_table(table, caption=f"Data-quality findings, {self.period.label}")
 
     def methodology(self) -> Html:
-        blocks = []
-        for ind_id, ind in self.indicators.iterrows():
-            method = ind.get("collection_method")
-            confidence = (
-                f"{CONFIDENCE[method]} ({method} collection)"
-                if isinstance(method, str) and method in CONFIDENCE
-                else "–"
-            )
-            rows = [
-                ("Definition", ind.get("definition") or "–"),
-                ("Council Plan priority", ind["priority"]),
-                ("Objective", ind.get("objective") or "–"),
-                ("Kind", ind["kind"]),
-                ("Unit", f"{ind['unit']} ({int(ind['decimals'])} decimal places)"),
-                (
-                    "Good performance is",
-                    {
-                        "higher": "higher",
-                        "lower": "lower",
-                        "band": "within the target band",
-                        "none": "not rated",
-                    }[ind["polarity"]],
-                ),
-                (
-                    "Frequency",
-                    f"{ind['frequency']}, {ind['measure']} measure, {ind['aggregation']} roll-up",
-                ),
-                ("Data source", ind.get("data_source") or "–"),
-                ("Data collector", ind.get("data_collector") or "–"),
-                ("Data reviewer", ind.get("data_reviewer") or "–"),
-                ("Confidence", confidence),
-                (
-                    "Last reviewed",
-                    "–"
-                    if pd.isna(ind.get("last_reviewed"))
-                    else f"{ind['last_reviewed']:%d %B %Y}",
-                ),
-            ]
-            blocks.append(definition_table(rows, caption=f"{ind_id} {ind['name']}").html)
+        blocks = [
+            methodology_statement(ind, caption=f"{ind_id} {ind['name']}").html
+            for ind_id, ind in self.indicators.iterrows()
+        ]
         return Html('<div class="pmlib-methodology">' + "".join(blocks) + "</div>")
 
     def provenance(self, parameters: dict | None = None) -> Html:
-        from pmlib.core.version import __version__
-
-        rows = [
-            ("pmlib version", __version__),
-            ("Git commit", _git_commit()),
-            ("Generated", self.generated_at.isoformat()),
-        ]
-        for table, path in sorted(self.dataset.sources.items()):
-            rows.append((f"Input: {table}", f"{Path(path).name} sha256 {_sha256(Path(path))}"))
-        bench = self.dataset.council.benchmark_dir
-        if len(self.benchmarks) and bench and Path(bench).is_dir():
-            for p in sorted(Path(bench).iterdir()):
-                if p.suffix.lower() in (".csv", ".xlsx", ".parquet"):
-                    rows.append((f"Benchmarks: {p.name}", f"sha256 {_sha256(p)}"))
-        params_dir = self.dataset.settings.params_dir
-        if params_dir:
-            for name in ("council.yaml", "committees.yaml", "rag_schemes.yaml"):
-                p = Path(params_dir) / name
-                if p.exists():
-                    rows.append((f"Parameters: {name}", f"sha256 {_sha256(p)}"))
+        """What produced this report: pmlib version, commit, input and parameter hashes."""
         params = parameters or {
             "quarter": self.period.label,
             "committee": self.committee.slug,
             "status": self.status,
         }
-        rows.append(("Report parameters", json.dumps(params, sort_keys=True, default=str)))
-        table = definition_table(rows, caption="Provenance: what produced this report")
-        return Html(f'<footer class="pmlib-provenance">{table.html}</footer>')
+        return provenance_html(
+            self.dataset, self.generated_at, params, benchmarks=bool(len(self.benchmarks))
+        )
 
     def summary(self) -> dict[str, int]:
         return rag_counts(self.rated)
@@ -557,43 +494,6 @@ def _subset(dataset: Dataset, ids: pd.Series) -> Dataset:
     return Dataset(
         **{**dataset.__dict__, **{k: v.reset_index(drop=True) for k, v in tables.items()}}
     )
-
-
-def _badge(rag: str) -> str:
-    from pmlib.present.text import rag_badge
-
-    return rag_badge(rag)
-
-
-def _sha256(path: Path) -> str:
-    from pmlib.core.files import sha256_file
-
-    return sha256_file(path)
-
-
-def _git_commit() -> str:
-    root = Path(__file__).resolve().parents[2]
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "not a git checkout"
-    commit = out.stdout.strip()
-    if not commit:
-        return "not a git checkout"
-    dirty = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain", "--", "pmlib"],
-        capture_output=True,
-        text=True,
-        timeout=5,
-        check=False,
-    ).stdout.strip()
-    return commit + (" (with uncommitted changes to pmlib)" if dirty else "")
 
 
 __all__ = ["CommitteeReport", "check_period_has_data", "check_report_params"]

@@ -1,0 +1,72 @@
+"""The provenance block at the foot of a committee report: what produced it, reproducibly.
+
+pmlib's version and git commit, the SHA-256 of every input file (data tables, benchmark files,
+parameters) and the report's parameters, so a reader can tell whether two copies of a report
+came from the same inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+
+from pmlib.core.files import sha256_file
+from pmlib.core.model import Dataset
+from pmlib.present.tables import Html, definition_table
+
+
+def provenance_html(
+    dataset: Dataset, generated_at: dt.datetime, params: dict, *, benchmarks: bool = False
+) -> Html:
+    """The provenance table (``benchmarks``: the report shows peer positions, so the benchmark
+    files are inputs too)."""
+    from pmlib.core.version import __version__
+
+    rows = [
+        ("pmlib version", __version__),
+        ("Git commit", _git_commit()),
+        ("Generated", generated_at.isoformat()),
+    ]
+    for table, path in sorted(dataset.sources.items()):
+        rows.append((f"Input: {table}", f"{Path(path).name} sha256 {sha256_file(Path(path))}"))
+    bench = dataset.council.benchmark_dir
+    if benchmarks and bench and Path(bench).is_dir():
+        for p in sorted(Path(bench).iterdir()):
+            if p.suffix.lower() in (".csv", ".xlsx", ".parquet"):
+                rows.append((f"Benchmarks: {p.name}", f"sha256 {sha256_file(p)}"))
+    params_dir = dataset.settings.params_dir
+    if params_dir:
+        for name in ("council.yaml", "committees.yaml", "rag_schemes.yaml"):
+            p = Path(params_dir) / name
+            if p.exists():
+                rows.append((f"Parameters: {name}", f"sha256 {sha256_file(p)}"))
+    rows.append(("Report parameters", json.dumps(params, sort_keys=True, default=str)))
+    table = definition_table(rows, caption="Provenance: what produced this report")
+    return Html(f'<footer class="pmlib-provenance">{table.html}</footer>')
+
+
+def _git_commit() -> str:
+    root = Path(__file__).resolve().parents[2]
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "not a git checkout"
+    commit = out.stdout.strip()
+    if not commit:
+        return "not a git checkout"
+    dirty = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--", "pmlib"],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    ).stdout.strip()
+    return commit + (" (with uncommitted changes to pmlib)" if dirty else "")

@@ -1,0 +1,148 @@
+"""The fragment library: each shared fragment's exact text or HTML, worked out by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pmlib.present.fragments import (
+    direction_text,
+    methodology_rows,
+    narrative_block,
+    ordinal,
+    quartile_position,
+    quartile_words,
+    rag_badge,
+    signed_value,
+    target_text,
+)
+
+
+def test_rag_badge_carries_colour_symbol_and_word():
+    assert rag_badge("Red") == (
+        '<span class="rag rag-red" style="background:#B3261E;color:#FFFFFF;">'
+        '<span aria-hidden="true">■</span> Red</span>'
+    )
+    assert rag_badge("No data") == (
+        '<span class="rag rag-no-data" style="background:#FFFFFF;color:#1A1A1A;'
+        'border:1px solid #1A1A1A;"><span aria-hidden="true">○</span> No data</span>'
+    )
+
+
+def test_narrative_block_escapes_officer_text():
+    narrative = {
+        "performance_update": "Below <target> & falling",
+        "approach": None,
+        "future_plans": "New bins",
+        "issues": "",
+        "author": "Head of Waste",
+        "updated_at": pd.Timestamp("2026-07-12"),
+    }
+    assert narrative_block(narrative).html == (
+        '<div class="narrative">'
+        "<h4>Performance update</h4><p>Below &lt;target&gt; &amp; falling</p>"
+        "<h4>Approach to improve</h4><p>–</p>"
+        "<h4>Future plans</h4><p>New bins</p>"
+        "<h4>Issues and risks</h4><p>–</p>"
+        '<p class="narrative-author">Head of Waste, 12 July 2026</p></div>'
+    )
+
+
+def test_narrative_block_heading_level_and_missing_text():
+    one_part = {"performance_update": "Fine", "author": "A & B", "updated_at": None}
+    assert narrative_block(one_part, level=5).html == (
+        '<div class="narrative"><h5>Performance update</h5><p>Fine</p>'
+        '<p class="narrative-author">A &amp; B</p></div>'
+    )
+    assert narrative_block(None, missing="<strong>None.</strong>").html == (
+        '<div class="narrative narrative-missing"><p><strong>None.</strong></p></div>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "unit", "decimals", "expected"),
+    [
+        ({"target": 2.5}, "days", 1, "2.5 days"),
+        ({"target": 2.5}, "days", 0, "3 days"),
+        ({"target": 1}, "days", 0, "1 day"),
+        ({"target": 290}, "currency_thousands", 0, "£290k"),
+        ({"target": float("nan"), "lower": 5, "upper": 9}, "percent", 0, "5% to 9%"),
+        ({"target": None, "lower": 5, "upper": None}, "percent", 1, "at least 5.0%"),
+        ({"target": None, "lower": None, "upper": 1234}, "number", 0, "at most 1,234"),
+        ({"target": float("nan")}, "percent", 1, "–"),
+    ],
+)
+def test_target_text(row, unit, decimals, expected):
+    assert target_text(row, unit, decimals) == expected
+
+
+def test_one_quartile_wording_everywhere():
+    assert [quartile_words(q) for q in (1, 2, 3, 4)] == [
+        "top quartile",
+        "second quartile",
+        "third quartile",
+        "bottom quartile",
+    ]
+    assert quartile_words(2, "none") == "second-highest quarter"
+    assert quartile_words(pd.NA) == "–"
+    assert quartile_position(2, 3, 16) == "Second quartile (3 of 16)"
+    assert quartile_position(4, 14.0, 16.0) == "Bottom quartile (14 of 16)"
+    assert quartile_position(None, 3, 16) == "–"
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"),
+     (21, "21st"), (22, "22nd"), (101, "101st"), (111, "111th")],
+)  # fmt: skip
+def test_ordinal(n, text):
+    assert ordinal(n) == text
+
+
+def test_direction_text():
+    assert direction_text("Improving", "Worsening", "2026/27 Q1", "2025/26 Q2") == (
+        "↑ Improving since 2026/27 Q1; ↓ Worsening since 2025/26 Q2"
+    )
+    assert direction_text(None, "No change", "Q1", "Q2") == "– since Q1; → No change since Q2"
+
+
+def test_signed_value():
+    assert signed_value(0.25) == "+0.3"
+    assert signed_value(-1.25) == "−1.3"
+    assert signed_value(-0.04) == "0.0"
+    assert signed_value(1234, "currency", 0) == "+£1,234"
+    assert signed_value(None) == "–"
+
+
+def test_methodology_rows_words_and_missing_cells():
+    indicator = {
+        "definition": "Mean days",
+        "priority": "Efficient",
+        "objective": float("nan"),
+        "kind": "KPI",
+        "unit": "days",
+        "decimals": 1,
+        "polarity": "lower",
+        "frequency": "monthly",
+        "measure": "period",
+        "aggregation": "mean",
+        "data_source": None,
+        "data_collector": "C. Eve",
+        "data_reviewer": "D. Fox",
+        "collection_method": "manual",
+        "last_reviewed": pd.Timestamp("2026-06-01"),
+    }
+    assert methodology_rows(indicator) == [
+        ("Definition", "Mean days"),
+        ("Council Plan priority", "Efficient"),
+        ("Objective", "–"),
+        ("Kind", "KPI"),
+        ("Unit", "days (1 decimal place)"),
+        ("Good performance is", "lower"),
+        ("Frequency", "monthly, period measure, mean roll-up"),
+        ("Data source", "–"),
+        ("Data collector", "C. Eve"),
+        ("Data reviewer", "D. Fox"),
+        ("Confidence", "Amber (manual collection)"),
+        ("Last reviewed", "01 June 2026"),
+    ]

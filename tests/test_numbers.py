@@ -1,0 +1,80 @@
+"""pmlib's one number formatter: hand-worked cases for rounding, units, plurals and money.
+
+Every expected string below is worked out from the rule (Excel's ROUND: half away from zero;
+comma thousands separators; the unit's singular only for exactly "1"), not from the code.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmlib.core.numbers import MISSING, number_text, value_string
+from pmlib.present.text import format_value, format_values
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "decimals", "expected"),
+    [
+        # half away from zero, as a spreadsheet shows it (Python's round would give 2, 0.12, 0)
+        (2.5, "number", 0, "3"),
+        (3.5, "number", 0, "4"),
+        (-2.5, "number", 0, "-3"),
+        (0.125, "number", 2, "0.13"),
+        (0.125, "number", 3, "0.125"),
+        (0.5, "percent", 0, "1%"),
+        # 94.95 is stored as 94.9499999...: Excel still shows 95.0
+        (94.95, "percent", 1, "95.0%"),
+        # singular only for exactly one
+        (1, "days", 0, "1 day"),
+        (2, "days", 0, "2 days"),
+        (1.0, "days", 1, "1.0 days"),
+        (0.6, "days", 0, "1 day"),
+        (1, "weeks", 0, "1 week"),
+        (1, "hours", 0, "1 hour"),
+        (0, "days", 0, "0 days"),
+        # thousands separators and money
+        (1234567, "number", 0, "1,234,567"),
+        (999.5, "number", 0, "1,000"),
+        (1234.5, "currency", 2, "£1,234.50"),
+        (-50, "currency", 0, "-£50"),
+        (297.6, "currency_thousands", 0, "£298k"),
+        (1234, "currency_thousands", 0, "£1,234k"),
+        (-12.25, "currency_millions", 1, "-£12.3m"),
+        # a value that rounds to zero loses its minus sign
+        (-0.04, "number", 1, "0.0"),
+        (-0.4, "days", 0, "0 days"),
+        # more than three decimals still rounds half away from zero
+        (0.00005, "number", 4, "0.0001"),
+        (-0.00004, "number", 4, "0.0000"),
+        # units that are bare numbers
+        (3.25, "ratio", 2, "3.25"),
+        (12, "score", 0, "12"),
+    ],
+)
+def test_format_value_hand_worked(value, unit, decimals, expected):
+    assert format_value(value, unit, decimals) == expected
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, np.nan, math.inf])
+def test_missing_figures_read_as_the_missing_marker(missing):
+    assert MISSING == "–"
+    assert format_value(missing, "days", 1) == "–"
+
+
+def test_decimals_may_be_missing():
+    assert format_value(2.5, "number", None) == "3"
+    assert format_value(2.5, "number", float("nan")) == "3"
+
+
+def test_scalar_and_column_formatters_agree():
+    values = [2.5, 0.125, None, 1, -1234.5]
+    assert format_values(values, "days", 0) == ["3 days", "0 days", "–", "1 day", "-1,235 days"]
+    assert [value_string(v, "days", 0) for v in values] == format_values(values, "days", 0)
+
+
+def test_number_text_marks_missing_with_empty_text():
+    assert number_text([1.5, float("nan")], 0).tolist() == ["2", ""]
