@@ -101,6 +101,10 @@ class PmlibEngine(Engine):
         nb = nb_man.nb
         _stable_cell_ids(nb)
         kernel.reset(Path.cwd())  # papermill has moved to its ``cwd``
+        # Ask for the kernel's info between the reset and the first cell, as nbclient's own
+        # execute() does: ipykernel's reply draws one number from ``random``, so the seeded
+        # ids great_tables draws next stay those of every earlier pmlib release.
+        kernel.info()
         client = PapermillNotebookClient(
             nb_man,
             km=kernel.km,
