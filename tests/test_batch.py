@@ -87,7 +87,7 @@ def test_one_failure_does_not_stop_the_others(runs):
     assert _status(first) == {"alpha": "ok", "beta": "ok", "broken": "failed", "leaky": "ok"}
     assert first.exit_code == 1
     error = first.failed[0].error
-    assert error.startswith("Report failed in cell 3 (In [3]), line 5: KeyError")
+    assert error.startswith("Report failed in cell 3 (In [2]), line 5: KeyError")
     assert len(error.splitlines()) == 2
     entry = first.failed[0].entry
     assert entry["failure"]["cell"] == 3 and entry["failure"]["ename"] == "KeyError"
@@ -102,7 +102,12 @@ def test_output_layout(runs):
     csv = (out / "data" / "alpha.csv").read_text(encoding="utf-8")
     assert csv.splitlines()[0] == "indicator,value,rag" and len(csv.splitlines()) == 4
     assert not (out / "data" / "leaky.csv").exists()  # leaky publishes no scorecard
-    assert (out / "notebooks" / "broken.failed.ipynb").is_file()
+    failed = json.loads((out / "notebooks" / "broken.failed.ipynb").read_text(encoding="utf-8"))
+    assert failed["metadata"]["papermill"]["exception"] is True  # papermill's record
+    assert "papermill-error-cell-tag" in failed["cells"][0]["metadata"]["tags"]
+    alpha = json.loads((out / "notebooks" / "alpha.ipynb").read_text(encoding="utf-8"))
+    assert alpha["metadata"]["papermill"]["parameters"] == {"committee": "alpha"}
+    assert all(c["metadata"]["papermill"]["status"] == "completed" for c in alpha["cells"])
     # a failed report never replaces what was there before
     assert (out / "broken.html").read_text(encoding="utf-8") == "previous good report"
 

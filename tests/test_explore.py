@@ -307,8 +307,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
+def _wait_for_server(url: str, proc: subprocess.Popen, deadline: float) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"jupyter lab exited with {proc.returncode}")
@@ -319,7 +318,40 @@ def _wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 60) -> N
             if response.status == 200:
                 return
         time.sleep(0.3)
-    raise TimeoutError(f"jupyter lab did not answer at {url} within {timeout} s")
+    raise TimeoutError(f"jupyter lab did not answer at {url} before the test's deadline")
+
+
+def _kernel_ready_on_server(url: str, deadline: float) -> None:
+    """The notebook's kernel is idle with a browser connected, as the Jupyter server sees it."""
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            with urllib.request.urlopen(url + "api/sessions", timeout=5) as response:
+                sessions = json.load(response)
+            kernels = [s["kernel"] for s in sessions if s["path"].endswith("explore.ipynb")]
+            if any(k["execution_state"] == "idle" and k["connections"] > 0 for k in kernels):
+                return
+        time.sleep(0.3)
+    raise TimeoutError("the notebook's kernel was not ready before the test's deadline")
+
+
+# JupyterLab shows data-status="idle" before it has a kernel at all ("No Kernel"), and a "Run
+# All" clicked then is lost while Lab starts one: wait for a named kernel that is idle (or
+# for Lab's kernel dialog).
+_KERNEL_READY_OR_DIALOG = """() => {
+  if (document.querySelector('.jp-Dialog')) return true;
+  const name = document.querySelector('.jp-Toolbar-kernelName');
+  const state = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  return !!name && !!state && !/No Kernel/.test(name.textContent)
+    && state.getAttribute('data-status') === 'idle';
+}"""
+_PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
+#: "Run All" has settled: every code cell is on the page, none is queued or running ("[*]:"),
+#: and the first has run (after a failure the rest are left unrun).
+_RUN_SETTLED = f"""n => {{
+  const prompts = {_PROMPTS}.map(p => p.textContent.trim());
+  return prompts.length === n && /^\\[\\d+\\]:$/.test(prompts[0]) && !prompts.includes('[*]:');
+}}"""
+_ALL_RAN = f"() => {_PROMPTS}.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()))"
 
 
 def _lab_notebook(root: Path) -> Path:
@@ -345,6 +377,8 @@ def test_explorer_runs_in_jupyterlab_and_a_widget_change_updates_the_view(tmp_pa
     sync_api = pytest.importorskip("playwright.sync_api")
 
     notebook = _lab_notebook(tmp_path)
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    code_cells = sum(c["cell_type"] == "code" for c in cells)
     for plugin, values in {  # no news pop-up, no kernel dialog: a first-time user's Lab
         "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
         "notebook-extension/tracker": {"autoStartDefaultKernel": True},
@@ -376,25 +410,31 @@ def test_explorer_runs_in_jupyterlab_and_a_widget_change_updates_the_view(tmp_pa
         if os.environ.get("PMLIB_SCREENSHOTS") == "1"
         else tmp_path / "explorer.png"
     )
+    # One generous deadline for the whole test; every wait below is on a state (the server
+    # answering, the kernel idle, cells run, the view rendered), never a fixed pause, so a busy
+    # machine makes the test slower, not red.
+    deadline = time.monotonic() + float(os.environ.get("PMLIB_LAB_DEADLINE", "900"))
     try:
-        _wait_for_server(url, proc)
+        _wait_for_server(url, proc, deadline)
         with sync_api.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             try:
                 page = browser.new_page(viewport={"width": 1500, "height": 1000})
-                page.set_default_timeout(int(os.environ.get("PMLIB_BROWSER_TIMEOUT", "60000")))
+                page.set_default_timeout(max(1000, (deadline - time.monotonic()) * 1000))
                 try:
                     page.goto(url + "lab/tree/explore.ipynb")
                     page.locator(".jp-Notebook").first.wait_for()
-                    page.wait_for_timeout(1000)
+                    page.wait_for_function(_KERNEL_READY_OR_DIALOG, polling=250)
                     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-                    if dialog.count():
+                    if dialog.count():  # Lab may still ask, despite autoStartDefaultKernel
                         dialog.get_by_role("button", name="Select").click()
-                    page.locator(
-                        ".jp-Notebook-ExecutionIndicator[data-status='idle']"
-                    ).first.wait_for()
+                        page.wait_for_function(_KERNEL_READY_OR_DIALOG, polling=250)
+                    _kernel_ready_on_server(url, deadline)
                     page.get_by_role("menuitem", name="Run", exact=True).click()
                     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+                    page.wait_for_function(_RUN_SETTLED, arg=code_cells, polling=250)
+                    outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+                    assert page.evaluate(_ALL_RAN), "a cell failed:\n" + "\n".join(outputs)[-3000:]
                     explorer = page.locator(".pmlib-explorer")
                     scorecard = explorer.locator("caption", has_text="Scorecard: Cabinet")
                     scorecard.wait_for()
@@ -413,7 +453,7 @@ def test_explorer_runs_in_jupyterlab_and_a_widget_change_updates_the_view(tmp_pa
                         in explorer.locator(".widget-html", has_text="Direction").inner_text()
                     )
                     page.locator(".jp-SideBar .lm-TabBar-tab.lm-mod-current").first.click()
-                    page.wait_for_timeout(300)
+                    page.locator("#jp-left-stack").wait_for(state="hidden")
                     explorer.scroll_into_view_if_needed()
                     explorer.evaluate("e => e.scrollIntoView({block: 'start'})")
                     shot.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,8 @@
 :func:`run_pool` starts ``jobs`` spawned processes (:class:`~concurrent.futures.ProcessPoolExecutor`)
 and feeds them reports; the parent shows a progress bar. A worker starts its kernel on its
 first report and warms itself up while the kernel imports its libraries; it reuses the kernel,
-reset, for every later report, and replaces it after any failure. A worker writes a report's
+reset, for every later report, and replaces it after any failure. Each report runs through
+papermill with the ``pmlib`` engine in that kernel (:func:`pmlib.render.notebook.run_report`). A worker writes a report's
 files itself and returns its manifest entry; report errors never escape a task.
 
 Spawned (not forked) workers are portable and safe with a multi-threaded parent; the price is

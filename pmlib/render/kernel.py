@@ -322,6 +322,19 @@ class ReportKernel:
             f"_pmlib_kernel.reset_kernel_state({str(cwd or self.cwd)!r}, seed={seed!r})\n"
         )
 
+    def info(self, timeout: float = 60.0) -> dict[str, Any]:
+        """The kernel's ``kernel_info`` reply (protocol, language and implementation versions)."""
+        from jupyter_core.utils import run_sync
+
+        async def ask() -> dict[str, Any]:
+            msg_id = self.kc.kernel_info()
+            while True:
+                reply = await self.kc.get_shell_msg(timeout=timeout)
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    return reply.get("content", {})
+
+        return run_sync(ask)()
+
     def shutdown(self) -> None:
         """Stop the kernel and remove its connection and socket files."""
         from jupyter_core.utils import run_sync

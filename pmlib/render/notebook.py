@@ -1,14 +1,15 @@
-"""Execute one report notebook in a warm kernel and export it to offline HTML.
+"""Execute one report notebook through papermill in a warm kernel and export it to offline HTML.
 
-:func:`run_report` injects the parameters the way papermill does (an ``injected-parameters``
-cell after the ``parameters`` cell, ``metadata.papermill``), so the executed notebook opens and
-re-runs in Jupyter as usual; resets the caller's warm :class:`~pmlib.render.kernel.ReportKernel`; runs
-every cell with nbclient; and exports with :func:`pmlib.render.html.export_html`. A failing cell
-becomes a :class:`ReportFailed` whose message is two lines (which cell, which line, which
-exception) instead of a 200-line traceback.
+:func:`run_report` calls ``papermill.execute_notebook(..., engine_name="pmlib")``: papermill
+reads the notebook, injects the parameters and writes ``metadata.papermill`` and its error
+cells; the ``pmlib`` engine (:mod:`pmlib.render.engine`) runs the cells in the caller's warm
+:class:`~pmlib.render.kernel.ReportKernel`, reset first. The executed notebook is then exported
+with :func:`pmlib.render.html.export_html`. A failing cell becomes a :class:`ReportFailed` whose
+message is two lines (which cell, which line, which exception) instead of papermill's
+200-line traceback.
 
-Heavy libraries (nbclient, nbformat, papermill, nbconvert) are imported inside functions so that
-importing this module (for its types, in the batch runner's parent) stays cheap.
+Heavy libraries (papermill, nbclient, nbformat, nbconvert) are imported inside functions so
+that importing this module (for its types, in the batch runner's parent) stays cheap.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,6 @@ __all__ = [
     "CellFailure",
     "RenderedReport",
     "ReportFailed",
-    "execute_notebook",
-    "prepare_notebook",
     "run_report",
     "warm_up",
 ]
@@ -92,13 +90,14 @@ class RenderedReport:
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL_LINE = re.compile(r"(?:Cell In\s*\[\d*\]|<ipython-input-[^>]*>),\s*line (\d+)")
+_ERROR_CELL_TAG = "papermill-error-cell-tag"  # papermill.execute.ERROR_MARKER_TAG
 
 
 def warm_up() -> None:
     """Import what running and exporting a report needs, before the first report needs it."""
-    import nbclient  # noqa: F401
-    import papermill.parameterize  # noqa: F401
+    import papermill  # noqa: F401 - first: it loads its engines' entry points
 
+    import pmlib.render.engine  # noqa: F401
     from pmlib.render.html import warm_up as warm_up_export
 
     warm_up_export()
@@ -108,122 +107,38 @@ def _first_line(source: str) -> str:
     return next((ln.strip() for ln in source.splitlines() if ln.strip()), "")
 
 
-def prepare_notebook(path: Path, parameters: dict[str, Any]) -> tuple[Any, int]:
-    """Read a notebook and inject parameters the way papermill does.
+def _failure(nb: Any, exc: Any) -> CellFailure:
+    """Where papermill's ``PapermillExecutionError`` happened, counted as a reader counts.
 
-    Returns the notebook and the index of the injected cell. Cells without ids get stable ones
-    (``cell-1`` …) rather than nbformat's random ids, so that HTML is identical run to run.
+    ``exc.cell_index`` indexes the cells before papermill added its error cells; the position
+    reported is 1-based in the source notebook, i.e. not counting the injected cell.
     """
-    import nbformat
-    import papermill
-    from papermill.parameterize import parameterize_notebook
-
-    nb = nbformat.read(path, as_version=4)
-    if nb.nbformat_minor < 5:
-        for i, cell in enumerate(nb.cells, start=1):
-            cell.id = f"cell-{i}"
-        nb.nbformat_minor = 5
-    for cell in nb.cells:
-        cell.metadata.setdefault("tags", [])  # papermill looks the tags up on every cell
-    nb.metadata["papermill"] = {
-        "default_parameters": {},
-        "parameters": {},
-        "environment_variables": {},
-        "version": papermill.__version__,
-        "input_path": str(path),
-        "output_path": None,
-    }
-    nb = parameterize_notebook(nb, dict(parameters), kernel_name="python3", language="python")
+    cells = [c for c in nb.cells if _ERROR_CELL_TAG not in c.metadata.get("tags", [])]
+    index = exc.cell_index
     injected = next(
-        i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])
+        (i for i, c in enumerate(cells) if "injected-parameters" in c.metadata.get("tags", [])),
+        None,
     )
-    if not any(c.get("id") == "injected-parameters" for c in nb.cells):
-        nb.cells[injected].id = "injected-parameters"
-    return nb, injected
-
-
-def _failure(nb: Any, index: int, injected: int, ename: str, evalue: str) -> CellFailure:
-    cell = nb.cells[index]
     line = None
-    line_source = ""
-    for out in cell.get("outputs", []):
-        if out.get("output_type") != "error":
-            continue
-        ename, evalue = out.get("ename", ename), out.get("evalue", evalue)
-        for entry in out.get("traceback", []):
-            m = _CELL_LINE.search(_ANSI.sub("", entry))
-            if m:
-                line = int(m.group(1))
-    lines = cell.source.splitlines()
-    if line is not None and 0 < line <= len(lines):
-        line_source = lines[line - 1]
-    position = None if index == injected else (index + 1 if index < injected else index)
+    for entry in exc.traceback or []:
+        m = _CELL_LINE.search(_ANSI.sub("", entry))
+        if m:
+            line = int(m.group(1))
+    lines = (exc.source or "").splitlines()
+    line_source = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    if index == injected:
+        position = None
+    else:
+        position = index if injected is not None and index > injected else index + 1
     return CellFailure(
         cell=position,
-        execution_count=cell.get("execution_count"),
-        first_line=_first_line(cell.source),
-        ename=ename,
-        evalue=_ANSI.sub("", str(evalue)).strip(),
+        execution_count=exc.exec_count,
+        first_line=_first_line(exc.source or ""),
+        ename=exc.ename,
+        evalue=_ANSI.sub("", str(exc.evalue)).strip(),
         line=line,
         line_source=line_source,
     )
-
-
-def execute_notebook(nb: Any, kernel: ReportKernel, *, injected: int, timeout: int) -> Any:
-    """Run every cell of a prepared notebook in a (reset) warm kernel; return it executed.
-
-    Raises
-    ------
-    ReportFailed
-        On an exception in a cell (unless tagged ``raises-exception``), a cell timeout or a
-        kernel death; the message names the cell and the error in two lines.
-    """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-    current = {"index": 0}
-
-    def on_cell_start(cell: Any, cell_index: int) -> None:
-        current["index"] = cell_index
-
-    client = NotebookClient(
-        nb,
-        km=kernel.km,
-        timeout=timeout,
-        allow_errors=False,
-        record_timing=True,
-        resources={"metadata": {"path": str(kernel.cwd)}},
-        on_cell_start=on_cell_start,
-    )
-    client.kc = kernel.kc
-    started = time.time()
-    pm = nb.metadata["papermill"]
-    pm["start_time"] = _iso(started)
-    try:
-        client.execute()
-        pm["exception"] = None
-        return nb
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
-        pm["exception"] = True
-        ename = {
-            CellTimeoutError: "CellTimeoutError",
-            DeadKernelError: "DeadKernelError",
-        }.get(type(exc), getattr(exc, "ename", type(exc).__name__))
-        evalue = getattr(exc, "evalue", None) or (str(exc).splitlines() or [""])[0]
-        if isinstance(exc, CellTimeoutError):
-            evalue = f"the cell ran for more than {timeout} s"
-        failure = _failure(nb, current["index"], injected, ename, evalue)
-        raise ReportFailed(f"Report failed in {failure}", failure, nb) from None
-    finally:
-        ended = time.time()
-        pm["end_time"] = _iso(ended)
-        pm["duration"] = round(ended - started, 3)
-
-
-def _iso(ts: float) -> str:
-    from datetime import datetime
-
-    return datetime.fromtimestamp(ts, tz=UTC).isoformat()
 
 
 def _stderr_lines(nb: Any, limit: int = 20) -> list[str]:
@@ -245,40 +160,73 @@ def run_report(
     cwd: Path | None = None,
     timeout: int = DEFAULT_TIMEOUT,
 ) -> RenderedReport:
-    """Execute one report notebook with parameters and export it to offline HTML.
+    """Execute one report notebook with parameters (papermill, ``pmlib`` engine) and export it
+    to offline HTML.
 
     Parameters
     ----------
     notebook
         The source notebook; it is read, never written.
     parameters
-        Values for the injected-parameters cell (JSON-like: str, numbers, lists, dicts).
+        Values for papermill's injected-parameters cell (JSON-like: str, numbers, lists,
+        dicts). With none, papermill injects no cell.
     title
         The page ``<title>``; the visible ``<h1>`` is the notebook's first markdown heading.
     kernel
-        A started :class:`ReportKernel` to reuse; it is reset first. Without one, a kernel is
-        started and stopped for this report only (the slow path, for one-off use).
+        A started :class:`ReportKernel` to reuse; it is reset first. Without one, the engine
+        starts and stops a kernel for this report only (the slow path, for one-off use).
     cwd
-        The folder the notebook runs in (default: the kernel's).
+        The folder the notebook runs in (default: the kernel's, else the current folder).
     timeout
         Seconds allowed per cell.
+
+    Returns
+    -------
+    RenderedReport
+        ``timings``: ``prepare`` (papermill reads the notebook and injects the parameters; the
+        kernel is reset), ``execute`` (the cells) and ``export_html``; each cell's own time is
+        in its ``metadata.papermill.duration``.
 
     Raises
     ------
     ReportFailed
-        When a cell fails (the caller should restart a reused kernel) or export fails.
+        When a cell fails, times out or kills the kernel (the caller should restart a reused
+        kernel), or export fails. It carries the notebook with papermill's error cells.
     """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from pmlib.render.engine import ENGINE_NAME
     from pmlib.render.html import export_html
 
-    if kernel is None:
-        with ReportKernel(cwd=cwd) as own:
-            return run_report(notebook, parameters, title=title, kernel=own, timeout=timeout)
     t0 = time.perf_counter()
-    nb, injected = prepare_notebook(Path(notebook), parameters)
-    kernel.reset(cwd)
-    t1 = time.perf_counter()
-    nb = execute_notebook(nb, kernel, injected=injected, timeout=timeout)
+    running: dict[str, Any] = {}
+
+    def on_start(nb: Any) -> None:
+        running.update(nb=nb, started=time.perf_counter())
+
+    folder = cwd or (kernel.cwd if kernel is not None else None)
+    try:
+        nb = papermill.execute_notebook(
+            str(notebook),
+            None,  # the caller writes the files, atomically
+            parameters=dict(parameters),
+            engine_name=ENGINE_NAME,
+            # a warm kernel is a Python kernel whatever the notebook's metadata says
+            kernel_name=kernel.kernel_name if kernel is not None else None,
+            language="python" if kernel is not None else None,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            cwd=None if folder is None else str(folder),
+            kernel=kernel,
+            on_start=on_start,
+            execution_timeout=timeout,
+        )
+    except PapermillExecutionError as exc:
+        failure = _failure(running["nb"], exc)
+        raise ReportFailed(f"Report failed in {failure}", failure, running["nb"]) from None
     t2 = time.perf_counter()
+    t1 = running.get("started", t0)
     try:
         page = export_html(nb, title=title)
     except RenderError as exc:
