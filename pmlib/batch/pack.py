@@ -47,22 +47,26 @@ class PackPlan:
 
 
 def find_notebook(name: str = NOTEBOOK, notebook_dir: Path | None = None) -> Path:
-    """The report notebook: in ``notebook_dir``, ``./notebooks`` or the pmlib checkout."""
-    candidates = []
+    """The report notebook: in ``notebook_dir``, else ``./notebooks``, else the one pmlib ships.
+
+    ``./notebooks`` comes before the shipped copy so a council folder made by ``pmlib init``
+    renders its own (possibly edited) notebooks; an explicit ``--notebooks DIR`` must hold it.
+    """
+    from pmlib.core.shipped import notebook_path
+
     if notebook_dir is not None:
-        candidates.append(Path(notebook_dir) / name)
-    candidates += [
-        Path.cwd() / "notebooks" / name,
-        Path(__file__).resolve().parents[2] / "notebooks" / name,
-    ]
-    for path in candidates:
-        if path.is_file():
-            return path.resolve()
-    raise ParameterError(
-        f"Report notebook {name} not found (looked in "
-        f"{', '.join(str(c.parent) for c in candidates)}). Fix: run pmlib from the project "
-        f"folder, or pass --notebooks DIR pointing at the folder that holds {name}."
-    )
+        path = Path(notebook_dir) / name
+        if not path.is_file():
+            raise ParameterError(
+                f"Report notebook {name} not found in {notebook_dir}. Fix: pass --notebooks DIR "
+                f"pointing at the folder that holds {name}, or leave --notebooks out to use the "
+                "notebook pmlib ships."
+            )
+        return path.resolve()
+    local = Path.cwd() / "notebooks" / name
+    if local.is_file():
+        return local.resolve()
+    return notebook_path(name).resolve()
 
 
 def plan_pack(

@@ -152,9 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands():
     """Verbs defined in their own modules. Imported directly: a broken import is a bug to see,
     not a verb to drop silently."""
-    from pmlib.cli import benchmark, run
+    from pmlib.cli import benchmark, init, run
 
-    return [run.register, benchmark.register]
+    return [run.register, benchmark.register, init.register]
 
 
 def main(argv: list[str] | None = None) -> int:
