@@ -173,6 +173,21 @@ def test_run_prefers_the_folders_own_notebooks_then_the_shipped_ones(tmp_path, m
         find_notebook("committee_report.ipynb", tmp_path / "elsewhere")
 
 
+def test_the_explorer_renders_the_council_folders_notebook(demo_folder, tmp_path, monkeypatch):
+    # The explorer runs in notebooks/ with params_dir="../parameters" and plans the pack as
+    # pmlib run does: the notebook is the council folder's own, not the one pmlib ships.
+    from pmlib.batch.pack import plan_pack
+
+    own = demo_folder / "notebooks" / "committee_report.ipynb"
+    monkeypatch.chdir(demo_folder / "notebooks")
+    plan = plan_pack("2026/27 Q2", params_dir="../parameters", out_dir=tmp_path / "out")
+    assert plan.notebook == own
+    monkeypatch.chdir(demo_folder)
+    plan = plan_pack("2026/27 Q2", out_dir=tmp_path / "out")
+    assert plan.notebook == own
+    assert plan.params_dir == demo_folder / "parameters"
+
+
 @pytest.mark.slow
 @pytest.mark.notebook
 def test_the_folders_explorer_notebook_runs_where_it_is_with_its_defaults(demo_folder):

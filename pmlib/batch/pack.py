@@ -46,11 +46,16 @@ class PackPlan:
     inputs: tuple[Path, ...] = ()
 
 
-def find_notebook(name: str = NOTEBOOK, notebook_dir: Path | None = None) -> Path:
-    """The report notebook: in ``notebook_dir``, else ``./notebooks``, else the one pmlib ships.
+def find_notebook(
+    name: str = NOTEBOOK, notebook_dir: Path | None = None, *, project: Path | None = None
+) -> Path:
+    """The report notebook: in ``notebook_dir``; else in ``./notebooks``; else in the
+    ``notebooks`` folder of ``project`` (the folder holding the parameters folder); else the
+    one pmlib ships.
 
-    ``./notebooks`` comes before the shipped copy so a council folder made by ``pmlib init``
-    renders its own (possibly edited) notebooks; an explicit ``--notebooks DIR`` must hold it.
+    A council folder made by ``pmlib init`` renders its own (possibly edited) notebooks, whether
+    ``pmlib run`` starts in it or the explorer does from its ``notebooks`` folder (whose
+    parameters are ``../parameters``). An explicit ``notebook_dir`` must hold the notebook.
     """
     from pmlib.core.shipped import notebook_path
 
@@ -63,9 +68,10 @@ def find_notebook(name: str = NOTEBOOK, notebook_dir: Path | None = None) -> Pat
                 "notebook pmlib ships."
             )
         return path.resolve()
-    local = Path.cwd() / "notebooks" / name
-    if local.is_file():
-        return local.resolve()
+    folders = [Path.cwd() / "notebooks"] + ([Path(project) / "notebooks"] if project else [])
+    for folder in folders:
+        if (folder / name).is_file():
+            return (folder / name).resolve()
     return notebook_path(name).resolve()
 
 
@@ -124,7 +130,9 @@ def plan_pack(
     titles = {s: dataset.settings.committees[s].title for s in slugs}
     data_path = _data_dir(dataset)
     params_path = Path(dataset.settings.params_dir or params_dir or "parameters").resolve()
-    nb = find_notebook(NOTEBOOK, Path(notebook_dir) if notebook_dir else None)
+    nb = find_notebook(
+        NOTEBOOK, Path(notebook_dir) if notebook_dir else None, project=params_path.parent
+    )
     out = Path(out_dir) if out_dir else DEFAULT_OUT / p.slug
     inputs = _input_files(dataset, params_path)
     return PackPlan(

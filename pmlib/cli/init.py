@@ -32,7 +32,6 @@ BENCHMARK_HEADERS = {
     "benchmarks/metrics.csv": "metric,name,unit,polarity,source",
     "benchmarks/peer_groups.csv": "group,area_code,area_name",
 }
-FOLDERS = ("parameters", "data", "notebooks", "outputs")
 
 
 def _templates() -> Path:
