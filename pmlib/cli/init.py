@@ -16,9 +16,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import shutil
-import sys
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -127,8 +126,14 @@ def scaffold(target: str | Path, *, demo: bool = False) -> Path:
     """
     target = Path(target)
     _refuse_existing(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    # built beside the destination (same file system, so the final rename is one step)
+    build = target.parent / f".{target.name}.pmlib-init-{secrets.token_hex(4)}"
+    try:
+        build.mkdir(parents=True)
+    except OSError as exc:
+        raise ParameterError(
+            f"Cannot create {target}: {exc.strerror or exc}. Fix: choose a folder you can write to."
+        ) from None
     try:
         _write_parameters(build / "parameters", demo)
         _write_data(build / "data", demo)
@@ -151,7 +156,6 @@ def scaffold(target: str | Path, *, demo: bool = False) -> Path:
 def cmd_init(args: argparse.Namespace) -> int:
     folder = scaffold(args.folder, demo=args.demo)
     what = "the demo council (Northmoor, fictional)" if args.demo else "a new council"
-    print(f"Made {folder} for {what}.")
     if args.demo:
         steps = ["pmlib validate", 'pmlib run --quarter "2026/27 Q2"']
     else:
@@ -160,7 +164,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             "fill data/indicators.csv, targets.csv, actuals.csv, narratives.csv",
             "pmlib validate",
         ]
-    print(f"Next: cd {args.folder}", *(f"      {s}" for s in steps), sep="\n", file=sys.stdout)
+    print(f"Made {folder} for {what}. Next:")
+    print(f"  cd {args.folder}", *(f"  {step}" for step in steps), sep="\n")
     print("The quarterly routine is in README.md there.")
     return 0
 
