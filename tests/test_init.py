@@ -209,3 +209,10 @@ def test_the_folders_explorer_notebook_runs_where_it_is_with_its_defaults(demo_f
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
     assert nb.cells[-1].outputs[0].text.strip() == str(demo_folder / "data" / "actuals.csv")
+
+
+def test_the_folder_gets_the_permissions_of_any_new_folder(tmp_path):
+    # built elsewhere and renamed into place, it must not keep a private temporary folder's mode
+    (tmp_path / "plain").mkdir()
+    made = scaffold(tmp_path / "council")
+    assert made.stat().st_mode == (tmp_path / "plain").stat().st_mode
