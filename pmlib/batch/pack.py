@@ -46,23 +46,33 @@ class PackPlan:
     inputs: tuple[Path, ...] = ()
 
 
-def find_notebook(name: str = NOTEBOOK, notebook_dir: Path | None = None) -> Path:
-    """The report notebook: in ``notebook_dir``, ``./notebooks`` or the pmlib checkout."""
-    candidates = []
+def find_notebook(
+    name: str = NOTEBOOK, notebook_dir: Path | None = None, *, project: Path | None = None
+) -> Path:
+    """The report notebook: in ``notebook_dir``; else in ``./notebooks``; else in the
+    ``notebooks`` folder of ``project`` (the folder holding the parameters folder); else the
+    one pmlib ships.
+
+    A council folder made by ``pmlib init`` renders its own (possibly edited) notebooks, whether
+    ``pmlib run`` starts in it or the explorer does from its ``notebooks`` folder (whose
+    parameters are ``../parameters``). An explicit ``notebook_dir`` must hold the notebook.
+    """
+    from pmlib.core.shipped import notebook_path
+
     if notebook_dir is not None:
-        candidates.append(Path(notebook_dir) / name)
-    candidates += [
-        Path.cwd() / "notebooks" / name,
-        Path(__file__).resolve().parents[2] / "notebooks" / name,
-    ]
-    for path in candidates:
-        if path.is_file():
-            return path.resolve()
-    raise ParameterError(
-        f"Report notebook {name} not found (looked in "
-        f"{', '.join(str(c.parent) for c in candidates)}). Fix: run pmlib from the project "
-        f"folder, or pass --notebooks DIR pointing at the folder that holds {name}."
-    )
+        path = Path(notebook_dir) / name
+        if not path.is_file():
+            raise ParameterError(
+                f"Report notebook {name} not found in {notebook_dir}. Fix: pass --notebooks DIR "
+                f"pointing at the folder that holds {name}, or leave --notebooks out to use the "
+                "notebook pmlib ships."
+            )
+        return path.resolve()
+    folders = [Path.cwd() / "notebooks"] + ([Path(project) / "notebooks"] if project else [])
+    for folder in folders:
+        if (folder / name).is_file():
+            return (folder / name).resolve()
+    return notebook_path(name).resolve()
 
 
 def plan_pack(
@@ -120,7 +130,9 @@ def plan_pack(
     titles = {s: dataset.settings.committees[s].title for s in slugs}
     data_path = _data_dir(dataset)
     params_path = Path(dataset.settings.params_dir or params_dir or "parameters").resolve()
-    nb = find_notebook(NOTEBOOK, Path(notebook_dir) if notebook_dir else None)
+    nb = find_notebook(
+        NOTEBOOK, Path(notebook_dir) if notebook_dir else None, project=params_path.parent
+    )
     out = Path(out_dir) if out_dir else DEFAULT_OUT / p.slug
     inputs = _input_files(dataset, params_path)
     return PackPlan(

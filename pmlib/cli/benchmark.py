@@ -27,8 +27,8 @@ from pathlib import Path
 
 from pmlib.core.errors import ParameterError, Problem
 
-#: The notebook rendered per metric.
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "benchmarking.ipynb"
+#: The notebook rendered per metric (``./notebooks`` first, else the one pmlib ships).
+NOTEBOOK = "benchmarking.ipynb"
 #: Where HTML goes without --out.
 DEFAULT_OUT = Path("outputs") / "benchmarking"
 
@@ -298,11 +298,11 @@ def _write_csv(args: argparse.Namespace) -> int:
 
 
 def _render_html(args: argparse.Namespace) -> int:
+    from pmlib.batch.pack import find_notebook
     from pmlib.batch.runner import ReportSpec, run_batch
     from pmlib.benchmarking.io import slugify
 
-    if not NOTEBOOK.is_file():
-        raise ParameterError(f"The benchmarking notebook {NOTEBOOK} is missing. Fix: reinstall.")
+    notebook = find_notebook(NOTEBOOK)
     p = plan(args, need_focus=True)
     src = p.sources
     out_dir = args.out or DEFAULT_OUT
@@ -323,7 +323,7 @@ def _render_html(args: argparse.Namespace) -> int:
         ReportSpec(
             name=slugify(metric),
             title=f"Benchmarking: {p.metric_names[metric]}",
-            notebook=NOTEBOOK,
+            notebook=notebook,
             parameters={"metric": metric, "indicator": p.indicators.get(metric), **common},
         )
         for metric in p.metrics
