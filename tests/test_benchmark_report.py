@@ -70,7 +70,10 @@ def test_narrative_is_computed_from_the_numbers(report, stats):
     assert text.startswith(
         "Ranked 4th of 16 nearest neighbours (top quartile), up one place since 2024/25."
     )
-    assert f"median of {row['median']:.1f}" in text
+    # The median of 16 is the mean of the 8th and 9th, 46.55; published as Excel rounds it (half
+    # away from zero, the one rule for every figure in a report), not Python's half-to-even 46.5.
+    assert row["median"] == pytest.approx(46.55)
+    assert "its value, 51.2, is 4.7 above the group median of 46.6" in text.lower()
     assert f"{abs(row['mads_from_median']):.1f} median absolute deviations" in text
     assert CAVEAT not in text  # the caveat is its own paragraph ...
     page = report.narrative().html

@@ -9,7 +9,9 @@ import math
 import pandas as pd
 
 from pmlib.core.errors import ParameterError
+from pmlib.core.numbers import value_string
 from pmlib.core.periods import Period, try_parse_period
+from pmlib.core.words import ordinal, quartile_words
 
 
 # -- reading the result -------------------------------------------------------------------------
@@ -111,18 +113,6 @@ def target_options(
 
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-_QUARTILE_WORDS = {
-    1: "top quartile",
-    2: "second quartile",
-    3: "third quartile",
-    4: "bottom quartile",
-}
-_SIZE_QUARTILE_WORDS = {
-    1: "highest quarter",
-    2: "second-highest quarter",
-    3: "second-lowest quarter",
-    4: "lowest quarter",
-}
 CAVEAT = (
     "A rank shows position, not whether a difference matters: councils' circumstances "
     "differ and small gaps are often within normal year-to-year variation, so read it "
@@ -130,18 +120,9 @@ CAVEAT = (
 )
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _count(n: int, word: str) -> str:
     text = _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
     return f"{text} {word}{'' if n == 1 else 's'}"
-
-
-def _num(x: float, decimals: int) -> str:
-    return f"{x:,.{decimals}f}"
 
 
 def narrate_position(
@@ -180,14 +161,13 @@ def narrate_position(
     quartile = int(row["quartile"])
     if row["polarity"] == "none":
         text = (
-            f"Ranked {joint}{_ordinal(rank)} highest of {n} {peer_group_label} "
-            f"({_SIZE_QUARTILE_WORDS[quartile]}; this measure has no 'better' direction, "
+            f"Ranked {joint}{ordinal(rank)} highest of {n} {peer_group_label} "
+            f"({quartile_words(quartile, 'none')}; this measure has no 'better' direction, "
             "so the order is by size only)"
         )
     else:
         text = (
-            f"Ranked {joint}{_ordinal(rank)} of {n} {peer_group_label} "
-            f"({_QUARTILE_WORDS[quartile]})"
+            f"Ranked {joint}{ordinal(rank)} of {n} {peer_group_label} ({quartile_words(quartile)})"
         )
     prev = row["previous_period"]
     if pd.notna(prev):
@@ -205,14 +185,14 @@ def narrate_position(
     side = "above" if gap > 0 else "below"
     if round(gap, decimals) == 0:
         text += (
-            f" Its value, {_num(row['value'], decimals)}, is level with the group median"
-            f" of {_num(row['median'], decimals)}."
+            f" Its value, {value_string(row['value'], 'number', decimals)}, is level with the group median"
+            f" of {value_string(row['median'], 'number', decimals)}."
         )
     else:
         text += (
-            f" Its value, {_num(row['value'], decimals)}, is "
-            f"{_num(abs(gap), decimals)} {side} the group median of "
-            f"{_num(row['median'], decimals)}"
+            f" Its value, {value_string(row['value'], 'number', decimals)}, is "
+            f"{value_string(abs(gap), 'number', decimals)} {side} the group median of "
+            f"{value_string(row['median'], 'number', decimals)}"
         )
         if pd.notna(row["mads_from_median"]):
             mads = abs(float(row["mads_from_median"]))
