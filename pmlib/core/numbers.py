@@ -104,7 +104,7 @@ def round_published(values: ArrayLike, decimals: ArrayLike | int) -> np.ndarray:
     """
     x = _floats(values)
     d = _ints(decimals, x.size).reshape(x.shape) if x.ndim else _ints(decimals, 1)[0]
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         return np.sign(x) * _scaled(np.abs(x), d) / 10.0**d
 
 
@@ -124,7 +124,7 @@ def agreed_decimals(values: ArrayLike, decimals: ArrayLike | int, most: int = 3)
     x = _floats(values).ravel()
     base = _ints(decimals, x.size)
     need = np.full(x.size, most, dtype="int64")
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         for d in range(most - 1, -1, -1):
             exact = np.abs(round_published(x, d) - x) <= 1e-9 * np.maximum(1.0, np.abs(x))
             need = np.where(exact, d, need)
