@@ -743,6 +743,60 @@ def test_the_year_is_compared_with_the_whole_target():
     assert (row["value"], row["target"], row["profiled"], row["rag"]) == (180, 400, False, "Red")
 
 
+def test_a_target_agreed_with_more_decimals_than_published_is_kept_as_agreed():
+    # the issue's case: a 2.5-day target on an indicator published in whole days. A value of
+    # 3 days is 0.5 days (20%) over the agreed 2.5: Red under a 5% scheme, never "3 days meets
+    # the 3 days target"; the target is shown as 2.5 days, in the reason and the terminal table
+    ind = [{"id": "D", "unit": "days", "decimals": 0, "polarity": "lower"}]
+    ds = make_dataset(ind, [("D", FY, 2.5)], quarters("D", FY, [2.8, 3.1]))
+    out = rate_period(ds, f"{FY} Q2")
+    row = row_of(out, "D")
+    assert (row["value"], row["target"], row["rag"]) == (3, 2.5, "Red")
+    assert row["rag_reason"] == (
+        "3 days is 0.5 days (20.0%) above the 2.5 days target; Red is more than 5% above target"
+    )
+    assert "2.5 days" in format_rating_table(out).splitlines()[2]
+    # Direction of Travel still compares published values: 2.8 → 3 and 3.1 → 3, No change
+    assert (row["previous_value"], row["dot_short"]) == (3, "No change")
+
+
+def test_a_profiled_target_keeps_the_precision_of_the_year_target():
+    # 6/12 of an agreed 8.5 days is 4.25, kept to the 1 decimal 8.5 was set with: 4.3 days
+    # (half away from zero). 2 + 2 = 4 days is 0.3 days (0.3 / 4.3 = 7.0%) under it: Green
+    ind = [
+        {
+            "id": "S",
+            "unit": "days",
+            "decimals": 0,
+            "polarity": "lower",
+            "measure": "cumulative",
+            "aggregation": "sum",
+        }
+    ]
+    row = row_of(
+        rate_period(make_dataset(ind, [("S", FY, 8.5)], quarters("S", FY, [2, 2])), f"{FY} Q2"), "S"
+    )
+    assert (row["target"], row["profiled"], row["rag"]) == (4.3, True, "Green")
+    assert row["rag_reason"] == (
+        "Year to date: 4 days is 0.3 days (7.0%) below the profiled target 4.3 days (6/12 of "
+        "8.5 days); Green is on target or better"
+    )
+
+
+def test_rated_rows_say_what_a_csv_reader_needs():
+    ind = [{"id": "K", "unit": "currency_thousands", "polarity": "lower"}]
+    row = row_of(
+        rate_period(make_dataset(ind, [("K", FY, 290)], quarters("K", FY, [298])), f"{FY} Q1"), "K"
+    )
+    assert (row["unit"], row["unit_label"], row["decimals"], row["polarity"]) == (
+        "currency_thousands",
+        "£ thousands",
+        0,
+        "lower",
+    )
+    assert row["period_end"] == "2026-06-30"  # Q1 of 2026/27 ends on 30 June 2026
+
+
 def annual_dataset(this_year=None):
     actuals = [("A", "2025/26", 45.0)] + ([("A", FY, this_year)] if this_year else [])
     return make_dataset([{"id": "A", "frequency": "annual"}], [("A", FY, 50)], actuals)
