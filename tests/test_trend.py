@@ -215,8 +215,8 @@ def test_mean_forecast_without_last_year_is_the_year_to_date_rate():
     # (10 + 14) / 2 = 12 → meets 12
     assert (row["forecast"], row["forecast_rag"]) == (12, "Green")
     assert row["forecast_reason"] == (
-        "Forecast year-end 12: the rate for the year so far, assumed to hold (no figures last "
-        "year); Green against the 12 year-end target"
+        "Forecast year-end 12: the average for the year so far, assumed to hold (no figures "
+        "last year); Green against the 12 year-end target"
     )
 
 
@@ -380,7 +380,7 @@ def test_band_forecast_is_rated_against_the_year_range():
     row = row_of(rate_period(ds, f"{FY} Q2"), "B")
     # (50 + 63) / 2 = 56.5, inside 40-60
     assert row["forecast_reason"] == (
-        "Forecast year-end 56.5%: the rate for the year so far, assumed to hold (no figures "
+        "Forecast year-end 56.5%: the average for the year so far, assumed to hold (no figures "
         "last year); Green against the 40.0% to 60.0% year-end range"
     )
 
@@ -413,3 +413,31 @@ def test_forecast_year_end_on_a_plain_frame():
     assert out["forecast_reason"].iloc[2] == (
         "Forecast year-end 3.3 days: the latest value, assumed to hold to year end"
     )
+
+
+def test_a_ratio_without_last_year_is_forecast_at_its_rate_a_mean_at_its_average():
+    frame = pd.DataFrame(
+        {
+            "measure": "period",
+            "aggregation": ["ratio", "mean"],
+            "frequency": "quarterly",
+            "unit": ["percent", "days"],
+            "decimals": 1,
+            "value": [80.0, 4.0],
+            "ytd": [81.25, 4.25],
+            "last_year_ytd": NAN,
+            "last_year_outturn": NAN,
+            "outturn": NAN,
+            "months_elapsed": 6,
+            "final": False,
+            "has_year_target": True,
+            "last_year_period": "2025/26 Q2",
+        }
+    )
+    # the year so far, published: 81.25 → 81.3%, 4.25 → 4.3 days (half away from zero)
+    assert forecast_year_end(frame)["forecast_reason"].tolist() == [
+        "Forecast year-end 81.3%: the rate for the year so far, assumed to hold (no figures "
+        "last year)",
+        "Forecast year-end 4.3 days: the average for the year so far, assumed to hold (no "
+        "figures last year)",
+    ]

@@ -223,6 +223,7 @@ def forecast_arrays(
                 last_year_ytd=ly_ytd,
                 last_year_outturn=ly_out,
                 change=change[rows],
+                mean=aggregation[rows] == "mean",
                 decimals=decimals[rows],
                 units=sub,
                 months_elapsed=months_elapsed,
@@ -248,6 +249,7 @@ def _forecast_sentence(
     last_year_ytd: np.ndarray,
     last_year_outturn: np.ndarray,
     change: np.ndarray,
+    mean: np.ndarray,
     decimals: np.ndarray,
     units: tuple,
     months_elapsed: int,
@@ -260,7 +262,8 @@ def _forecast_sentence(
     if name == "persistence":
         return head + "the latest value, assumed to hold to year end"
     if name == "ytd_rate":
-        return head + "the rate for the year so far, assumed to hold (no figures last year)"
+        kind = np.where(mean, "average", "rate")
+        return head + "the " + kind + " for the year so far, assumed to hold (no figures last year)"
     so_far = fmt(ytd)  # type: ignore[operator]
     last_year = (
         "from "
