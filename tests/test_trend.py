@@ -441,3 +441,35 @@ def test_a_ratio_without_last_year_is_forecast_at_its_rate_a_mean_at_its_average
         "Forecast year-end 4.3 days: the average for the year so far, assumed to hold (no "
         "figures last year)",
     ]
+
+
+def test_a_rate_forecast_says_rise_fall_or_no_change_as_last_year_did():
+    frame = pd.DataFrame(
+        {
+            "measure": "period",
+            "aggregation": "ratio",
+            "frequency": "quarterly",
+            "unit": "percent",
+            "decimals": 1,
+            "value": 75.0,
+            "ytd": 75.0,
+            "last_year_ytd": [80.0, 80.0, 80.0],
+            "last_year_outturn": [81.0, 78.5, 80.0],
+            "outturn": NAN,
+            "months_elapsed": 6,
+            "final": False,
+            "has_year_target": True,
+            "last_year_period": "2025/26 Q2",
+        }
+    )
+    # 75.0 + (81.0 - 80.0) = 76.0; 75.0 - (80.0 - 78.5) = 73.5; 75.0 + 0 = 75.0
+    out = forecast_year_end(frame)
+    assert out["forecast"].tolist() == [76.0, 73.5, 75.0]
+    assert out["forecast_reason"].tolist() == [
+        "Forecast year-end 76.0%: the year so far (75.0%) plus the rise seen over the same "
+        "months last year (1.0 percentage points, from 80.0% at 2025/26 Q2 to 81.0% at year end)",
+        "Forecast year-end 73.5%: the year so far (75.0%) less the fall seen over the same "
+        "months last year (1.5 percentage points, from 80.0% at 2025/26 Q2 to 78.5% at year end)",
+        "Forecast year-end 75.0%: the year so far (75.0%), with no change expected: there was "
+        "none over the same months last year (80.0% at 2025/26 Q2 and at year end)",
+    ]

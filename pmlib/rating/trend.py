@@ -292,8 +292,10 @@ def _forecast_sentence(
             change < 0,
             head + "the year so far (" + so_far + ") less the fall seen over the same months "
             "last year (" + moved + ", " + last_year + ")",
-            head + "the year so far (" + so_far + "), unchanged as over the same months last "
-            "year (" + fmt(last_year_ytd) + f" at {last_year_period} and at year end)",  # type: ignore[operator]
+            head + "the year so far (" + so_far + "), with no change expected: there was none "
+            "over the same months last year ("
+            + fmt(last_year_ytd)  # type: ignore[operator]
+            + f" at {last_year_period} and at year end)",
         ),
     )
 
