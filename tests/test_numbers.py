@@ -12,7 +12,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmlib.core.numbers import MISSING, number_text, value_string
+from pmlib.core.numbers import (
+    MISSING,
+    UNITS,
+    agreed_decimals,
+    agreed_string,
+    difference_text,
+    number_text,
+    unit_description,
+    unit_label,
+    value_string,
+)
 from pmlib.present.text import format_value, format_values
 
 
@@ -50,6 +60,16 @@ from pmlib.present.text import format_value, format_values
         # more than three decimals still rounds half away from zero
         (0.00005, "number", 4, "0.0001"),
         (-0.00004, "number", 4, "0.0000"),
+        # what councils report: rates per head of population, weights, times
+        (12.34, "rate_per_1000", 1, "12.3 per 1,000"),
+        (45, "rate_per_100000", 0, "45 per 100,000"),
+        (1234.5, "rate_per_10000", 0, "1,235 per 10,000"),
+        (512.4, "kg", 0, "512 kg"),
+        (1, "tonnes", 0, "1 tonne"),
+        (2310, "tonnes_co2e", 0, "2,310 tonnes CO2e"),
+        (1, "minutes", 0, "1 minute"),
+        (45, "seconds", 0, "45 seconds"),
+        (3, "months", 0, "3 months"),
         # units that are bare numbers
         (3.25, "ratio", 2, "3.25"),
         (12, "score", 0, "12"),
@@ -78,3 +98,48 @@ def test_scalar_and_column_formatters_agree():
 
 def test_number_text_marks_missing_with_empty_text():
     assert number_text([1.5, float("nan")], 0).tolist() == ["2", ""]
+
+
+def test_a_thousands_of_pounds_indicator_renders_with_its_k():
+    # RES14 "Agency staff spend (£k, year to date)": 298 in a £ thousands column is £298k
+    assert value_string(298, "currency_thousands", 0) == "£298k"
+    assert value_string(1.25, "currency_millions", 2) == "£1.25m"
+
+
+def test_every_unit_has_a_label_for_axes_and_csv_columns():
+    assert unit_label("currency_thousands") == "£ thousands"
+    assert unit_label("currency_millions") == "£ millions"
+    assert unit_label("rate_per_1000") == "per 1,000"
+    assert unit_label("rate_per_100000") == "per 100,000"
+    assert unit_label("percent") == "percent"
+    assert unit_label("days") == "days"
+    assert all(unit_label(u) for u in UNITS)
+    assert unit_label(None) == "" and unit_label(float("nan")) == ""
+
+
+def test_unit_description_reads_as_words():
+    assert unit_description("percent", 1) == "percent, 1 decimal place"
+    assert unit_description("days", 2) == "days, 2 decimal places"
+    assert unit_description("number", 0) == "number, whole numbers"
+
+
+def test_a_gap_in_percent_is_in_percentage_points_singular_for_one():
+    units = ["percent", "percent", "days", "days", "rate_per_1000"]
+    got = difference_text([1, 8.7, 1, 0.5, 2.5], [0, 1, 0, 1, 1], units).tolist()
+    assert got == [
+        "1 percentage point",
+        "8.7 percentage points",
+        "1 day",
+        "0.5 days",
+        "2.5 per 1,000",
+    ]
+
+
+def test_targets_keep_the_decimals_they_were_agreed_with():
+    # published in whole days, agreed at 2.5: shown 2.5, never rounded up to 3
+    assert agreed_string(2.5, "days", 0) == "2.5 days"
+    assert agreed_string(3, "days", 0) == "3 days"
+    # an indicator's own decimals are the least shown: 80 on a 1-decimal percent is 80.0%
+    assert agreed_string(80, "percent", 1) == "80.0%"
+    assert agreed_string(94.96, "percent", 1) == "94.96%"
+    assert agreed_decimals([2.5, 0.125, 1 / 3], 0).tolist() == [1, 3, 3]

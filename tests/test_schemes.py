@@ -21,7 +21,13 @@ from pmlib.core.errors import ConfigError
 def test_presets_read_without_problems():
     schemes, problems = read_rag_schemes(PRESETS_FILE)
     assert problems == []
-    assert set(schemes) == {"south-derbyshire", "new-forest", "dorset", "met-or-missed"}
+    assert set(schemes) == {
+        "northmoor",
+        "south-derbyshire",
+        "new-forest",
+        "dorset",
+        "met-or-missed",
+    }
 
 
 @pytest.mark.parametrize(
@@ -34,6 +40,8 @@ def test_presets_read_without_problems():
         # Dorset: Green on or above target; tolerance agreed per indicator
         ("dorset", "Dorset", "relative", 0.0, 0.05, "three"),
         ("met-or-missed", "Met or missed", "absolute", 0.0, 0.0, "two"),
+        # the demo council's own scheme: South Derbyshire's thresholds under its own name
+        ("northmoor", "Northmoor performance framework", "relative", 0.0, 0.05, "three"),
     ],
 )
 def test_preset_settings(name, label, tolerance, green, amber, colours):

@@ -171,8 +171,9 @@ def test_cumulative_sum_forecast_uses_last_years_profile():
     # 180 × 410 / 190 = 388.4 → 388, 3% short of 400 → Amber
     assert (row["forecast"], row["forecast_rag"]) == (388, "Amber")
     assert row["forecast_reason"] == (
-        "Forecast 388 = year to date 180 × 410 / 190 (last year's outturn over its year to date "
-        "at 2025/26 Q2); Amber against the 400 year-end target"
+        "Forecast year-end 388: the year to date (180) grown in the same proportion as last "
+        "year's, which went from 190 at 2025/26 Q2 to 410 at year end; Amber against the 400 "
+        "year-end target"
     )
     assert row["rag"] == "Red"  # today: 180 against a profiled 200 is 10% short
 
@@ -182,8 +183,8 @@ def test_cumulative_sum_forecast_falls_back_to_the_run_rate():
     # 180 × 12 / 6 = 360, 10% short of 400 → Red
     assert (row["forecast"], row["forecast_rag"]) == (360, "Red")
     assert row["forecast_reason"] == (
-        "Forecast 360 = year to date 180 × 12 / 6 (run rate; no comparable figures last year); "
-        "Red against the 400 year-end target"
+        "Forecast year-end 360: the year to date (180 in 6 months) continued at the same "
+        "monthly rate for 12 months (no figures last year); Red against the 400 year-end target"
     )
 
 
@@ -199,8 +200,9 @@ def test_ratio_forecast_adds_last_years_change_to_year_end():
     # 85.0 + 7.5 = 92.5 → Green against 90.0
     assert (row["forecast"], row["forecast_rag"]) == (92.5, "Green")
     assert row["forecast_reason"] == (
-        "Forecast 92.5% = year to date 85.0% + 7.5 percentage points (last year's change from "
-        "2025/26 Q2 to year end); Green against the 90.0% year-end target"
+        "Forecast year-end 92.5%: the year so far (85.0%) plus the rise seen over the same "
+        "months last year (7.5 percentage points, from 82.5% at 2025/26 Q2 to 90.0% at year "
+        "end); Green against the 90.0% year-end target"
     )
     assert (row["value"], row["rag"]) == (86.0, "Amber")  # the quarter itself: 4.4% short
 
@@ -213,8 +215,8 @@ def test_mean_forecast_without_last_year_is_the_year_to_date_rate():
     # (10 + 14) / 2 = 12 → meets 12
     assert (row["forecast"], row["forecast_rag"]) == (12, "Green")
     assert row["forecast_reason"] == (
-        "Forecast 12 = the year-to-date rate (no comparable "
-        "figures last year); Green against the 12 year-end target"
+        "Forecast year-end 12: the average for the year so far, assumed to hold (no figures "
+        "last year); Green against the 12 year-end target"
     )
 
 
@@ -228,8 +230,8 @@ def test_snapshot_forecast_is_the_latest_value():
     # 45 against 40: 12.5% over → Red
     assert (row["forecast"], row["forecast_rag"]) == (45, "Red")
     assert row["forecast_reason"] == (
-        "Forecast 45 = the latest value, assumed to hold to year "
-        "end; Red against the 40 year-end target"
+        "Forecast year-end 45: the latest value, assumed to hold to year end; Red against the "
+        "40 year-end target"
     )
 
 
@@ -274,7 +276,68 @@ def test_percentage_forecasts_stay_within_100():
     row = row_of(rate_period(tax(LAST_YEAR_TAX, [10, 20, 29, 38, 47, 57]), f"{FY} Q2"), "T")
     # 57.0 × 97.5 / 55.0 = 101.05 → kept at 100.0%
     assert row["forecast"] == 100.0
-    assert "(kept within 0-100%)" in row["forecast_reason"]
+    assert row["forecast_reason"].startswith("Forecast year-end 100.0%: ")
+    assert "at year end (capped at 100%); Green" in row["forecast_reason"]
+
+
+def test_a_running_rate_forecast_is_worked_from_the_figures_shown():
+    # RES01-like: council tax collected, a running year-to-date percentage. Unrounded, 56.06 ×
+    # 97.26 / 57.04 = 95.59 → 95.6% — but the page shows 56.1%, 57.0% and 97.3%, and
+    # 56.1 × 97.3 / 57.0 = 95.76 → 95.8%: the forecast shown is the one the shown figures give
+    last_year = [10, 19, 28, 37, 46, 57.04, 64, 73, 82, 90, 95, 97.26]
+    row = row_of(rate_period(tax(last_year, [10, 20, 29, 38, 47, 56.06]), f"{FY} Q2"), "T")
+    # 95.8 against 97.0: 1.2 / 97 = 1.2% short → Amber
+    assert (row["forecast"], row["forecast_rag"]) == (95.8, "Amber")
+    assert row["forecast_reason"] == (
+        "Forecast year-end 95.8%: the year to date (56.1%) grown in the same proportion as last "
+        "year's, which went from 57.0% at 2025/26 Q2 to 97.3% at year end; Amber against the "
+        "97.0% year-end target"
+    )
+
+
+def test_a_rate_forecast_adds_up_as_displayed():
+    # RES09-like: calls answered in 60 seconds, a ratio. This year 7,744 of 10,000 = 77.44%,
+    # shown 77.4%; last year 7,696 of 10,000 = 76.96% (shown 77.0%) by Q2 and 15,460 of
+    # 20,000 = 77.30% (77.3%) by year end. Unrounded, 77.44 + 0.34 = 77.78 → 77.8% beside a
+    # "0.3 points" change that does not add up; from the shown figures 77.4 + 0.3 = 77.7%
+    ind = [{"id": "C", "aggregation": "ratio", "unit": "percent", "decimals": 1}]
+    nd = [(LY, 1, 3848), (LY, 2, 3848), (LY, 3, 3882), (LY, 4, 3882), (FY, 1, 3872), (FY, 2, 3872)]
+    actuals = [
+        {"indicator_id": "C", "period": f"{fy} Q{q}", "numerator": n, "denominator": 5000}
+        for fy, q, n in nd
+    ]
+    row = row_of(rate_period(make_dataset(ind, [("C", FY, 80.0)], actuals), f"{FY} Q2"), "C")
+    # 77.7 against 80.0: 2.9% short → Amber
+    assert (row["forecast"], row["forecast_rag"]) == (77.7, "Amber")
+    assert row["forecast_reason"] == (
+        "Forecast year-end 77.7%: the year so far (77.4%) plus the rise seen over the same "
+        "months last year (0.3 percentage points, from 77.0% at 2025/26 Q2 to 77.3% at year "
+        "end); Amber against the 80.0% year-end target"
+    )
+
+
+def test_a_forecast_in_thousands_of_pounds_multiplies_no_units():
+    # RES14-like: agency spend, £k, quarterly year to date. 298 × 447 / 251 = 530.7 → £531k;
+    # the sentence names the method and never writes "£298k × £447k / £251k"
+    ind = [
+        {
+            "id": "K",
+            "measure": "cumulative",
+            "aggregation": "sum",
+            "unit": "currency_thousands",
+            "polarity": "lower",
+        }
+    ]
+    actuals = quarters("K", LY, [125, 126, 96, 100]) + quarters("K", FY, [150, 148])
+    row = row_of(rate_period(make_dataset(ind, [("K", FY, 580)], actuals), f"{FY} Q2"), "K")
+    assert row["forecast"] == 531
+    reason = row["forecast_reason"]
+    assert reason == (
+        "Forecast year-end £531k: the year to date (£298k) grown in the same proportion as last "
+        "year's, which went from £251k at 2025/26 Q2 to £447k at year end; Green against the "
+        "£580k year-end target"
+    )
+    assert "×" not in reason and " / " not in reason and " = " not in reason
 
 
 def test_running_figure_without_last_year_has_no_forecast():
@@ -291,7 +354,7 @@ def test_at_q4_the_forecast_is_the_outturn():
     # mean of the four quarters: 93, 2.1% short of 95 → Amber
     assert (row["forecast"], row["forecast_rag"]) == (93, "Amber")
     assert row["forecast_reason"] == (
-        "Forecast 93: the year's outturn; Amber against the 95 year-end target"
+        "Forecast year-end 93: the year's outturn; Amber against the 95 year-end target"
     )
 
 
@@ -317,8 +380,8 @@ def test_band_forecast_is_rated_against_the_year_range():
     row = row_of(rate_period(ds, f"{FY} Q2"), "B")
     # (50 + 63) / 2 = 56.5, inside 40-60
     assert row["forecast_reason"] == (
-        "Forecast 56.5% = the year-to-date rate (no comparable figures last year); Green "
-        "against the 40.0% to 60.0% year-end range"
+        "Forecast year-end 56.5%: the average for the year so far, assumed to hold (no figures "
+        "last year); Green against the 40.0% to 60.0% year-end range"
     )
 
 
@@ -348,5 +411,65 @@ def test_forecast_year_end_on_a_plain_frame():
     np.testing.assert_equal(out["forecast"].to_numpy(), [200.0, NAN, 3.3])
     assert out["forecast_method"].tolist()[0::2] == ["run_rate", "persistence"]
     assert out["forecast_reason"].iloc[2] == (
-        "Forecast 3.3 days = the latest value, assumed to hold to year end"
+        "Forecast year-end 3.3 days: the latest value, assumed to hold to year end"
     )
+
+
+def test_a_ratio_without_last_year_is_forecast_at_its_rate_a_mean_at_its_average():
+    frame = pd.DataFrame(
+        {
+            "measure": "period",
+            "aggregation": ["ratio", "mean"],
+            "frequency": "quarterly",
+            "unit": ["percent", "days"],
+            "decimals": 1,
+            "value": [80.0, 4.0],
+            "ytd": [81.25, 4.25],
+            "last_year_ytd": NAN,
+            "last_year_outturn": NAN,
+            "outturn": NAN,
+            "months_elapsed": 6,
+            "final": False,
+            "has_year_target": True,
+            "last_year_period": "2025/26 Q2",
+        }
+    )
+    # the year so far, published: 81.25 → 81.3%, 4.25 → 4.3 days (half away from zero)
+    assert forecast_year_end(frame)["forecast_reason"].tolist() == [
+        "Forecast year-end 81.3%: the rate for the year so far, assumed to hold (no figures "
+        "last year)",
+        "Forecast year-end 4.3 days: the average for the year so far, assumed to hold (no "
+        "figures last year)",
+    ]
+
+
+def test_a_rate_forecast_says_rise_fall_or_no_change_as_last_year_did():
+    frame = pd.DataFrame(
+        {
+            "measure": "period",
+            "aggregation": "ratio",
+            "frequency": "quarterly",
+            "unit": "percent",
+            "decimals": 1,
+            "value": 75.0,
+            "ytd": 75.0,
+            "last_year_ytd": [80.0, 80.0, 80.0],
+            "last_year_outturn": [81.0, 78.5, 80.0],
+            "outturn": NAN,
+            "months_elapsed": 6,
+            "final": False,
+            "has_year_target": True,
+            "last_year_period": "2025/26 Q2",
+        }
+    )
+    # 75.0 + (81.0 - 80.0) = 76.0; 75.0 - (80.0 - 78.5) = 73.5; 75.0 + 0 = 75.0
+    out = forecast_year_end(frame)
+    assert out["forecast"].tolist() == [76.0, 73.5, 75.0]
+    assert out["forecast_reason"].tolist() == [
+        "Forecast year-end 76.0%: the year so far (75.0%) plus the rise seen over the same "
+        "months last year (1.0 percentage points, from 80.0% at 2025/26 Q2 to 81.0% at year end)",
+        "Forecast year-end 73.5%: the year so far (75.0%) less the fall seen over the same "
+        "months last year (1.5 percentage points, from 80.0% at 2025/26 Q2 to 78.5% at year end)",
+        "Forecast year-end 75.0%: the year so far (75.0%), with no change expected: there was "
+        "none over the same months last year (80.0% at 2025/26 Q2 and at year end)",
+    ]

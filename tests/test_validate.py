@@ -152,6 +152,26 @@ def test_choice_values_are_case_insensitive(council):
     assert read_dataset(data, params).indicators["polarity"].tolist()[1] == "lower"
 
 
+def test_an_unknown_unit_lists_the_allowed_units_and_suggests_the_closest(council):
+    data, params = council
+    # R2 is measured in days; "currency_thousand" is one letter short of a real unit
+    edit(data, "indicators", "KPI,days,1,lower", "KPI,currency_thousand,1,lower")
+    p = only(errors(data, params), "unit")
+    assert (p.file, p.row, p.value) == ("indicators.csv", 3, "currency_thousand")
+    assert p.fix.startswith("did you mean 'currency_thousands'?")
+    for unit in ("percent", "currency_thousands", "currency_millions", "rate_per_1000", "tonnes"):
+        assert unit in p.fix
+
+
+def test_common_spellings_of_a_unit_are_read_as_the_unit(council):
+    data, params = council
+    edit(data, "indicators", "KPI,percent,1,higher", "KPI,%,1,higher")
+    edit(data, "indicators", "KPI,days,1,lower", "KPI,£k,1,lower")
+    edit(data, "indicators", "statistic,number,0", "statistic,Count,0")
+    units = read_dataset(data, params).indicators["unit"].tolist()
+    assert units == ["percent", "currency_thousands", "number"]
+
+
 def test_missing_required_column(council):
     data, params = council
     path = data / "targets.csv"

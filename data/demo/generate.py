@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from pmlib.core.numbers import agreed_decimals, agreed_string, round_published, value_string
 from pmlib.core.periods import Period, parse_period, parse_quarter, parse_year, period_table
 from pmlib.rating.rollup import NATIVE_KIND, build_cube
 
@@ -377,7 +378,9 @@ def target_for(ind: Ind, period: Period) -> float | None:
     if ind.profile:
         return round(year * ind.profile[period.months_elapsed - 1] / ind.profile[-1], 1)
     if ind.measure == "cumulative" and ind.aggregation == "sum":
-        return year * period.months_elapsed / 12
+        # as pmlib profiles it: the year target's share, to the decimals the target was set with
+        places = agreed_decimals([year], ind.decimals)
+        return float(round_published([year * period.months_elapsed / 12], places)[0])
     return year
 
 
@@ -448,13 +451,12 @@ def actuals_table(series: dict[str, list[dict]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def show(ind: Ind, x: float | None) -> str:
-    """A figure as a report would print it."""
+def show(ind: Ind, x: float | None, *, agreed: bool = False) -> str:
+    """A figure as a report prints it (pmlib's one formatter); a target ``agreed`` keeps the
+    decimals it was set with."""
     if x is None:
         return "n/a"
-    text = f"{x:,.{ind.decimals}f}"
-    suffix = {"percent": "{}%", "days": "{} days", "currency": "£{}k"}
-    return suffix.get(ind.unit, "{}").format(text)
+    return (agreed_string if agreed else value_string)(x, ind.unit, ind.decimals)
 
 
 NARRATIVE_PARTS = ("performance_update", "approach", "future_plans", "issues")
@@ -473,7 +475,7 @@ def narratives_table(rollup: Rollups) -> pd.DataFrame:
         cur = rollup(ind, p)
         ctx = {
             "v": show(ind, cur["value"]),
-            "t": show(ind, target_for(ind, p)),
+            "t": show(ind, target_for(ind, p), agreed=True),
             "prev": show(ind, rollup(ind, p.previous())["value"]),
             "ly": show(ind, rollup(ind, p.last_year())["value"]),
             "num": fmt(cur["numerator"], 0),

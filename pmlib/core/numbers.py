@@ -32,23 +32,20 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from pmlib.core.units import (  # noqa: F401  (re-exported: pmlib's one place for units)
+    UNIT_ALIASES,
+    UNIT_TABLE,
+    UNITS,
+    unit_description,
+    unit_label,
+)
+
 ArrayLike = Sequence | np.ndarray | pd.Series
 
 #: What a missing figure reads as wherever pmlib shows one (an en dash).
 MISSING = "–"
 
-#: unit -> (prefix, plural suffix, singular suffix). Units not listed ("number", "ratio",
-#: "rate", "score", ...) are bare numbers. Money kept in thousands or millions is shown with its
-#: scale, so a figure held as 298 in a "£ thousands" column reads "£298k", never "£298".
-_UNIT_TEXT = {
-    "percent": ("", "%", "%"),
-    "currency": ("£", "", ""),
-    "currency_thousands": ("£", "k", "k"),
-    "currency_millions": ("£", "m", "m"),
-    "days": ("", " days", " day"),
-    "weeks": ("", " weeks", " week"),
-    "hours": ("", " hours", " hour"),
-}
+_UNIT_TEXT = {unit: row[:3] for unit, row in UNIT_TABLE.items()}
 
 
 def _floats(values: object) -> np.ndarray:
@@ -107,8 +104,50 @@ def round_published(values: ArrayLike, decimals: ArrayLike | int) -> np.ndarray:
     """
     x = _floats(values)
     d = _ints(decimals, x.size).reshape(x.shape) if x.ndim else _ints(decimals, 1)[0]
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         return np.sign(x) * _scaled(np.abs(x), d) / 10.0**d
+
+
+def agreed_decimals(values: ArrayLike, decimals: ArrayLike | int, most: int = 3) -> np.ndarray:
+    """The decimals each agreed figure (a target, a threshold) needs: at least ``decimals``.
+
+    Values are published rounded to the indicator's ``decimals``, but a target is kept as
+    agreed: a 2.5-day target on an indicator published in whole days is shown "2.5 days", not
+    "3 days" (which would claim a value of 3 meets it). Up to ``most`` places; NaN gets
+    ``decimals``.
+
+    >>> agreed_decimals([2.5, 3.0, 94.96, 1 / 3, float("nan")], 0).tolist()
+    [1, 0, 2, 3, 0]
+    >>> agreed_decimals([80.0, 2.25], 1).tolist()
+    [1, 2]
+    """
+    x = _floats(values).ravel()
+    base = _ints(decimals, x.size)
+    need = np.full(x.size, most, dtype="int64")
+    with np.errstate(invalid="ignore", over="ignore"):
+        for d in range(most - 1, -1, -1):
+            exact = np.abs(round_published(x, d) - x) <= 1e-9 * np.maximum(1.0, np.abs(x))
+            need = np.where(exact, d, need)
+    return np.where(np.isfinite(x), np.maximum(need, base), base)
+
+
+def agreed_text(values: ArrayLike, decimals: ArrayLike | int, units: ArrayLike | str) -> np.ndarray:
+    """Targets and thresholds as agreed: :func:`value_text` with :func:`agreed_decimals`."""
+    return value_text(values, agreed_decimals(values, decimals), units)
+
+
+def agreed_string(value: object, unit: str | None, decimals: object = 0) -> str:
+    """One target as agreed (:func:`agreed_text` for a single figure); :data:`MISSING` if none.
+
+    >>> agreed_string(2.5, "days", 0), agreed_string(80, "percent", 1), agreed_string(None, "days")
+    ('2.5 days', '80.0%', '–')
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+        d = 0 if decimals is None or pd.isna(decimals) else int(decimals)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return MISSING
+    return value_string(number, unit, int(agreed_decimals([number], d)[0]))
 
 
 _GROUPS = np.array([str(k) for k in range(1000)], dtype=str)
@@ -295,9 +334,9 @@ def format_rating_table(df: pd.DataFrame, *, name_width: int = 32) -> str:
         return d[column].to_numpy(dtype=object, na_value="").astype(str)
 
     value = value_text(d["value"], dec, unit)
-    target = value_text(d["target"], dec, unit)
+    target = agreed_text(d["target"], dec, unit)
     if {"lower", "upper"} <= set(d.columns):
-        band = value_text(d["lower"], dec, unit) + "–" + value_text(d["upper"], dec, unit)
+        band = agreed_text(d["lower"], dec, unit) + "–" + agreed_text(d["upper"], dec, unit)
         target = np.where((target == "") & (band != "–"), band, target)
     ids = text("indicator_id")
     cols = [

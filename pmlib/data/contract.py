@@ -1,13 +1,17 @@
 """The column contract of the four tables, as plain data: names, required columns, allowed values.
 
 Documented in docs/data-format.md and enforced by :mod:`pmlib.data.schema` (pandera). Kept
-free of pandas and pandera so anything that only needs the table names or the allowed values
-can have them cheaply.
+free of pandera so anything that only needs the table names or the allowed values can have them
+cheaply. The units (``UNITS``, and the other spellings read as them, ``UNIT_ALIASES``) are
+declared with their formatting in :mod:`pmlib.core.numbers`, so a unit the data accepts is
+always one the reports can show.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from pmlib.core.units import UNIT_ALIASES, UNITS
 
 __all__ = [
     "AGGREGATIONS",
@@ -21,6 +25,7 @@ __all__ = [
     "TABLES",
     "TOLERANCES",
     "UNITS",
+    "UNIT_ALIASES",
     "VISIBILITIES",
     "Col",
 ]
@@ -28,7 +33,6 @@ __all__ = [
 TABLES = ("indicators", "targets", "actuals", "narratives")
 
 KINDS = ("KPI", "PI", "statistic")
-UNITS = ("percent", "number", "currency", "days", "weeks", "hours", "ratio", "rate", "score")
 POLARITIES = ("higher", "lower", "band", "none")
 FREQUENCIES = ("monthly", "quarterly", "annual")
 MEASURES = ("period", "cumulative", "snapshot")

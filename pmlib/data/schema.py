@@ -23,6 +23,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pmlib.core.errors import Problem
+from pmlib.core.units import closest_unit
 from pmlib.data.contract import (
     AGGREGATIONS,
     COLLECTION_METHODS,
@@ -34,6 +35,7 @@ from pmlib.data.contract import (
     STATUSES,
     TABLES,
     TOLERANCES,
+    UNIT_ALIASES,
     UNITS,
     VISIBILITIES,
     Col,
@@ -61,7 +63,13 @@ __all__ = [
     "validate_table",
 ]
 
-_CHOICE_ALIASES = {"kpi": "KPI", "pi": "PI", "stat": "statistic", "statistics": "statistic"}
+_CHOICE_ALIASES = {
+    "kpi": "KPI",
+    "pi": "PI",
+    "stat": "statistic",
+    "statistics": "statistic",
+    **UNIT_ALIASES,  # "%", "£k", "count", ... (each applies only where its unit is a choice)
+}
 
 
 def _canonical_choices(values: pd.Series, col: Col) -> pd.Series:
@@ -136,7 +144,15 @@ def _fix_for(col: Col, value: object) -> tuple[str, str]:
     if col.kind == "date":
         return "is not a date", "write the date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-10-14"
     if col.kind == "choice":
-        return "is not an allowed value", f"use one of: {', '.join(col.choices)}"
+        allowed = f"use one of: {', '.join(col.choices)}"
+        if col.choices == UNITS:
+            guess = closest_unit(text)
+        else:
+            close = difflib.get_close_matches(text.strip().lower(), col.choices, n=1, cutoff=0.6)
+            guess = close[0] if close else None
+        if guess:
+            return "is not an allowed value", f"did you mean '{guess}'? Otherwise {allowed}"
+        return "is not an allowed value", allowed
     return "is not valid", ""
 
 

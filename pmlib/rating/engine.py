@@ -35,11 +35,13 @@ from pmlib.config.schemes import check_scheme_warnings, resolve_schemes
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Dataset
 from pmlib.core.numbers import (
+    agreed_decimals,
+    agreed_text,
     format_rating_table,
     round_published,
     text_series,
     unit_codes,
-    value_text,
+    unit_label,
 )
 from pmlib.core.periods import Period, parse_period
 from pmlib.rating.rag import (
@@ -185,17 +187,24 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
         & ~on_year
         & (period.months_elapsed < 12)
     )
-    factor = np.where(profiled, period.months_elapsed / 12, 1.0)
-    tgt = {c: round_published(values * factor, dec) for c, values in tgt.items()}
+    # targets are kept as agreed; a pro-rata share of a year target is kept to the precision
+    # the year target was agreed with (7/12 of 1,000 is 583, of 2.5 days 1.5)
+    factor = period.months_elapsed / 12
+    tgt = {
+        c: np.where(
+            profiled, round_published(values * factor, agreed_decimals(values, dec)), values
+        )
+        for c, values in tgt.items()
+    }
     note = np.full(n, "", dtype=object)
     rows = np.flatnonzero(profiled)
     if rows.size:
         sub = (units[0][rows], units[1])
         note[rows] = (
             "profiled target "
-            + value_text(tgt["target"][rows], dec[rows], sub).astype(object)
+            + agreed_text(tgt["target"][rows], dec[rows], sub).astype(object)
             + f" ({period.months_elapsed}/12 of "
-            + value_text(ty["target"].to_numpy()[rows], dec[rows], sub)
+            + agreed_text(ty["target"].to_numpy()[rows], dec[rows], sub)
             + ")"
         )
     in_year_cumulative = (measure == "cumulative") & (period.kind != "year") & ~on_year
@@ -230,8 +239,12 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
             "indicator_id": m["id"],
             "name": m["name"],
             "period": period.label,
+            "period_end": period.end_date.isoformat(),
             "kind": m["kind"],
             "unit": m["unit"],
+            "unit_label": np.array([unit_label(u) for u in units[1]] + [""], dtype=object)[
+                units[0]
+            ],
             "decimals": dec,
             "polarity": m["polarity"],
             "measure": m["measure"],
@@ -302,7 +315,7 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
         sub, d = (units[0][rows], units[1]), dec[rows]
 
         def fmt(values: np.ndarray) -> np.ndarray:
-            return value_text(values[rows], d, sub).astype(object)
+            return agreed_text(values[rows], d, sub).astype(object)
 
         against = np.where(
             np.isnan(year_target["target"][rows]),

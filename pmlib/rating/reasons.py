@@ -1,7 +1,11 @@
 """The ``rag_reason`` sentence of every rated row, written column-wise.
 
-A sentence is "<position>; <rule clause> (<scheme> scheme)", e.g. "94.1% is 0.9% below the
-95.0% target; Amber is within 5% (South Derbyshire scheme)". Kept apart from the arithmetic in
+A sentence is "<position>; <rule clause>", e.g. "71.3% is 8.7 percentage points (10.9%) below
+the 80.0% target; Amber is within 5% of target". The position gives the gap in the measure's
+own terms (percentage points for percentages, days for days) — plus, when the scheme measures
+the gap relative to the target, that share in brackets — so a councillor never reads a relative
+10.9% as 10.9 points. The clause names the rule, never the council whose framework it came from
+(the scheme's label belongs in the methodology text). Kept apart from the arithmetic in
 :mod:`pmlib.rating.rules` because the wording changes for readers while the rules do not.
 """
 
@@ -10,7 +14,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pmlib.core.numbers import difference_text, fraction_text, number_text, value_text
+from pmlib.core.numbers import (
+    agreed_decimals,
+    agreed_text,
+    difference_text,
+    fraction_text,
+    number_text,
+    value_text,
+)
 from pmlib.rating.rag import AMBER, GREEN, RED, _Inputs
 
 __all__: list[str] = []
@@ -35,7 +46,7 @@ def _reasons(
 ) -> np.ndarray:
     """The ``rag_reason`` sentence for every row (object array of str).
 
-    A sentence is "<position>; <rule clause> (<scheme> scheme)". The position holds the row's
+    A sentence is "<position>; <rule clause>". The position holds the row's
     own numbers, so it is assembled column-wise for the rated rows only; the clause depends on
     a handful of settings shared by many indicators (scheme, thresholds, unit, decimals), so it
     is written once per distinct combination and broadcast — that keeps the text cheap for a
@@ -69,31 +80,33 @@ def _reasons(
     def val(values: np.ndarray) -> np.ndarray:
         return value_text(values, dec, units).astype(object)
 
-    # position: how far from the target, in the scheme's terms (relative → % of the target;
-    # absolute, or a zero target → the measure's units)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    def agreed(values: np.ndarray) -> np.ndarray:
+        return agreed_text(values, dec, units).astype(object)
+
+    # position: how far from the target in the measure's own units (percentage points for
+    # percentages), shown to the decimals of the published value and the agreed target so the
+    # reader can check it by subtraction; with a relative scheme, also as a % of the target
+    with np.errstate(all="ignore"):
         bound = np.where(bd, np.where(blw, lo, hi), t)
         gap = np.abs(np.where(bd, np.where(blw, lo - vr, vr - hi), vr - t))
-        pct = gap / np.abs(bound) * 100
-    by_pct = rel & (bound != 0)
-    dev = np.where(
-        by_pct & (pct > 0) & (pct < 0.05),
-        "less than 0.1%",
-        np.where(
-            by_pct,
-            number_text(pct, 1).astype(object) + "%",
-            difference_text(gap, dec, units).astype(object),
-        ),
+        pct = gap / np.abs(bound) * 100  # a zero bound gives inf, not shown
+    gap_dec = np.maximum(dec, agreed_decimals(bound, dec))
+    by_pct = rel & (bound != 0) & np.isfinite(pct)
+    share = np.where(
+        (pct > 0) & (pct < 0.05), "less than 0.1%", number_text(pct, 1).astype(object) + "%"
+    )
+    dev = difference_text(gap, gap_dec, units).astype(object) + np.where(
+        by_pct, " (" + share + ")", ""
     )
     V = val(vr)
     note = np.broadcast_to(np.asarray(x.target_note, dtype=object), (n,))[r]
-    tphrase = np.where(note != "", "the " + note, "the " + val(t) + " target")
+    tphrase = np.where(note != "", "the " + note, "the " + agreed(t) + " target")
     on = np.abs(vr - t) <= 1e-9 * np.maximum(1.0, np.abs(t))
     position = (
         V + np.where(on, " meets ", " is " + dev + np.where(vr > t, " above ", " below ")) + tphrase
     )
     if bd.any():
-        low, high = val(lo), val(hi)
+        low, high = agreed(lo), agreed(hi)
         rng = np.where(
             np.isnan(lo),
             "at most " + high,
@@ -111,7 +124,7 @@ def _reasons(
         )
         position = np.where(bd, band_pos, position)
 
-    # clause and scheme, once per distinct combination of what they depend on
+    # the rule's clause, once per distinct combination of what it depends on
     i = np.where(has_i, x.intervention, np.nan)[r]
     ly = np.where(state == "improved", last_year, np.nan)[r]
     key = pd.DataFrame(
@@ -125,7 +138,6 @@ def _reasons(
             "sign": sign[r],
             "dec": dec,
             "unit": units[0],
-            "label": np.asarray(x.label)[r],
             "own": x.own[r],
             "zero": rel & (bound == 0),
             "i": i,
@@ -140,11 +152,11 @@ def _reasons(
 
     def amount(values: np.ndarray) -> np.ndarray:
         return np.where(
-            k["rel"], fraction_text(values), difference_text(values, k_dec, k_units)
+            k["rel"], fraction_text(values), agreed_difference(values, k_dec, k_units)
         ).astype(object)
 
     G, A = amount(k["g"].to_numpy()), amount(k["a"].to_numpy())
-    I = value_text(k["i"].to_numpy(), k_dec, k_units).astype(object)  # noqa: E741
+    I = agreed_text(k["i"].to_numpy(), k_dec, k_units).astype(object)  # noqa: E741
     LY = value_text(k["ly"].to_numpy(), k_dec, k_units).astype(object)
     kb, two, ks = k["band"].to_numpy(), k["two"].to_numpy(), k["state"].to_numpy()
     worse = np.where(k["sign"].to_numpy() > 0, "below", "above")
@@ -157,12 +169,12 @@ def _reasons(
     amber = np.where(
         with_i,
         "Amber is between the target and the " + I + " intervention level",
-        "Amber is within " + A + np.where(kb, " of the range", ""),
+        "Amber is within " + A + np.where(kb, " of the range", " of target"),
     )
     red = np.where(
         with_i,
         "Red is " + worse + " the " + I + " intervention level",
-        "Red is more than " + A + np.where(kb, " outside the range", " " + worse),
+        "Red is more than " + A + np.where(kb, " outside the range", " " + worse + " target"),
     )
     red = np.where(
         two,
@@ -181,14 +193,14 @@ def _reasons(
         [green, amber, red + ", but Amber as it improved on or held last year's " + LY],
         red,
     )
-    clause = (
-        clause
-        + " ("
-        + k["label"].to_numpy(dtype=object)
-        + " scheme"
-        + np.where(k["own"], ", indicator's own thresholds", "")
-        + ")"
-    )
+    clause = clause + np.where(k["own"], " (this indicator's own thresholds)", "")
     prefix = np.broadcast_to(np.asarray(x.prefix, dtype=object), (n,))[r]
     out[r] = prefix + position + "; " + clause[group]
     return out
+
+
+def agreed_difference(
+    values: np.ndarray, decimals: np.ndarray, units: tuple[np.ndarray, list]
+) -> np.ndarray:
+    """An absolute threshold in the measure's units, with the decimals it was agreed with."""
+    return difference_text(values, agreed_decimals(values, decimals), units)

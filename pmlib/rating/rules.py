@@ -8,7 +8,6 @@ be tested table by table; :func:`_rate` is the vectorised arithmetic shared with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -104,8 +103,10 @@ def rate_frame(
     >>> sd = {"sd": RagScheme("sd", "South Derbyshire", amber_within=0.05)}
     >>> rated = rate_frame(pd.DataFrame({"value": [94.1], "target": [95.0], "decimals": [1],
     ...                                  "unit": ["percent"]}), sd, default_scheme="sd")
-    >>> rated.loc[0, "rag"], rated.loc[0, "rag_reason"]
-    ('Amber', '94.1% is 0.9% below the 95.0% target; Amber is within 5% (South Derbyshire scheme)')
+    >>> rated.loc[0, "rag"]
+    'Amber'
+    >>> rated.loc[0, "rag_reason"]
+    '94.1% is 0.9 percentage points (0.9%) below the 95.0% target; Amber is within 5% of target'
     """
     f = frame.reset_index(drop=True)
     defaults = {k: v for k, v in _FRAME_DEFAULTS.items() if k not in f}
@@ -172,11 +173,12 @@ def rate_frame(
 
 def _rate(x: _Inputs, dot_tolerance: float, *, reasons: bool = True) -> dict[str, np.ndarray]:
     """Rate prepared inputs → published value, rag, thresholds and (optionally) the reason."""
+    # the value is rated as published (rounded to the indicator's decimals), but targets,
+    # intervention levels and band ends are kept as agreed: a 2.5-day target on an indicator
+    # published in whole days is still 2.5, so a published 3 misses it (rounding the target up
+    # to 3 would call it met)
     v = round_published(x.value, x.decimals)
-    # targets are compared as published too: a 94.96 target shown as 95.0 is a 95.0 target
-    t, i, lo, hi = (
-        round_published(y, x.decimals) for y in (x.target, x.intervention, x.lower, x.upper)
-    )
+    t, i, lo, hi = x.target, x.intervention, x.lower, x.upper
     pol = x.polarity
     g = np.nan_to_num(x.green_within)
     a = np.where(x.two, g, np.maximum(np.nan_to_num(x.amber_within), g))
@@ -237,9 +239,8 @@ def _rate(x: _Inputs, dot_tolerance: float, *, reasons: bool = True) -> dict[str
     )
     out = {"value": v, "rag": rag, "green_threshold": green_thr, "red_threshold": red_thr}
     if reasons:
-        shown = replace(x, target=t, intervention=i, lower=lo, upper=hi)
         out["rag_reason"] = _reasons(
-            shown,
+            x,
             state,
             v,
             g,

@@ -144,23 +144,32 @@ def forecast_arrays(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The array core of :func:`forecast_year_end`: (forecast, method, reason).
 
-    ``reason`` is an object array of sentences, written per method for the rows using it.
+    Every figure the method uses is first rounded as published, and the forecast is worked
+    from those: the sentence shows them, and a reader who redoes the sum with the numbers on
+    the page gets the forecast shown (56.1% scaled by 97.3% / 57.0% is 95.8%, so 95.8% is
+    shown, not the 95.7% the unrounded figures give). ``reason`` is an object array of
+    sentences naming the method in words, never a formula: "Forecast year-end 77.8%: the year
+    so far (77.4%) plus the rise seen over the same months last year (0.4 percentage points,
+    from 76.9% at 2025/26 Q2 to 77.3% at year end)".
     """
     n = value.size
     cumulative = measure == "cumulative"
     persistent = (measure == "snapshot") | ((measure == "period") & (aggregation == "last"))
     rate_like = ~persistent & np.isin(aggregation, ("ratio", "mean"))
     scaled = cumulative & np.isin(aggregation, ("sum", "last"))
-    profile_ok = np.isfinite(last_year_ytd) & np.isfinite(last_year_outturn)
+    ytd_p, ly_ytd, ly_out = (
+        round_published(x, decimals) for x in (ytd, last_year_ytd, last_year_outturn)
+    )
+    profile_ok = np.isfinite(ly_ytd) & np.isfinite(ly_out)
     with np.errstate(invalid="ignore", divide="ignore"):
-        multiplier = np.where(last_year_ytd != 0, last_year_outturn / last_year_ytd, np.nan)
-        change = last_year_outturn - last_year_ytd
+        multiplier = np.where(ly_ytd != 0, ly_out / ly_ytd, np.nan)
+        change = ly_out - ly_ytd
         candidates = {
             "outturn": outturn,
-            "profile": ytd * multiplier,
-            "run_rate": ytd * 12.0 / months_elapsed,
-            "profile_change": ytd + change,
-            "ytd_rate": ytd,
+            "profile": ytd_p * multiplier,
+            "run_rate": ytd_p * 12.0 / months_elapsed,
+            "profile_change": ytd_p + change,
+            "ytd_rate": ytd_p,
             "persistence": value,
         }
     method = np.select(
@@ -191,7 +200,9 @@ def forecast_arrays(
         raw = np.where(method == name, values, raw)
     codes = unit_codes(units, n)
     percent = np.array([u == "percent" for u in codes[1]] + [False])[codes[0]]
-    capped = percent & ((raw > 100) | (raw < 0))
+    with np.errstate(invalid="ignore"):
+        capped = np.where(percent & (raw > 100), " (capped at 100%)", "")
+        capped = np.where(percent & (raw < 0), " (a percentage cannot fall below 0%)", capped)
     raw = np.where(percent, np.clip(raw, 0.0, 100.0), raw)
     forecast = round_published(raw, decimals)
     method = np.where(np.isin(method, FORECAST_METHODS) & np.isnan(forecast), "no_value", method)
@@ -201,49 +212,92 @@ def forecast_arrays(
         reason[method == name] = text
     for name in FORECAST_METHODS:
         rows = np.flatnonzero(method == name)
-        if not rows.size:
-            continue
-        sub = (codes[0][rows], codes[1])
-
-        def fmt(values: np.ndarray, rows: np.ndarray = rows, sub: tuple = sub) -> np.ndarray:
-            return value_text(values[rows], decimals[rows], sub).astype(object)
-
-        head = "Forecast " + fmt(forecast)
-        if name == "outturn":
-            text = head + ": the year's outturn"
-        elif name == "profile":
-            text = (
-                head
-                + " = year to date "
-                + fmt(ytd)
-                + " × "
-                + fmt(last_year_outturn)
-                + " / "
-                + fmt(last_year_ytd)
-                + " (last year's outturn over its year to date at "
-                f"{last_year_period})"
+        if rows.size:
+            sub = (codes[0][rows], codes[1])
+            fmt = _formatter(rows, decimals, sub)
+            text = _forecast_sentence(
+                name,
+                fmt,
+                forecast=forecast,
+                ytd=ytd_p,
+                last_year_ytd=ly_ytd,
+                last_year_outturn=ly_out,
+                change=change[rows],
+                mean=aggregation[rows] == "mean",
+                decimals=decimals[rows],
+                units=sub,
+                months_elapsed=months_elapsed,
+                last_year_period=last_year_period,
             )
-        elif name == "run_rate":
-            text = (
-                head + " = year to date " + fmt(ytd) + f" × 12 / {months_elapsed} (run "
-                "rate; no comparable figures last year)"
-            )
-        elif name == "profile_change":
-            moved = difference_text(np.abs(change[rows]), decimals[rows], sub).astype(object)
-            text = (
-                head
-                + " = year to date "
-                + fmt(ytd)
-                + np.where(change[rows] < 0, " − ", " + ")
-                + moved
-                + f" (last year's change from {last_year_period} to year end)"
-            )
-        elif name == "ytd_rate":
-            text = head + " = the year-to-date rate (no comparable figures last year)"
-        else:
-            text = head + " = the latest value, assumed to hold to year end"
-        reason[rows] = np.where(capped[rows], text + " (kept within 0-100%)", text)
+            reason[rows] = text + capped[rows]
     return forecast, np.where(np.isin(method, FORECAST_METHODS), method, ""), reason
+
+
+def _formatter(rows: np.ndarray, decimals: np.ndarray, units: tuple) -> object:
+    def fmt(values: np.ndarray) -> np.ndarray:
+        return value_text(values[rows], decimals[rows], units).astype(object)
+
+    return fmt
+
+
+def _forecast_sentence(
+    name: str,
+    fmt: object,
+    *,
+    forecast: np.ndarray,
+    ytd: np.ndarray,
+    last_year_ytd: np.ndarray,
+    last_year_outturn: np.ndarray,
+    change: np.ndarray,
+    mean: np.ndarray,
+    decimals: np.ndarray,
+    units: tuple,
+    months_elapsed: int,
+    last_year_period: str,
+) -> np.ndarray:
+    """The sentence for the rows forecast by one method (``fmt`` formats those rows' values)."""
+    head = "Forecast year-end " + fmt(forecast) + ": "  # type: ignore[operator]
+    if name == "outturn":
+        return head + "the year's outturn"
+    if name == "persistence":
+        return head + "the latest value, assumed to hold to year end"
+    if name == "ytd_rate":
+        kind = np.where(mean, "average", "rate")
+        return head + "the " + kind + " for the year so far, assumed to hold (no figures last year)"
+    so_far = fmt(ytd)  # type: ignore[operator]
+    last_year = (
+        "from "
+        + fmt(last_year_ytd)  # type: ignore[operator]
+        + f" at {last_year_period} to "
+        + fmt(last_year_outturn)  # type: ignore[operator]
+        + " at year end"
+    )
+    if name == "run_rate":
+        months = f"{months_elapsed} month{'' if months_elapsed == 1 else 's'}"
+        return (
+            head + "the year to date (" + so_far + f" in {months}) continued at the same "
+            "monthly rate for 12 months (no figures last year)"
+        )
+    if name == "profile":
+        return (
+            head + "the year to date (" + so_far + ") grown in the same proportion as last "
+            "year's, which went " + last_year
+        )
+    moved = difference_text(np.abs(change), decimals, units).astype(object)
+    return np.where(
+        change > 0,
+        head + "the year so far (" + so_far + ") plus the rise seen over the same months "
+        "last year (" + moved + ", " + last_year + ")",
+        np.where(
+            change < 0,
+            head + "the year so far (" + so_far + ") less the fall seen over the same months "
+            "last year (" + moved + ", " + last_year + ")",
+            head + "the year so far (" + so_far + "), with no change expected: there was none "
+            "over the same months last year ("
+            + fmt(last_year_ytd)  # type: ignore[operator]
+            + f" at {last_year_period} and at year end)",
+        ),
+    )
 
 
 def forecast_year_end(frame: pd.DataFrame) -> pd.DataFrame:
