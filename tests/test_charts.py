@@ -287,3 +287,63 @@ def test_chart_that_cannot_be_drawn_says_so_without_javascript(monkeypatch, capl
     assert "<svg" not in fragment and "<script" not in fragment
     assert "This chart could not be drawn. It shows: Calls answered by month." in fragment
     assert "Vega failed" in caplog.text
+
+
+# --- the demo Cabinet report, as sent -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cabinet(tmp_path_factory):
+    """The demo council's Cabinet report for 2026/27 Q2, rendered by ``pmlib run``."""
+    from pathlib import Path
+
+    from pmlib.cli.main import main
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path_factory.mktemp("cabinet")
+    argv = ["run", "--quarter", "2026/27 Q2", "--committee", "cabinet", "--quiet"]
+    argv += ["--data", str(root / "data" / "demo"), "--params", str(root / "parameters")]
+    assert main([*argv, "--out", str(out)]) == 0
+    return out / "cabinet.html"
+
+
+@pytest.mark.notebook
+def test_exported_report_has_one_inline_svg_per_figure_and_no_script(cabinet):
+    html = cabinet.read_text(encoding="utf-8")
+    figures = re.findall(r'<figure class="pmlib-figure">.*?</figure>', html, flags=re.S)
+    assert len(figures) >= 2  # the priority chart and at least one exception's trend
+    # (the exporter's HTML parser writes viewBox as viewbox; browsers read both as viewBox)
+    assert all(f.count("<svg") == 1 and "viewbox=" in f.lower() for f in figures)
+    assert "<script" not in html  # static charts: the page needs no JavaScript at all
+
+
+@pytest.mark.notebook
+def test_every_scorecard_sparkline_ends_in_its_rows_rating(cabinet):
+    html = cabinet.read_text(encoding="utf-8")
+    rows = [r for r in html.split("<tr")[1:] if 'class="sparkline"' in r]
+    assert len(rows) > 30
+    ends = {}
+    for row in rows:
+        ref = re.search(r">([A-Z]{3}\d{2})<", row).group(1)
+        badge = re.search(r'class="rag rag-([a-z-]+)"', row).group(1)
+        mark = re.search(r"<[^>]*sparkline-end[^>]*>", row).group(0)
+        end = re.search(r'data-rag="([^"]+)"', mark).group(1)
+        assert end.lower().replace(" ", "-") == badge, ref
+        ends[ref] = end
+    # the issue's examples: ENV07 Grey (not Red), ENV06 No data, HSG03 Grey (not Green)
+    assert (ends["ENV07"], ends["ENV06"], ends["HSG03"]) == ("Grey", "No data", "Grey")
+
+
+@pytest.mark.browser
+@pytest.mark.notebook
+@pytest.mark.parametrize("width", [1024, 390])
+def test_without_javascript_every_chart_is_a_legible_svg_at_desktop_and_phone_width(
+    cabinet, no_js_page, width
+):
+    facts = no_js_page(cabinet, width=width)
+    assert facts["charts"], "no charts found"
+    for chart in facts["charts"]:
+        assert chart["svg_width"] > 200 and chart["svg_height"] > 100, chart
+        assert chart["min_font_px"] >= 11 - 1e-6, (width, chart)
+    # no chart pushes the page sideways (a wide one would scroll inside its own box)
+    assert facts["figures_right"] <= facts["page_width"]
