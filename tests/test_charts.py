@@ -74,6 +74,11 @@ def _line_paths(svg: str, colour: str = "#12436D") -> int:
     return len(re.findall(rf'<path[^>]*stroke="{colour}"', svg))
 
 
+def _rows(spec: dict, part: int = 0) -> list[dict]:
+    """The data rows of a trend chart's plot (part 0) or key (part 1)."""
+    return spec["datasets"][spec["vconcat"][part]["data"]["name"]]
+
+
 def _texts(svg: str) -> list[str]:
     """Every line of text drawn (a wrapped label is one <tspan> per line)."""
     return re.findall(r">([^<>]+)</(?:text|tspan)>", svg)
@@ -98,7 +103,7 @@ def test_latest_point_is_labelled_with_its_formatted_value_and_drawn_larger(svg_
     assert "£298k" in _texts(svg)
     assert "£251k" not in _texts(svg)  # only the latest point is labelled
     spec = chart.to_dict(validate=False)
-    rows = next(iter(spec["datasets"].values()))
+    rows = _rows(spec)
     assert [r["latest"] for r in rows] == [False, True]
     points = spec["vconcat"][0]["layer"][3]["encoding"]
     assert points["size"]["condition"]["value"] > points["size"]["value"]
@@ -109,7 +114,7 @@ def test_cumulative_chart_has_no_segment_joining_two_financial_years(svg_of):
     chart = trend_chart(HSG02, name="Affordable homes", unit="number", decimals=0,
                         measure="cumulative")  # fmt: skip
     spec = chart.to_dict(validate=False)
-    rows = next(iter(spec["datasets"].values()))
+    rows = _rows(spec)
     assert [r["segment"] for r in rows] == ["2024/25"] * 2 + ["2025/26"] * 4 + ["2026/27"] * 2
     line = spec["vconcat"][0]["layer"][2]["encoding"]
     assert line["detail"] == {"field": "segment", "type": "nominal"}
@@ -137,7 +142,7 @@ def test_key_shows_target_band_and_only_the_rag_states_drawn(svg_of):
     # No data has no point on the chart, Amber and Grey do not occur: none is in the key
     assert not {"No data", "Amber", "Grey"} & set(texts)
     key = chart.to_dict(validate=False)["vconcat"][1]
-    key_rows = next(r for r in chart.to_dict(validate=False)["datasets"].values() if "kind" in r[0])
+    key_rows = _rows(chart.to_dict(validate=False), 1)
     assert [r["label"] for r in key_rows] == ["Target", "Amber: within tolerance", "Red", "Green"]
     assert key["layer"][2]["encoding"]["color"]["scale"]["domain"] == ["Red", "Green"]
 

@@ -106,7 +106,7 @@ def test_trend_chart_labels_and_tooltips_are_pmlib_formatted():
         }
     )
     spec = trend_chart(history, name="Days", unit="days", decimals=0).to_dict(validate=False)
-    rows = next(iter(spec["datasets"].values()))
+    rows = spec["datasets"][spec["vconcat"][0]["data"]["name"]]
     # 1 → "1 day"; 2.5 → "3 days" (Excel rounding); a missing target is the missing marker
     assert [r["label"] for r in rows] == ["1 day", "3 days"]
     assert [r["target_label"] for r in rows] == ["3 days", "–"]

@@ -321,6 +321,8 @@ def rag_bar_chart(
         )
     )
     return bars.properties(
+        # room for labels set in a wider font than vl-convert measured (DejaVu for Arial)
+        padding={"left": 24, "top": 5, "right": 5, "bottom": 5},
         width=200,
         height=alt.Step(40),
         title=title,

@@ -33,6 +33,7 @@ import html
 import json
 import logging
 import math
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -211,7 +212,7 @@ class Figure:
         return _render(spec, **alt.renderers.options)
 
 
-def enable_offline_charts(mode: str = DEFAULT_MODE) -> None:
+def enable_offline_charts(mode: str | None = None) -> None:
     """Draw altair charts in this notebook as offline, accessible report figures.
 
     Call it once near the top of a report notebook, after the imports. Give every chart a
@@ -221,9 +222,12 @@ def enable_offline_charts(mode: str = DEFAULT_MODE) -> None:
     Parameters
     ----------
     mode
-        ``"svg"`` (default), ``"js"`` or ``"both"``; see :func:`chart_html`. BENCHMARKS.md
-        has the page size and time of each.
+        ``"svg"``, ``"js"`` or ``"both"``; see :func:`chart_html`. BENCHMARKS.md has the page
+        size and time of each. ``None`` (what the report notebooks pass): the
+        ``PMLIB_CHART_MODE`` environment variable if set, else ``"svg"``. The variable is not
+        part of a report's inputs: after changing it, re-render with ``pmlib run --force``.
     """
+    mode = mode or os.environ.get("PMLIB_CHART_MODE") or DEFAULT_MODE
     if mode not in _MODES:
         raise RenderError(f"Unknown chart mode {mode!r}: expected one of {', '.join(_MODES)}.")
     import altair as alt
