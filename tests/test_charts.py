@@ -352,3 +352,14 @@ def test_without_javascript_every_chart_is_a_legible_svg_at_desktop_and_phone_wi
         assert chart["min_font_px"] >= 11 - 1e-6, (width, chart)
     # no chart pushes the page sideways (a wide one would scroll inside its own box)
     assert facts["figures_right"] <= facts["page_width"]
+
+
+def test_period_labels_are_short_enough_for_eight_periods_at_phone_width(svg_of):
+    quarters = _texts(svg_of(trend_chart(HSG02, name="x", unit="number", decimals=0)))
+    first = quarters.index("Q3")
+    assert quarters[first : first + 2] == ["Q3", "24/25"]  # "2024/25 Q3" on two short lines
+    years = HSG02.assign(period=[f"{y}/{(y + 1) % 100:02d}" for y in range(2018, 2026)])
+    texts = _texts(svg_of(trend_chart(years, name="x", unit="number", decimals=0)))
+    assert [t for t in texts if re.fullmatch(r"\d\d/\d\d", t)] == [
+        "18/19", "19/20", "20/21", "21/22", "22/23", "23/24", "24/25", "25/26"
+    ]  # fmt: skip

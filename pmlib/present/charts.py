@@ -97,12 +97,14 @@ def describe_trend(
 
 
 def _period_axis() -> alt.Axis:
-    # "2026/27 Q2" → two short lines "Q2" / "26/27": eight quarters fit 300 px at 12 px type
+    # "2026/27 Q2" → two short lines "Q2" / "26/27", and "2026/27" → "26/27": eight quarters or
+    # years fit 300 px at 12 px type without overlapping
     return alt.Axis(
         labelAngle=0,
         labelExpr=(
             r"test(/^\d{4}\/\d{2} Q\d$/, datum.label) ? "
-            r"[substring(datum.label, 8), substring(datum.label, 2, 7)] : datum.label"
+            r"[substring(datum.label, 8), substring(datum.label, 2, 7)] : "
+            r"test(/^\d{4}\/\d{2}$/, datum.label) ? substring(datum.label, 2) : datum.label"
         ),
     )
 
