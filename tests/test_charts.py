@@ -363,3 +363,22 @@ def test_period_labels_are_short_enough_for_eight_periods_at_phone_width(svg_of)
     assert [t for t in texts if re.fullmatch(r"\d\d/\d\d", t)] == [
         "18/19", "19/20", "20/21", "21/22", "22/23", "23/24", "24/25", "25/26"
     ]  # fmt: skip
+
+
+@pytest.mark.notebook
+def test_priority_chart_lists_priorities_in_the_order_of_the_table_beneath_it(cabinet):
+    html = cabinet.read_text(encoding="utf-8")
+    priorities = [
+        "A greener district",
+        "A prosperous local economy",
+        "An efficient, well-run council",
+        "Homes and thriving communities",
+    ]
+    label = re.search(r'aria-label="(RAG ratings by Council Plan priority[^"]*)"', html).group(1)
+    table = html.split("<caption>RAG ratings by Council Plan priority</caption>", 1)[1]
+    table = table.split("</table>", 1)[0]
+
+    def order(text: str) -> list[str]:
+        return sorted(priorities, key=lambda p: text.index(p))
+
+    assert order(label) == order(table)
