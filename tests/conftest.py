@@ -167,3 +167,57 @@ def offline_browser():
             yield check
         finally:
             browser.close()
+
+
+_CHART_FACTS = """() => ({
+  scripts_ran: !!document.querySelector('[data-pmlib-drawn]'),
+  page_width: document.documentElement.clientWidth,
+  figures_right: Math.max(0, ...Array.from(document.querySelectorAll('figure.pmlib-figure'),
+    f => f.getBoundingClientRect().right)),
+  charts: Array.from(document.querySelectorAll('.pmlib-chart'), el => {
+    const svg = el.querySelector(':scope > svg, :scope > div > svg');
+    const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+    const scale = svg ? box.width / svg.width.baseVal.value : 0;
+    const sizes = svg ? Array.from(svg.querySelectorAll('text'),
+      t => parseFloat(t.getAttribute('font-size') || getComputedStyle(t).fontSize)) : [];
+    const fb = el.querySelector('.pmlib-chart-fallback');
+    return {
+      svg_width: box.width, svg_height: box.height,
+      min_font_px: sizes.length ? Math.min(...sizes) * scale : null,
+      fallback: fb ? fb.textContent : '', fallback_visible: !!fb && fb.offsetHeight > 0,
+    };
+  }),
+})"""
+
+
+@pytest.fixture
+def no_js_page():
+    """Open pages in headless Chromium with JavaScript disabled (as where scripts are stripped).
+
+    Yields ``facts(path, width=1024) -> dict``: whether any pmlib script ran, and for each
+    ``.pmlib-chart`` the rendered size of its SVG, its smallest text in rendered px (font size
+    × the scale the page draws it at) and its fallback text. Skips without Chromium.
+    """
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("needs Chromium (make system-deps installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+
+        def facts(path: Path, width: int = 1024) -> dict:
+            context = browser.new_context(
+                java_script_enabled=False, viewport={"width": width, "height": 900}
+            )
+            page = context.new_page()
+            page.goto(path.as_uri(), wait_until="load")
+            out = page.evaluate(_CHART_FACTS)
+            context.close()
+            return out
+
+        try:
+            yield facts
+        finally:
+            browser.close()

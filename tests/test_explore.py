@@ -156,11 +156,12 @@ def test_detail_shows_reason_narrative_methodology_and_a_chart_with_target(ex, d
     assert definition[:40] in html and "Methodology" in html
     assert "<svg" in html and 'role="img"' in html  # the chart, drawn offline
     # the chart spec: value line, RAG points and a target layer, over the last 8 quarters
-    layers = d["spec"]["layer"]
+    plot = d["spec"]["vconcat"][0]  # the plot; below it, the chart's key
+    layers = plot["layer"]
     targets = [layer for layer in layers if layer["encoding"].get("y", {}).get("field") == "target"]
     assert len(targets) == 1 and targets[0]["mark"]["type"] == "line"
     assert any(layer["encoding"].get("y2", {}).get("field") == "red_threshold" for layer in layers)
-    data = d["spec"]["datasets"][d["spec"]["data"]["name"]]
+    data = d["spec"]["datasets"][plot["data"]["name"]]
     assert [r["period"] for r in data][-1] == LATEST and len(data) == 8
     # a new quarter moves the detail with it
     W["quarter"].value = "2025/26 Q4"

@@ -60,15 +60,16 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    """The toy report with JS charts and with static SVG charts, from one warm kernel."""
+    """The toy report in each chart mode (JS, static SVG, both), from one warm kernel."""
     params = {"committee": "toy", "n_charts": N_CHARTS, "n_tables": 2}
     with ReportKernel() as kernel:
         js = run_report(TOY, params, title="Toy <report> & co", kernel=kernel)
         svg = run_report(TOY, {**params, "chart_mode": "svg"}, title="Toy SVG", kernel=kernel)
+        both = run_report(TOY, {**params, "chart_mode": "both"}, title="Toy both", kernel=kernel)
     folder = tmp_path_factory.mktemp("html")
-    (folder / "js.html").write_text(js.html, encoding="utf-8")
-    (folder / "svg.html").write_text(svg.html, encoding="utf-8")
-    return {"js": js, "svg": svg, "folder": folder}
+    for name, result in (("js", js), ("svg", svg), ("both", both)):
+        (folder / f"{name}.html").write_text(result.html, encoding="utf-8")
+    return {"js": js, "svg": svg, "both": both, "folder": folder}
 
 
 def _notebook(*cells) -> nbformat.NotebookNode:
@@ -83,7 +84,7 @@ def _html_cell(fragment: str) -> nbformat.NotebookNode:
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("mode", ["js", "svg"])
+@pytest.mark.parametrize("mode", ["js", "svg", "both"])
 def test_page_references_no_network_host(pages, mode):
     html = pages[mode].html
     assert find_external_refs(html) == []
@@ -142,9 +143,20 @@ def test_charts_carry_text_alternatives_and_the_bundle_comes_once(pages):
 @pytest.mark.notebook
 def test_svg_mode_draws_without_javascript(pages):
     html = pages["svg"].html
-    assert "vegaEmbed" not in html
-    assert html.count("<svg") >= N_CHARTS
+    assert "vegaEmbed" not in html and "<script" not in html
+    assert html.count("<svg") == N_CHARTS  # one per figure, inline
     assert len(Page(html).with_class("pmlib-chart")) == N_CHARTS
+    # no script will say the charts are drawn, so the page says it (printers wait for this)
+    assert Page(html).find("html") == [{"lang": "en-GB", "data-pmlib-charts": "done"}]
+
+
+@pytest.mark.notebook
+def test_both_mode_has_a_static_svg_and_a_spec_per_figure_and_the_bundle_once(pages):
+    html = pages["both"].html
+    assert len(Page(html).with_class("pmlib-chart-spec")) == N_CHARTS
+    outside_scripts = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S | re.I)
+    assert outside_scripts.count("<svg") == N_CHARTS
+    assert html.count("window.vegaEmbed=") == 1
 
 
 @pytest.mark.notebook
@@ -219,7 +231,7 @@ def test_find_external_refs_flags_loads_not_links():
 def test_chart_html_escapes_description_and_spec():
     evil = 'Trend </script><script>alert("x")</script> & <b>'
     spec = {"mark": "bar", "description": evil, "data": {"values": [{"label": "</script>"}]}}
-    fragment = chart_html(spec)
+    fragment = chart_html(spec, mode="js")
     assert fragment.count("</script>") == 1  # only the spec's own closing tag
     assert 'aria-label="Trend &lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)' in fragment
     body = fragment.split('class="pmlib-chart-spec">', 1)[1].rsplit("</script>", 1)[0]
@@ -270,6 +282,24 @@ def _index_page(folder: Path) -> Path:
 @pytest.mark.notebook
 def test_pages_in_chromium_offline_all_charts_drawn_and_axe_clean(pages, offline_browser):
     folder = pages["folder"]
-    for path in (folder / "js.html", folder / "svg.html", _index_page(folder)):
+    pages_ = ("js.html", "svg.html", "both.html")
+    for path in (*(folder / p for p in pages_), _index_page(folder)):
         expected = 0 if path.name == "index.html" else N_CHARTS
         assert offline_browser(path)["charts"] == expected, path.name
+
+
+@pytest.mark.browser
+@pytest.mark.notebook
+def test_without_javascript_every_chart_is_visible_svg_or_says_what_it_shows(pages, no_js_page):
+    folder = pages["folder"]
+    for name in ("svg", "both"):
+        facts = no_js_page(folder / f"{name}.html")
+        assert facts["scripts_ran"] is False
+        assert len(facts["charts"]) == N_CHARTS
+        for chart in facts["charts"]:  # a drawn SVG with real size (legibility: test_charts)
+            assert chart["svg_width"] > 100 and chart["svg_height"] > 50, (name, chart)
+    # the interactive-only page: no SVG, but each figure says in words what its chart shows
+    for chart in no_js_page(folder / "js.html")["charts"]:
+        assert chart["svg_width"] == 0
+        assert chart["fallback"].startswith("This chart is drawn by JavaScript")
+        assert chart["fallback_visible"]

@@ -106,10 +106,10 @@ def test_trend_chart_labels_and_tooltips_are_pmlib_formatted():
         }
     )
     spec = trend_chart(history, name="Days", unit="days", decimals=0).to_dict(validate=False)
-    rows = next(iter(spec["datasets"].values()))
+    rows = spec["datasets"][spec["vconcat"][0]["data"]["name"]]
     # 1 → "1 day"; 2.5 → "3 days" (Excel rounding); a missing target is the missing marker
     assert [r["label"] for r in rows] == ["1 day", "3 days"]
     assert [r["target_label"] for r in rows] == ["3 days", "–"]
-    points = spec["layer"][3]["encoding"]["tooltip"]
+    points = spec["vconcat"][0]["layer"][3]["encoding"]["tooltip"]
     assert {"field": "target_label", "type": "nominal", "title": "Target"} in points
     assert not any("format" in t for t in points)  # no d3 number format re-rounds a figure

@@ -27,6 +27,10 @@ from pmlib.present.fragments import (
 from pmlib.present.tables import Html
 from pmlib.present.text import esc
 
+#: pmlib.present.theme.CHART_FONT_SIZE, repeated: the theme imports altair, which this module
+#: imports only when a chart is drawn.
+_FONT_PX = 12
+
 #: Colours: the council in the Analysis Function's dark pink, peers in a mid blue (both at least
 #: 3:1 against white); the council is *also* named on the axis and drawn with its own marker.
 OURS_COLOUR = "#801650"
@@ -201,7 +205,7 @@ class BenchmarkCharts:
         )
         labels = (
             alt.Chart(data)
-            .mark_text(dy=-12, fontSize=11, color="#0B0C0C")
+            .mark_text(dy=-12, fontSize=_FONT_PX, color="#0B0C0C")
             .encode(x=x, y=alt.Y("rank:Q", scale=yscale), text="label:N")
         )
         steps = ", ".join(
@@ -349,7 +353,7 @@ class BenchmarkCharts:
                     header=alt.Header(
                         labelLimit=width + 40,
                         labelExpr="split(datum.value, '|')",
-                        labelFontSize=11,
+                        labelFontSize=_FONT_PX,
                     ),
                 ),
                 columns=columns,

@@ -1,12 +1,28 @@
 """Charts as offline, accessible report figures: the altair renderer used in the kernel.
 
 :func:`enable_offline_charts` registers an altair renderer named ``pmlib``. Each chart becomes a
-plain ``text/html`` output (a ``<figure class="pmlib-figure">`` holding an empty
-``div.pmlib-chart`` with ``role="img"`` and the chart's description as ``aria-label``, a visually
-hidden ``<figcaption>`` with the same text, and the Vega-Lite spec as inert JSON). Plain HTML is
-valid nbformat (altair 6's own mimetype is not, so papermill rejects it) and degrades to the
-description text in any other viewer. :mod:`pmlib.render.html` draws the figures when it
-exports the page.
+plain ``text/html`` output: a ``<figure class="pmlib-figure">`` holding a ``div.pmlib-chart``
+with ``role="img"`` and the chart's description as ``aria-label``, and a visually hidden
+``<figcaption>`` with the same text. What the div holds depends on the mode:
+
+* ``"svg"`` (default): the chart drawn now by vl-convert as static SVG. Visible where no
+  script runs (council web systems and e-mail strip JavaScript), prints as vectors, and the
+  page needs no chart library (about a fifth of the size of ``"js"``); no tooltips.
+* ``"js"``: the Vega-Lite spec as inert JSON, drawn in the browser by the page's bundle
+  (interactive, with tooltips) — and, until it is drawn, a visible sentence giving the
+  chart's description, so a reader without JavaScript still learns what it shows.
+* ``"both"``: the static SVG *and* the spec; the page's script swaps in the interactive chart
+  where JavaScript runs and leaves the static one where it does not. Largest pages.
+
+If vl-convert cannot draw a chart, the figure says so in visible text with the description, in
+every mode, without JavaScript. Plain HTML is valid nbformat (altair 6's own mimetype is not,
+so papermill rejects it) and degrades to the description text in any other viewer.
+:mod:`pmlib.render.html` inlines the chart library when it exports a page whose figures need it.
+
+Chart text stays legible at any width: the static SVG gets ``width: 100%`` up to its drawn
+size, and a ``min-width`` that stops the page shrinking it below
+:data:`~pmlib.present.theme.MIN_FONT_PX` px text; a narrower screen scrolls the chart inside
+its own box (the page's draw script does the same for charts it draws).
 
 Module-level imports are standard library only: the kernel imports this module.
 """
@@ -16,6 +32,8 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -28,9 +46,21 @@ RENDERER_NAME = "pmlib"
 FIGURE_CLASS = "pmlib-figure"
 CHART_CLASS = "pmlib-chart"
 SPEC_CLASS = "pmlib-chart-spec"
-_MODES = ("js", "svg")
+FALLBACK_CLASS = "pmlib-chart-fallback"
+_MODES = ("svg", "js", "both")
+DEFAULT_MODE = "svg"
+#: The smallest chart text, in px, the page may shrink a chart to (see the module docstring).
+MIN_FONT_PX = 11
 
-__all__ = ["CHART_CLASS", "Figure", "chart_html", "enable_offline_charts"]
+__all__ = [
+    "CHART_CLASS",
+    "DEFAULT_MODE",
+    "Figure",
+    "chart_html",
+    "enable_offline_charts",
+    "fit_svg",
+    "static_svg",
+]
 
 
 def _describe(spec: Mapping[str, Any]) -> str:
@@ -71,7 +101,60 @@ def script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def chart_html(spec: Mapping[str, Any], *, mode: str = "js") -> str:
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+_FONT_SIZE = re.compile(r'font-size="([0-9.]+)(?:px)?"')
+
+
+def fit_svg(svg: str) -> str:
+    """A drawn chart that scales with its column but never shrinks its text below 11 px.
+
+    Sets on the root ``<svg>``: ``width: 100%`` up to the width it was drawn at (``viewBox``
+    keeps the proportions), ``min-width`` = drawn width × 11 / smallest ``font-size``. Below
+    that the chart scrolls sideways inside its ``div`` instead of the page (see pmlib.css).
+
+    >>> svg = '<svg width="360" viewBox="0 0 360 90"><text font-size="12px">a</text></svg>'
+    >>> fit_svg(svg).split(" style=")[1].split(">")[0]  # 360 × 11 / 12 = 330
+    '"width:100%;height:auto;max-width:360px;min-width:330px"'
+    """
+    root = _SVG_ROOT.search(svg)
+    width = re.search(r'\bwidth="([0-9.]+)', root.group(0)) if root else None
+    if root is None or width is None or "style=" in root.group(0):
+        return svg
+    w = float(width.group(1))
+    sizes = [float(x) for x in _FONT_SIZE.findall(svg)]
+    smallest = min(sizes) if sizes else MIN_FONT_PX
+    min_w = min(w, w * MIN_FONT_PX / smallest) if smallest > 0 else w
+    style = f"width:100%;height:auto;max-width:{w:g}px;min-width:{math.ceil(min_w)}px"
+    tag = root.group(0)[:-1] + f' style="{style}">'
+    return svg[: root.start()] + tag + svg[root.end() :]
+
+
+def static_svg(spec: Mapping[str, Any]) -> str | None:
+    """The chart drawn by vl-convert as SVG, fitted with :func:`fit_svg`; ``None`` if it fails."""
+    import vl_convert as vlc  # lazy: ~40 ms, and only charts drawn in the kernel need it
+
+    try:
+        body = vlc.vegalite_to_svg(
+            dict(spec), format_locale="en-GB", time_format_locale="en-GB", allowed_base_urls=[]
+        )
+    except Exception as exc:  # vl-convert raises ValueError with Vega's message
+        log.warning("A chart could not be drawn as SVG (%s); its description is shown.", exc)
+        return None
+    # the figure's div carries role="img" and the description: the drawing itself is hidden
+    return fit_svg(body.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
+
+
+def _fallback(label: str, *, needs_script: bool) -> str:
+    """Visible text in place of a chart, readable with no script and no stylesheet."""
+    why = (
+        "This chart is drawn by JavaScript, which is not running here."
+        if needs_script
+        else "This chart could not be drawn."
+    )
+    return f'<p class="{FALLBACK_CLASS}">{why} It shows: {label}</p>'
+
+
+def chart_html(spec: Mapping[str, Any], *, mode: str = DEFAULT_MODE) -> str:
     """The HTML fragment for one Vega-Lite spec (see the module docstring for its structure).
 
     Parameters
@@ -79,8 +162,9 @@ def chart_html(spec: Mapping[str, Any], *, mode: str = "js") -> str:
     spec
         A Vega-Lite spec with its data inline (what altair passes to a renderer).
     mode
-        ``"js"``: the spec is drawn in the browser by the page's bundle (interactive, tooltips).
-        ``"svg"``: drawn now by vl-convert into static SVG (no JavaScript needed to view).
+        ``"svg"``: drawn now as static SVG (no JavaScript needed to view). ``"js"``: drawn in
+        the browser by the page's bundle (interactive, tooltips). ``"both"``: static SVG that
+        the page's script replaces with the interactive chart where JavaScript runs.
     """
     if mode not in _MODES:
         raise RenderError(f"Unknown chart mode {mode!r}: expected one of {', '.join(_MODES)}.")
@@ -91,27 +175,22 @@ def chart_html(spec: Mapping[str, Any], *, mode: str = "js") -> str:
             f"Fix: load the data with pmlib and pass the DataFrame to alt.Chart()."
         )
     label = html.escape(_describe(spec), quote=True)
-    if mode == "svg":
-        import vl_convert as vlc
-
-        body = vlc.vegalite_to_svg(
-            dict(spec), format_locale="en-GB", time_format_locale="en-GB", allowed_base_urls=[]
-        )
-        return (
-            f'<figure class="{FIGURE_CLASS}"><div class="{CHART_CLASS}" role="img" '
-            f'aria-label="{label}">{body}</div>'
-            f'<figcaption class="pmlib-visually-hidden">{label}</figcaption></figure>'
+    body = static_svg(spec) if mode in ("svg", "both") else None
+    if body is None:
+        body = _fallback(label, needs_script=mode == "js")
+    script = ""
+    if mode in ("js", "both"):
+        script = (
+            f'<script type="application/json" class="{SPEC_CLASS}">{script_json(spec)}</script>'
         )
     return (
         f'<figure class="{FIGURE_CLASS}"><div class="{CHART_CLASS}" role="img" '
-        f'aria-label="{label}"></div>'
-        f'<figcaption class="pmlib-visually-hidden">{label}</figcaption>'
-        f'<script type="application/json" class="{SPEC_CLASS}">{script_json(spec)}</script>'
-        f"</figure>"
+        f'aria-label="{label}">{body}</div>'
+        f'<figcaption class="pmlib-visually-hidden">{label}</figcaption>{script}</figure>'
     )
 
 
-def _render(spec: dict[str, Any], mode: str = "js", **_ignored: Any) -> dict[str, str]:
+def _render(spec: dict[str, Any], mode: str = DEFAULT_MODE, **_ignored: Any) -> dict[str, str]:
     """The altair renderer: a mimebundle that nbformat accepts and nbconvert shows as HTML."""
     return {"text/html": chart_html(spec, mode=mode), "text/plain": f"Chart: {_describe(spec)}"}
 
@@ -133,7 +212,7 @@ class Figure:
         return _render(spec, **alt.renderers.options)
 
 
-def enable_offline_charts(mode: str = "js") -> None:
+def enable_offline_charts(mode: str | None = None) -> None:
     """Draw altair charts in this notebook as offline, accessible report figures.
 
     Call it once near the top of a report notebook, after the imports. Give every chart a
@@ -143,8 +222,12 @@ def enable_offline_charts(mode: str = "js") -> None:
     Parameters
     ----------
     mode
-        ``"js"`` (default) or ``"svg"``; see :func:`chart_html`.
+        ``"svg"``, ``"js"`` or ``"both"``; see :func:`chart_html`. BENCHMARKS.md has the page
+        size and time of each. ``None`` (what the report notebooks pass): the
+        ``PMLIB_CHART_MODE`` environment variable if set, else ``"svg"``. The variable is not
+        part of a report's inputs: after changing it, re-render with ``pmlib run --force``.
     """
+    mode = mode or os.environ.get("PMLIB_CHART_MODE") or DEFAULT_MODE
     if mode not in _MODES:
         raise RenderError(f"Unknown chart mode {mode!r}: expected one of {', '.join(_MODES)}.")
     import altair as alt

@@ -43,11 +43,44 @@ def _passthrough(x: object) -> str:
     return "" if x is None or (isinstance(x, float) and x != x) else str(x)
 
 
-def sparkline(values: list[float], rags: list[str], *, width: int = 90, height: int = 24) -> str:
-    """A tiny inline SVG trend: a line through the values and the last point in its RAG colour
-    and shape-agnostic dot (the RAG word is in the adjacent cell). Decorative: aria-hidden."""
+def _sparkline_marker(rag: str, x: float, y: float) -> str:
+    """The end mark of a sparkline: the rating's own shape and colour (as in the RAG badge)."""
+    style = RAG_STYLE.get(rag, RAG_STYLE["No data"])
+    fill, shape = style["fill"], style["shape"]
+    common = f'class="sparkline-end" data-rag="{esc(rag)}" stroke="#0B0C0C" stroke-width="0.75"'
+    if shape == "square":
+        return f'<rect {common} x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" fill="{fill}"/>'
+    if shape == "triangle-up":
+        pts = f"{x:.1f},{y - 4.5:.1f} {x + 4.5:.1f},{y + 3.5:.1f} {x - 4.5:.1f},{y + 3.5:.1f}"
+        return f'<polygon {common} points="{pts}" fill="{fill}"/>'
+    if shape == "diamond":
+        pts = f"{x:.1f},{y - 4.5:.1f} {x + 4.5:.1f},{y:.1f} {x:.1f},{y + 4.5:.1f} {x - 4.5:.1f},{y:.1f}"
+        return f'<polygon {common} points="{pts}" fill="{fill}"/>'
+    # Green is a filled circle; No data an open one (its fill is white)
+    return f'<circle {common} cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{fill}"/>'
+
+
+def sparkline(
+    values: list[float],
+    rags: list[str],
+    *,
+    periods: Sequence[str] | None = None,
+    cumulative: bool = False,
+    fy_start_month: int = 4,
+    width: int = 90,
+    height: int = 24,
+) -> str:
+    """A tiny inline SVG trend ending in the indicator's rating. Decorative: aria-hidden.
+
+    ``values`` and ``rags`` run oldest first and end at the report's period, so ``rags[-1]``
+    is the indicator's rating now. The end mark has that rating's colour and shape, at the
+    latest value — or, when the period has no value (No data, an annual figure not yet due),
+    at the right-hand edge, off the line: it never wears the colour of an older figure. Earlier
+    values are a plain line. A ``cumulative`` (year-to-date) measure, given the ``periods``,
+    is drawn one line per financial year, so no segment falls from Q4's total to Q1.
+    """
     pts = [(i, v) for i, v in enumerate(values) if v is not None and v == v]
-    if len(pts) < 2:
+    if not pts:
         return ""
     lo = min(v for _, v in pts)
     hi = max(v for _, v in pts)
@@ -55,16 +88,30 @@ def sparkline(values: list[float], rags: list[str], *, width: int = 90, height: 
     n = max(len(values) - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
-        return 3 + i * (width - 6) / n, height - 3 - (v - lo) * (height - 6) / span
+        return 5 + i * (width - 10) / n, height - 5 - (v - lo) * (height - 10) / span
 
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in pts))
-    lx, ly = xy(*pts[-1])
-    colour = RAG_STYLE.get(rags[pts[-1][0]] if rags else "Grey", RAG_STYLE["Grey"])["fill"]
+    segment = [""] * len(values)
+    if cumulative and periods is not None:
+        from pmlib.present.charts import fy_segments  # lazy: charts imports altair
+
+        segment = fy_segments(list(periods), fy_start_month)
+    lines = []
+    for key in dict.fromkeys(segment[i] for i, _ in pts):
+        run = [xy(i, v) for i, v in pts if segment[i] == key]
+        if len(run) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            lines.append(
+                f'<polyline points="{path}" fill="none" stroke="#12436D" stroke-width="1.5"/>'
+            )
+    rating = rags[-1] if rags else "No data"
+    last = len(values) - 1
+    if pts[-1][0] == last:
+        end = _sparkline_marker(rating, *xy(*pts[-1]))
+    else:
+        end = _sparkline_marker(rating, width - 5, height / 2)
     return (
         f'<svg class="sparkline" width="{width}" height="{height}" viewBox="0 0 {width} '
-        f'{height}" aria-hidden="true" focusable="false"><polyline points="{path}" '
-        f'fill="none" stroke="#12436D" stroke-width="1.5"/><circle cx="{lx:.1f}" '
-        f'cy="{ly:.1f}" r="3" fill="{colour}" stroke="#0B0C0C" stroke-width="0.5"/></svg>'
+        f'{height}" aria-hidden="true" focusable="false">{"".join(lines)}{end}</svg>'
     )
 
 

@@ -3,17 +3,20 @@
 Two halves that meet in the notebook file:
 
 * **In the kernel**, :func:`pmlib.present.figures.enable_offline_charts` makes each chart a
-  plain ``text/html`` figure holding its Vega-Lite spec as inert JSON.
+  plain ``text/html`` figure holding its static SVG and/or its Vega-Lite spec as inert JSON.
 * **In the runner** (this module), :func:`export_html` converts the executed notebook with the
-  ``pmlib_report`` nbconvert template and, only when the page has charts, inlines the
+  ``pmlib_report`` nbconvert template and, only when a figure carries a spec, inlines the
   vega/vega-lite/vega-embed bundle from vl-convert once per page plus a few lines that draw every
   figure as SVG. Nothing is fetched from a network host; :func:`find_external_refs` checks it.
 
-Why JavaScript by default rather than static SVG (``docs/report-pipeline.md`` has the figures):
-tooltips stay (the house style puts them on points), and the kernel skips vl-convert's SVG
-rendering (10 charts: 0.24 s instead of 0.77 s per report); the price is a fixed ~0.9 MB per
-page. ``enable_offline_charts("svg")`` gives static SVG where no JavaScript runs (e-mail,
-WeasyPrint) and smaller files (10 small charts: 297 KB instead of 947 KB).
+Why static SVG by default (``BENCHMARKS.md`` has the measurements): a chart must be visible
+where no script runs — council web systems and e-mail strip JavaScript — and print as vectors;
+static SVG pages are a fraction of the size, since they carry no ~0.9 MB chart library. The
+price is vl-convert's drawing time in the kernel (~0.5 s once per process, then tens of ms a
+chart) and no tooltips. ``enable_offline_charts("both")`` keeps the static SVG and adds the
+interactive chart where JavaScript runs; ``"js"`` is interactive only (without JavaScript each
+figure shows its description in words). A page whose figures are all static gets
+``<html data-pmlib-charts="done">`` at once, so printers need not wait for a script.
 
 Module-level imports are standard library only: the kernel imports this module.
 """
@@ -144,7 +147,7 @@ def warm_up() -> None:
     import nbformat  # lazy: as nbconvert above, only in a process that exports
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    figure = chart_html({"mark": "point", "description": "Warm-up chart."})
+    figure = chart_html({"mark": "point", "description": "Warm-up chart."}, mode="js")
     cell = new_code_cell(outputs=[new_output("display_data", {"text/html": figure})])
     nb = new_notebook(cells=[new_markdown_cell("# Warm-up"), cell])
     export_html(nbformat.from_dict(nb), title="Warm-up")

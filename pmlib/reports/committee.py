@@ -294,7 +294,12 @@ class CommitteeReport:
         r = self.rated
         hist = self.history.sort_values("ordinal")
         trends = {
-            i: sparkline(list(g["value"]), list(g["rag"]))
+            i: sparkline(
+                list(g["value"]),
+                list(g["rag"]),
+                periods=list(g["period"]),
+                cumulative=self.indicators.loc[i, "measure"] == "cumulative",
+            )
             for i, g in hist.groupby("indicator_id", sort=False)
         }
         card = pd.DataFrame(
@@ -370,9 +375,7 @@ class CommitteeReport:
                 f"{definition_table(facts, caption=f'{ind_id} at a glance').html}</section>"
             )
             hist = self.history[self.history["indicator_id"].eq(ind_id)]
-            chart = trend_chart(
-                hist, name=str(r["name"]), unit=ind["unit"], decimals=int(ind["decimals"])
-            )
+            chart = trend_chart(hist, name=str(r["name"]), unit=ind["unit"], decimals=int(ind["decimals"]), measure=ind["measure"])  # fmt: skip
             sections.append((head, chart, self.narrative_html(ind_id)))
         return sections
 
