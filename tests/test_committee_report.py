@@ -360,6 +360,21 @@ def test_annual_report_rates_the_years_outturns(tmp_path):
     assert report.summary() == {"Red": 1, "Amber": 1, "Green": 6, "Grey": 2, "No data": 0}
 
 
+def test_annual_report_words_compare_with_the_previous_year_and_forecast_nothing():
+    report = CommitteeReport.build(
+        quarter="2025/26", committee="environment", params_dir=ROOT / "parameters"
+    )
+    glance = report.glance_text().html
+    assert "what has changed since the previous year (2024/25)" in glance
+    assert "quarter" not in glance
+    # the year is over: its outturn is reported, not a forecast (ENV01's outturn is Amber)
+    assert "Forecast to miss" not in glance
+    # ENV07 is Red; 3,618 tCO2e is lower (better) than 2024/25's 3,764: compared once
+    (head, _, _), *_ = report.exception_sections()
+    assert "Improving compared with 2024/25</td>" in head.html
+    assert head.html.count("compared with 2024/25") == 1
+
+
 def _without_timestamps(html: str) -> str:
     html = re.sub(r"\d{2} \w+ \d{4} \d{2}:\d{2}", "<time>", html)
     return re.sub(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", "<time>", html)

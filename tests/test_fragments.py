@@ -107,9 +107,15 @@ def test_ordinal(n, text):
 
 def test_direction_text():
     assert direction_text("Improving", "Worsening", "2026/27 Q1", "2025/26 Q2") == (
-        "↑ Improving since 2026/27 Q1; ↓ Worsening since 2025/26 Q2"
+        "↑ Improving compared with 2026/27 Q1; ↓ Worsening compared with 2025/26 Q2"
     )
-    assert direction_text(None, "No change", "Q1", "Q2") == "– since Q1; → No change since Q2"
+    # a year-to-date figure cannot be compared with the previous quarter: said in words
+    assert direction_text("Not comparable", "Up", "Q1", "Q2") == (
+        "Not comparable with Q1; ↗ Higher compared with Q2"
+    )
+    assert direction_text(None, "No change", "Q1", "Q2") == (
+        "Not comparable with Q1; → No change compared with Q2"
+    )
 
 
 def test_signed_value():

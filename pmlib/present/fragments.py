@@ -112,8 +112,30 @@ def target_text(row: Mapping[str, Any], unit: str, decimals: object) -> str:
 
 
 def direction_text(dot_short: object, dot_long: object, previous: str, last_year: str) -> str:
-    """``↑ Improving since 2026/27 Q1; ↓ Worsening since 2025/26 Q2``."""
-    return f"{dot_label(dot_short)} since {previous}; {dot_label(dot_long)} since {last_year}"
+    """Both Directions of Travel in words, each naming what it compares with.
+
+    >>> direction_text("Improving", "Down", "2026/27 Q1", "2025/26 Q2")
+    '↑ Improving compared with 2026/27 Q1; ↘ Lower compared with 2025/26 Q2'
+    >>> direction_text("Not comparable", None, "2026/27 Q1", "2025/26 Q2")
+    'Not comparable with 2026/27 Q1 or 2025/26 Q2'
+    >>> direction_text("Improving", "Improving", "2024/25", "2024/25")  # an annual report
+    '↑ Improving compared with 2024/25'
+    """
+
+    def one(dot: object) -> str | None:
+        label = dot_label(dot)
+        return None if label in (MISSING, dot_label("Not comparable")) else label
+
+    short, long = one(dot_short), one(dot_long)
+    if previous == last_year:  # a year's report: the previous period is a year earlier
+        return f"{long} compared with {last_year}" if long else f"Not comparable with {last_year}"
+    if short is None and long is None:
+        return f"Not comparable with {previous} or {last_year}"
+    parts = [
+        f"{label} compared with {when}" if label else f"Not comparable with {when}"
+        for label, when in ((short, previous), (long, last_year))
+    ]
+    return "; ".join(parts)
 
 
 def not_due_text(frequency: object, period: Period) -> str | None:

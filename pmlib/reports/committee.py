@@ -237,9 +237,11 @@ class CommitteeReport:
             self.previous,
             self.period.label,
             self.previous_period.label,
+            # at year end the "forecast" is the outturn itself: nothing left to forecast
             forecast_miss=self.rated["indicator_id"].isin(
                 self.exceptions.loc[self.exceptions["forecast_miss"], "indicator_id"]
-            ),
+            )
+            & (self.period.months_elapsed < 12),
             anchors={i: f"ex-{i}" for i in self.exceptions["indicator_id"]},
             not_due=not_due_mask(self.rated, self.indicators["frequency"], self.period),
             not_due_note=(not_due_text("annual", self.period) or "").removeprefix("Annual — "),
