@@ -196,7 +196,11 @@ def test_exceptions_intro_counts_why_each_is_listed():
         "its year-end target."
     )
     assert exceptions_intro(pd.DataFrame({"rag": ["Amber"]})).startswith(
-        "1 indicator needs attention: 1 is Amber."
+        "1 indicator needs attention: it is Amber."
+    )
+    assert exceptions_intro(pd.DataFrame({"rag": ["Green", "Green"]})).startswith(
+        "2 indicators need attention: all 2 are on target now but forecast to miss their "
+        "year-end target."
     )
     assert exceptions_intro(pd.DataFrame({"rag": []})).startswith("No indicator is off target")
 

@@ -322,19 +322,25 @@ def exceptions_intro(exceptions: pd.DataFrame) -> str:
             "No indicator is off target (Red or Amber) or forecast to miss its year-end target "
             "this period."
         )
-    parts = []
-    for rag in ("Red", "Amber"):
-        n = int(exceptions["rag"].eq(rag).sum())
-        if n:
-            parts.append(f"{n} {'is' if n == 1 else 'are'} {rag}")
-    only = int((~exceptions["rag"].isin(["Red", "Amber"])).sum())
-    if only:
-        parts.append(
-            f"{only} {'is' if only == 1 else 'are'} on target now but forecast to miss "
-            f"{'its' if only == 1 else 'their'} year-end target"
-        )
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    only = ~exceptions["rag"].isin(["Red", "Amber"])
+    groups = [
+        (int(exceptions["rag"].eq("Red").sum()), "Red", "Red"),
+        (int(exceptions["rag"].eq("Amber").sum()), "Amber", "Amber"),
+        (
+            int(only.sum()),
+            "on target now but forecast to miss its year-end target",
+            "on target now but forecast to miss their year-end target",
+        ),
+    ]
+    groups = [g for g in groups if g[0]]
     n = len(exceptions)
+    if len(groups) == 1:  # all for one reason
+        joined = f"it is {groups[0][1]}" if n == 1 else f"all {n} are {groups[0][2]}"
+    else:
+        parts = [
+            f"{k} {'is' if k == 1 else 'are'} {one if k == 1 else many}" for k, one, many in groups
+        ]
+        joined = ", ".join(parts[:-1]) + " and " + parts[-1]
     return (
         f"{n} indicator{'' if n == 1 else 's'} need{'s' if n == 1 else ''} attention: "
         f"{joined}. Each has a section below with its figures, the reason for its rating and "

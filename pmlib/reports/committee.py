@@ -370,8 +370,7 @@ class CommitteeReport:
             facts = [
                 ("Value", self._fmt(ind_id, r["value"])),
                 ("Target", self._target_text(r)),
-                ("Rating", r["rag"]),
-                ("Why", r["rag_reason"]),
+                ("Why", r["rag_reason"]),  # the rating itself is the heading's badge
                 (
                     "Direction of travel",
                     direction_text(
@@ -383,15 +382,12 @@ class CommitteeReport:
                 ),
             ]
             if pd.notna(r.get("forecast")):
-                facts.append(
-                    (
-                        "Year-end forecast",
-                        f"{self._fmt(ind_id, r['forecast'])} ({r['forecast_rag']}): "
-                        f"{r.get('forecast_reason', '')}",
-                    )
-                )
+                # the reason names the forecast, its method and its rating: shown once
+                said = r.get("forecast_reason") or ""
+                forecast = f"{self._fmt(ind_id, r['forecast'])} ({r['forecast_rag']})"
+                facts.append(("Year-end forecast", said or forecast))
             if r["forecast_miss"] and r["rag"] not in ("Red", "Amber"):
-                facts.insert(3, ("Listed because", "Forecast to miss the year-end target"))
+                facts.insert(2, ("Listed because", "Forecast to miss the year-end target"))
             if ind_id in self.benchmarks.index:
                 facts.append(("Benchmark", self.benchmarks.loc[ind_id, "position_text"]))
             facts.append(("Owner", ind.get("owner") or "–"))
