@@ -168,7 +168,10 @@ def test_hsg05_forecast_to_miss_at_amber_is_an_exception_and_in_the_glance(repor
     assert list(report.exceptions_frame()["indicator_id"]) == ["E5"]
     glance = report.glance_text().html
     assert "Forecast to miss the year-end target (1 indicator):" in glance
-    assert '<li><a href="#ex-E5">E5 Empty homes back in use (year to date)</a></li>' in glance
+    assert (
+        '<li><a href="#ex-E5">E5 Empty homes back in use (year to date)</a>: '
+        "forecast 62 against a year-end target of 65</li>"
+    ) in glance
     (head, _, _), *more = report.exception_sections()
     assert not more and 'id="ex-E5"' in head.html
     assert "Forecast to miss the year-end target" in head.html  # why a Green one is listed

@@ -139,6 +139,33 @@ def test_glance_lists_names_as_bullets_linked_to_their_exception():
     assert "Recycling and" not in html
 
 
+def test_glance_lists_give_each_indicators_figures_with_units():
+    now = pd.DataFrame(
+        {
+            "indicator_id": ["D", "P"],
+            "name": ["Days to decide", "Calls answered"],
+            "rag": ["Red", "Green"],
+            "unit": ["days", "percent"],
+            "decimals": [1, 1],
+            "value": [207.25, 81.0],
+            "target": [180.0, 80.0],
+            "forecast": [201.04, 77.75],
+            "forecast_rag": ["Red", "Amber"],
+            "year_target": [180.0, 80.0],
+        }
+    )
+    before = now.assign(rag=["Amber", "Green"])
+    html = glance_html(now, before, "2026/27 Q2", "2026/27 Q1")
+    # 207.25 → 207.3 and 77.75 → 77.8 (half away from zero, as published)
+    assert "<li>D Days to decide: 207.3 days against a target of 180.0 days</li>" in html
+    assert (
+        "<p>Forecast to miss the year-end target (2 indicators):</p>"
+        '<ul class="pmlib-glance-list">'
+        "<li>D Days to decide: forecast 201.0 days against a year-end target of 180.0 days</li>"
+        "<li>P Calls answered: forecast 77.8% against a year-end target of 80.0%</li></ul>"
+    ) in html
+
+
 def test_glance_counts_annual_indicators_not_yet_due_apart_from_monitoring_only():
     now = rated([("A", "Recycling", "Green"), ("D", "Fly-tipping", "Grey"), ("H", "Homes", "Grey")])
     text = glance_narrative(

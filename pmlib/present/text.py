@@ -192,8 +192,29 @@ def _verb(n: int, one: str, many: str) -> str:
 
 
 #: One line of the at-a-glance summary: a sentence, and the indicators it names as
-#: (indicator_id, name) pairs, shown as a bullet list under it (empty: a sentence alone).
-GlancePoint = tuple[str, list[tuple[str, str]]]
+#: (indicator_id, name, figures) triples, shown as a bullet list under it (empty: a sentence
+#: alone). ``figures`` is e.g. ``207.3 days against a target of 180.0 days`` ("" when unknown).
+GlancePoint = tuple[str, list[tuple[str, str, str]]]
+
+
+def _against(
+    values: pd.Series, targets: pd.Series, frame: pd.DataFrame, lead: str = ""
+) -> list[str]:
+    """``{lead}{value} against a target of {target}`` per row, with units; "" without them."""
+    if not {"unit", "decimals"} <= set(frame.columns):
+        return [""] * len(frame)
+    out = []
+    for v, t, unit, dec in zip(values, targets, frame["unit"], frame["decimals"], strict=True):
+        if pd.isna(v):
+            out.append("")
+            continue
+        text = lead + format_value(v, unit, dec)
+        if not pd.isna(t):
+            text += (
+                f" against a{' year-end' if lead else ''} target of {format_value(t, unit, dec)}"
+            )
+        out.append(text)
+    return out
 
 
 def glance_points(
@@ -212,7 +233,9 @@ def glance_points(
     one before. ``forecast_miss`` marks the rows of ``rated`` forecast to miss their year-end
     target; by default pmlib's one exception rule
     (:func:`pmlib.rating.exceptions.forecast_misses`), so the list here is the list the
-    exception sections cover. ``not_due`` marks the Grey rows that are annual indicators not yet
+    exception sections cover. Listed indicators carry their figures when ``rated`` has them:
+    value against target, and the forecast against ``year_target`` (a column the caller may
+    add; the rating frame's ``target`` is this period's, perhaps profiled). ``not_due`` marks the Grey rows that are annual indicators not yet
     due (:func:`pmlib.present.fragments.not_due_mask`) and ``not_due_note`` says when they are
     (``reported in 2026/27 Q4``), so they are not counted as monitoring-only. Sentences: how
     many are rated and how they stand; how many are
@@ -269,8 +292,15 @@ def glance_points(
         joined = ", ".join(unrated[:-1]) + " and " + unrated[-1] if len(unrated) > 1 else unrated[0]
         points.append((joined + ".", []))
 
-    def items(frame: pd.DataFrame) -> list[tuple[str, str]]:
-        return list(zip(frame["indicator_id"], frame["name"], strict=True))
+    def nan(frame: pd.DataFrame) -> pd.Series:
+        return pd.Series(float("nan"), index=frame.index)
+
+    def items(frame: pd.DataFrame, figures: list[str] | None = None) -> list[tuple[str, str, str]]:
+        if figures is None:
+            figures = _against(
+                frame.get("value", nan(frame)), frame.get("target", nan(frame)), frame
+            )
+        return list(zip(frame["indicator_id"], frame["name"], figures, strict=True))
 
     if not previous.empty:
         was = rated["indicator_id"].map(previous.set_index("indicator_id")["rag"])
@@ -299,7 +329,15 @@ def glance_points(
         points.append(
             (
                 f"Forecast to miss the year-end target ({plural(len(misses), 'indicator')}):",
-                items(misses),
+                items(
+                    misses,
+                    _against(
+                        misses.get("forecast", nan(misses)),
+                        misses.get("year_target", nan(misses)),
+                        misses,
+                        lead="forecast ",
+                    ),
+                ),
             )
         )
     return points
@@ -327,7 +365,7 @@ def glance_narrative(
         not_due=not_due,
         not_due_note=not_due_note,
     ):
-        listed = "; ".join(name for _, name in names)
+        listed = "; ".join(name for _, name, _ in names)
         parts.append(f"{sentence} {listed}." if listed else sentence)
     return " ".join(parts)
 
@@ -365,11 +403,11 @@ def glance_html(
         html_parts.append(f"<p{css}>{esc(sentence)}</p>")
         if names:
             lis = []
-            for ind_id, name in names:
+            for ind_id, name, figures in names:
                 label = f"{esc(ind_id)} {esc(name)}"
                 if ind_id in anchors:
                     label = f'<a href="#{esc(anchors[ind_id])}">{label}</a>'
-                lis.append(f"<li>{label}</li>")
+                lis.append(f"<li>{label}{': ' + esc(figures) if figures else ''}</li>")
             html_parts.append(f'<ul class="pmlib-glance-list">{"".join(lis)}</ul>')
     return "".join(html_parts)
 

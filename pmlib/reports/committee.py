@@ -232,8 +232,11 @@ class CommitteeReport:
             f"{self.period.label}, and what has changed since the previous {kind} "
             f"({self.previous_period.label})."
         )
+        from pmlib.rating.targets import targets_at
+
+        year = targets_at(self.dataset.targets, self.rated["indicator_id"], self.period.year())
         body = glance_html(
-            self.rated,
+            self.rated.assign(year_target=year["target"].to_numpy()),
             self.previous,
             self.period.label,
             self.previous_period.label,
