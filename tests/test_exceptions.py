@@ -64,6 +64,13 @@ def test_every_forecast_miss_is_an_exception_whatever_its_forecast_colour():
     ]  # fmt: skip
 
 
+def test_at_year_end_a_forecast_miss_is_a_missed_target():
+    # in Q4 (or a year's report) the "forecast" is the year's outturn: nothing left to forecast
+    ex = select_exceptions(RATED, year_end=True).set_index("indicator_id")
+    assert ex.loc["G2", "exception_reason"] == "missed the year-end target"
+    assert ex.loc["R1", "exception_reason"] == "Red; missed the year-end target"
+
+
 def test_the_rule_parameters_are_explicit():
     red_only = ExceptionRule(rags=("Red",), forecast_rags=("Red",))
     assert list(select_exceptions(RATED, red_only)["indicator_id"]) == ["R1", "G4"]

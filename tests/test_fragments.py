@@ -203,6 +203,10 @@ def test_exceptions_intro_counts_why_each_is_listed():
         "year-end target."
     )
     assert exceptions_intro(pd.DataFrame({"rag": []})).startswith("No indicator is off target")
+    assert exceptions_intro(ex, year_end=True).startswith(
+        "3 indicators need attention: 2 are Red and 1 is on target now but missed its year-end "
+        "target."
+    )
 
 
 def test_success_lists_figures_with_units_and_notes_those_awaiting_approval():

@@ -305,12 +305,13 @@ def _names_list(frame: pd.DataFrame, text: Mapping[str, str] | None = None) -> s
     return "".join(items)
 
 
-def exceptions_intro(exceptions: pd.DataFrame) -> str:
+def exceptions_intro(exceptions: pd.DataFrame, *, year_end: bool = False) -> str:
     """One or two sentences opening the exceptions: how many, and why they are listed.
 
     ``exceptions`` is :func:`pmlib.rating.exceptions.select_exceptions`'s frame. Counts the Red,
     the Amber and those raised only by their year-end forecast, so the reader knows why a Green
-    indicator has a section.
+    indicator has a section. ``year_end``: the forecast is the year's outturn (Q4, a year), so
+    such an indicator "missed" its year-end target.
 
     >>> ex = pd.DataFrame({"rag": ["Red", "Amber", "Green"], "forecast_miss": [1, 0, 1],
     ...                    "exception_reason": ["Red", "Amber", "forecast"]})
@@ -328,8 +329,9 @@ def exceptions_intro(exceptions: pd.DataFrame) -> str:
         (int(exceptions["rag"].eq("Amber").sum()), "Amber", "Amber"),
         (
             int(only.sum()),
-            "on target now but forecast to miss its year-end target",
-            "on target now but forecast to miss their year-end target",
+            f"on target now but {'missed' if year_end else 'forecast to miss'} its year-end target",
+            f"on target now but {'missed' if year_end else 'forecast to miss'} their year-end "
+            "target",
         ),
     ]
     groups = [g for g in groups if g[0]]

@@ -30,6 +30,8 @@ import pandas as pd
 
 __all__ = [
     "EXCEPTION_RULE",
+    "FORECAST_MISS_WORDS",
+    "OUTTURN_MISS_WORDS",
     "SUCCESS_RULE",
     "ExceptionRule",
     "SuccessRule",
@@ -95,20 +97,29 @@ def forecast_misses(rated: pd.DataFrame, rule: ExceptionRule = EXCEPTION_RULE) -
     return _column(rated, "forecast_rag").isin(rule.forecast_rags)
 
 
-def select_exceptions(rated: pd.DataFrame, rule: ExceptionRule = EXCEPTION_RULE) -> pd.DataFrame:
+#: Why a forecast miss is listed, before and at year end (when the "forecast" is the outturn).
+FORECAST_MISS_WORDS = "forecast to miss the year-end target"
+OUTTURN_MISS_WORDS = "missed the year-end target"
+
+
+def select_exceptions(
+    rated: pd.DataFrame, rule: ExceptionRule = EXCEPTION_RULE, *, year_end: bool = False
+) -> pd.DataFrame:
     """The rows of ``rated`` that get an exception section, with why.
 
     ``rated`` is a rating frame (:func:`pmlib.rating.engine.rate_period`, one row per
     indicator). Returns those rows in reading order — by this period's rating in ``rule.rags``
     order, then those raised only by their forecast — with two added columns:
     ``forecast_miss`` (bool) and ``exception_reason`` ("Red", "Amber", "Red; forecast to
-    miss the year-end target", "forecast to miss the year-end target").
+    miss the year-end target", "forecast to miss the year-end target"). With ``year_end``
+    (a Q4 or annual report, where the forecast is the year's outturn) a miss reads "missed the
+    year-end target".
     """
     off = rated["rag"].isin(rule.rags)
     miss = forecast_misses(rated, rule)
     rank = {rag: n for n, rag in enumerate(rule.rags)}
     order = rated["rag"].map(rank).fillna(len(rank))
-    forecast_words = "forecast to miss the year-end target"
+    forecast_words = OUTTURN_MISS_WORDS if year_end else FORECAST_MISS_WORDS
     reason = rated["rag"].where(off, "")
     reason = reason.where(~miss, (reason + "; ").where(off, "") + forecast_words)
     out = rated.assign(forecast_miss=miss, exception_reason=reason, _order=order)

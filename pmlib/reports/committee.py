@@ -107,7 +107,7 @@ class CommitteeReport:
         narr = self.dataset.narratives
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
         self.narratives = narr[has_narrative(narr)].set_index("indicator_id")
-        self.exceptions = select_exceptions(self.rated)
+        self.exceptions = select_exceptions(self.rated, year_end=self.period.months_elapsed == 12)
         self.findings = quality_findings(
             self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
         )
@@ -390,7 +390,8 @@ class CommitteeReport:
                 forecast = f"{self._fmt(ind_id, r['forecast'])} ({r['forecast_rag']})"
                 facts.append(("Year-end forecast", said or forecast))
             if r["forecast_miss"] and r["rag"] not in ("Red", "Amber"):
-                facts.insert(2, ("Listed because", "Forecast to miss the year-end target"))
+                why = str(r["exception_reason"])
+                facts.insert(2, ("Listed because", why[:1].upper() + why[1:]))
             if ind_id in self.benchmarks.index:
                 facts.append(("Benchmark", self.benchmarks.loc[ind_id, "position_text"]))
             facts.append(("Owner", ind.get("owner") or "–"))
@@ -412,7 +413,8 @@ class CommitteeReport:
         from IPython.display import display
 
         sections = self.exception_sections()
-        display(Html(f"<p>{esc(exceptions_intro(self.exceptions))}</p>"))
+        year_end = self.period.months_elapsed == 12
+        display(Html(f"<p>{esc(exceptions_intro(self.exceptions, year_end=year_end))}</p>"))
         from pmlib.present.figures import Figure
 
         for head, chart, narrative in sections:
