@@ -151,7 +151,10 @@ def test_methodology_rows_words_and_missing_cells():
         ("Kind", "KPI"),
         ("Unit", "days (1 decimal place)"),
         ("Good performance is", "lower"),
-        ("Frequency", "monthly, period measure, mean roll-up"),
+        (
+            "Frequency",
+            "Monthly; each figure covers its own period; quarters and years average the months",
+        ),
         ("Data source", "–"),
         ("Data collector", "C. Eve"),
         ("Data reviewer", "D. Fox"),

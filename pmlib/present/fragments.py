@@ -48,6 +48,7 @@ __all__ = [
     "direction_text",
     "exceptions_intro",
     "findings_summary",
+    "frequency_words",
     "not_due_mask",
     "not_due_text",
     "methodology_rows",
@@ -201,6 +202,39 @@ def narrative_block(
     return Html(f'<div class="narrative">{parts}<p class="narrative-author">{signed_off}</p></div>')
 
 
+#: What each figure is, by the indicator's ``measure``.
+MEASURE_WORDS = {
+    "period": "each figure covers its own period",
+    "cumulative": "each figure is the year to date",
+    "snapshot": "each figure is the position at the end of its period",
+}
+#: How longer periods are made from the reported ones, by ``aggregation``.
+AGGREGATION_WORDS = {
+    "sum": "add up the {sub}",
+    "mean": "average the {sub}",
+    "last": "take the last of the {sub}",
+    "ratio": "add up the {sub}' numerators and denominators, then divide",
+}
+_LONGER = {"monthly": ("quarters and years", "months"), "quarterly": ("years", "quarters")}
+
+
+def frequency_words(frequency: object, measure: object, aggregation: object) -> str:
+    """How often an indicator is reported and how its figures combine, in words.
+
+    >>> frequency_words("monthly", "cumulative", "sum")
+    'Monthly; each figure is the year to date; quarters and years add up the months'
+    >>> frequency_words("annual", "period", "sum")
+    'Annual; each figure covers its own period'
+    """
+    parts = [str(frequency).capitalize()]
+    if measure in MEASURE_WORDS:
+        parts.append(MEASURE_WORDS[str(measure)])
+    if frequency in _LONGER and aggregation in AGGREGATION_WORDS:
+        longer, sub = _LONGER[str(frequency)]
+        parts.append(f"{longer} {AGGREGATION_WORDS[str(aggregation)].format(sub=sub)}")
+    return "; ".join(parts)
+
+
 def methodology_rows(indicator: Mapping[str, Any], scheme: object = None) -> list[tuple[str, str]]:
     """The methodology statement of one indicator, as (label, text) rows.
 
@@ -223,10 +257,7 @@ def methodology_rows(indicator: Mapping[str, Any], scheme: object = None) -> lis
         ("Kind", text_or_dash(ind.get("kind"))),
         ("Unit", f"{ind['unit']} ({decimals} decimal place{'' if decimals == 1 else 's'})"),
         ("Good performance is", POLARITY_WORDS.get(str(ind["polarity"]), str(ind["polarity"]))),
-        (
-            "Frequency",
-            f"{ind['frequency']}, {ind['measure']} measure, {ind['aggregation']} roll-up",
-        ),
+        ("Frequency", frequency_words(ind["frequency"], ind["measure"], ind["aggregation"])),
         ("Data source", text_or_dash(ind.get("data_source"))),
         ("Data collector", text_or_dash(ind.get("data_collector"))),
         ("Data reviewer", text_or_dash(ind.get("data_reviewer"))),
