@@ -5,15 +5,21 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pmlib.core.periods import parse_period
 from pmlib.present.fragments import (
     direction_text,
+    exceptions_intro,
+    findings_summary,
     methodology_rows,
     narrative_block,
+    not_due_mask,
+    not_due_text,
     ordinal,
     quartile_position,
     quartile_words,
     rag_badge,
     signed_value,
+    success_html,
     target_text,
 )
 
@@ -101,9 +107,15 @@ def test_ordinal(n, text):
 
 def test_direction_text():
     assert direction_text("Improving", "Worsening", "2026/27 Q1", "2025/26 Q2") == (
-        "↑ Improving since 2026/27 Q1; ↓ Worsening since 2025/26 Q2"
+        "↑ Improving compared with 2026/27 Q1; ↓ Worsening compared with 2025/26 Q2"
     )
-    assert direction_text(None, "No change", "Q1", "Q2") == "– since Q1; → No change since Q2"
+    # a year-to-date figure cannot be compared with the previous quarter: said in words
+    assert direction_text("Not comparable", "Up", "Q1", "Q2") == (
+        "Not comparable with Q1; ↗ Higher compared with Q2"
+    )
+    assert direction_text(None, "No change", "Q1", "Q2") == (
+        "Not comparable with Q1; → No change compared with Q2"
+    )
 
 
 def test_signed_value():
@@ -139,10 +151,105 @@ def test_methodology_rows_words_and_missing_cells():
         ("Kind", "KPI"),
         ("Unit", "days (1 decimal place)"),
         ("Good performance is", "lower"),
-        ("Frequency", "monthly, period measure, mean roll-up"),
+        (
+            "Frequency",
+            "Monthly; each figure covers its own period; quarters and years average the months",
+        ),
         ("Data source", "–"),
         ("Data collector", "C. Eve"),
         ("Data reviewer", "D. Fox"),
-        ("Confidence", "Amber (manual collection)"),
-        ("Last reviewed", "01 June 2026"),
+        ("Confidence", "Medium confidence (manual collection)"),
+        ("Last reviewed", "1 June 2026"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("frequency", "period", "expected"),
+    [
+        ("annual", "2026/27 Q2", "Annual — reported in 2026/27 Q4"),
+        ("annual", "2026/27 Q1", "Annual — reported in 2026/27 Q4"),
+        ("annual", "2026/27 Q4", "Annual — 2026/27 outturn not yet supplied"),
+        ("annual", "2026/27", None),  # the annual report rates the outturn
+        ("quarterly", "2026/27 Q2", None),
+    ],
+)
+def test_annual_indicators_not_yet_due_say_when_they_will_be_reported(frequency, period, expected):
+    assert not_due_text(frequency, parse_period(period)) == expected
+
+
+def test_not_due_mask_is_grey_annual_rows_without_a_value():
+    rated = pd.DataFrame(
+        {
+            "indicator_id": ["A", "S", "Q", "D"],
+            "rag": ["Grey", "Grey", "Green", "Grey"],
+            "value": [float("nan"), 5.0, 3.0, 4.0],
+        }
+    )
+    freq = pd.Series({"A": "annual", "S": "quarterly", "Q": "annual", "D": "annual"})
+    assert list(not_due_mask(rated, freq, parse_period("2026/27 Q2"))) == [
+        True, False, False, False
+    ]  # fmt: skip
+    assert not not_due_mask(rated, freq, parse_period("2026/27")).any()
+
+
+def test_exceptions_intro_counts_why_each_is_listed():
+    ex = pd.DataFrame({"rag": ["Red", "Red", "Green"]})
+    assert exceptions_intro(ex).startswith(
+        "3 indicators need attention: 2 are Red and 1 is on target now but forecast to miss "
+        "its year-end target."
+    )
+    assert exceptions_intro(pd.DataFrame({"rag": ["Amber"]})).startswith(
+        "1 indicator needs attention: it is Amber."
+    )
+    assert exceptions_intro(pd.DataFrame({"rag": ["Green", "Green"]})).startswith(
+        "2 indicators need attention: all 2 are on target now but forecast to miss their "
+        "year-end target."
+    )
+    assert exceptions_intro(pd.DataFrame({"rag": []})).startswith("No indicator is off target")
+    assert exceptions_intro(ex, year_end=True).startswith(
+        "3 indicators need attention: 2 are Red and 1 is on target now but missed its year-end "
+        "target."
+    )
+
+
+def test_success_lists_figures_with_units_and_notes_those_awaiting_approval():
+    good = pd.DataFrame(
+        {
+            "indicator_id": ["R1"],
+            "name": ["Benefit claims & changes"],
+            "unit": ["days"],
+            "decimals": [1],
+            "value": [18.26],
+            "target": [20.0],
+            "last_year_value": [21.0],
+        }
+    )
+    html = success_html(good, good.iloc[0:0], "2025/26 Q2").html
+    assert html == (
+        "<p>1 indicator is on target and better than in 2025/26 Q2, on approved figures:</p>"
+        '<ul class="pmlib-success"><li><strong>R1 Benefit claims &amp; changes</strong>: '
+        "18.3 days against a target of 20.0 days; 21.0 days in 2025/26 Q2</li></ul>"
+    )
+    none_yet = success_html(good.iloc[0:0], good, "2025/26 Q2").html
+    assert "No indicator is both on target and better than in 2025/26 Q2" in none_yet
+    assert "Left out until its figures are approved (see Data quality): R1." in none_yet
+
+
+def test_findings_summary_counts_by_kind_singular_and_plural():
+    findings = pd.DataFrame(
+        {
+            "indicator_id": ["A", "B", "B", "C", "C"],
+            "issue": [
+                "Missing data",
+                "Submitted late",
+                "Definition not reviewed in 12 months",
+                "Definition not reviewed in 12 months",
+                "Narrative not provided",
+            ],
+        }
+    )
+    assert findings_summary(findings, "2026/27 Q2") == (
+        "5 findings on 3 indicators. In 2026/27 Q2: 1 figure missing, 1 figure submitted late "
+        "and 1 exception without commentary. Standing issues: 2 definitions overdue for review."
+    )
+    assert findings_summary(findings.iloc[0:0], "2026/27 Q2") == "No data-quality issues found."

@@ -49,11 +49,13 @@ def test_late_collector_and_stale_findings_come_from_validation(council):
             found["indicator_id"], found["issue"], found["detail"], strict=True
         )
     }
+    # one date style, months named: a councillor reads a sentence, not "2026-05"
     assert rows[("R2", "Submitted late")] == (
-        "2026-05 collected 25 days after period end (deadline 15)"
+        "May 2026 figure collected on 25 June 2026, 25 days after the period ended "
+        "(deadline 15 days)"
     )
-    assert rows[("R2", "Collector is also reviewer")] == "C. Eve collects and reviews"
-    assert rows[("R1", "Definition not reviewed in 12 months")] == "last reviewed 31 October 2025"
+    assert rows[("R2", "Collector is also reviewer")] == "C. Eve collects and reviews the figures"
+    assert rows[("R1", "Definition not reviewed in 12 months")] == "Last reviewed 31 October 2025"
     # only what was warned: R3's (reviewed 2026-06-01) and R2's on-time April figure are fine
     assert ("R3", "Definition not reviewed in 12 months") not in rows
     assert sum(1 for key in rows if key[1] == "Submitted late") == 1
@@ -67,3 +69,42 @@ def test_without_validation_warnings_those_findings_are_not_recomputed(council):
         "Collector is also reviewer",
         "Definition not reviewed in 12 months",
     }
+
+
+def test_unapproved_figures_and_confidence_read_as_sentences_not_codes(council):
+    data, params = council
+    # R2's May figure was submitted on 5 June and not yet approved; June's is still a draft
+    edit(
+        data,
+        "actuals",
+        "R2,2026-05,19.4,,,approved,C. Eve,2026-06-05,D. Fox,2026-06-07",
+        "R2,2026-05,19.4,,,submitted,C. Eve,2026-06-05,,\nR2,2026-06,18.0,,,draft,C. Eve,,,",
+    )
+    found = _findings(read_dataset(data, params, today=TODAY))
+    detail = found.set_index(["indicator_id", "issue"])["detail"]
+    assert list(detail.loc[("R2", "Not yet approved")]) == [
+        "May 2026 figure submitted on 5 June 2026, not yet approved",
+        "June 2026 figure still in draft, not yet submitted",
+    ]
+    # R3 is collected manually: medium confidence, in words that are not a RAG colour
+    assert detail.loc[("R3", "Collection method lowers confidence")] == (
+        "Manual collection: medium confidence"
+    )
+    assert not found["detail"].str.contains("Red|Amber|Green").any()
+
+
+def test_the_narrative_check_covers_the_exceptions_the_report_raises(council):
+    dataset = read_dataset(*council, today=TODAY)
+    period = parse_period("2026/27 Q1", 4)
+    rated = rate_period(dataset, period)
+    # R2 (no narrative) raised as an exception by its forecast only
+    exceptions = rated[rated["indicator_id"].eq("R2")].assign(
+        exception_reason="forecast to miss the year-end target"
+    )
+    found = quality_findings(dataset, rated, period, exceptions=exceptions)
+    narr = found[found["issue"].eq("Narrative not provided")]
+    assert list(narr["indicator_id"]) == ["R2"]
+    assert list(narr["detail"]) == [
+        "An exception in 2026/27 Q1 (forecast to miss the year-end target) with no officer "
+        "commentary"
+    ]

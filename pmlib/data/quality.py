@@ -16,10 +16,13 @@ import pandas as pd
 
 from pmlib.core.model import Dataset
 from pmlib.core.periods import Period
+from pmlib.core.words import long_date, period_words
 from pmlib.data.load import SOURCE_ROW
 
-#: South Derbyshire methodology statement: system = Green, manual = Amber, project = Red.
-CONFIDENCE = {"system": "Green", "manual": "Amber", "project": "Red"}
+#: Confidence in a figure by how it is collected (South Derbyshire's methodology statement grades
+#: system, manual and project collection). Said in words of its own: Red/Amber/Green mean
+#: performance against target in a report, never confidence in the data.
+CONFIDENCE = {"system": "High", "manual": "Medium", "project": "Low"}
 
 ISSUES = (
     "Missing data",
@@ -29,7 +32,7 @@ ISSUES = (
     "Collector is also reviewer",
     "Narrative not provided",
     "Definition not reviewed in 12 months",
-    "Low-confidence collection method",
+    "Collection method lowers confidence",
 )
 
 NARRATIVE_PARTS = ("performance_update", "approach", "future_plans", "issues")
@@ -81,8 +84,23 @@ def _warned(dataset: Dataset, table: str, column: str, message: str) -> pd.DataF
     return pd.DataFrame({"value": [v for _, v in found]}, index=index, dtype=object)
 
 
+def _pending_text(period: object, status: object, collected: object) -> str:
+    """``September 2026 figure submitted on 8 October 2026, not yet approved``."""
+    figure = f"{period_words(period)} figure"
+    if status == "draft":
+        return f"{figure} still in draft, not yet submitted"
+    day = long_date(collected)
+    on = f" on {day}" if day != "–" else ""
+    return f"{figure} submitted{on}, not yet approved"
+
+
 def quality_findings(
-    dataset: Dataset, rated: pd.DataFrame, period: Period, *, as_of: dt.date | None = None
+    dataset: Dataset,
+    rated: pd.DataFrame,
+    period: Period,
+    *,
+    as_of: dt.date | None = None,
+    exceptions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per finding: ``indicator_id, name, issue, detail`` in a stable order.
 
@@ -91,6 +109,12 @@ def quality_findings(
     (``dataset.warnings``), found when the data was read; this function only says which of them
     concern the report's indicators and period. The review-date check is as of the day the data
     was validated (``read_dataset(..., today=)``); ``as_of`` is accepted for compatibility.
+
+    ``exceptions`` are the rows of ``rated`` the report raises as exceptions, with an
+    ``exception_reason`` column (:func:`pmlib.rating.exceptions.select_exceptions`, which this
+    layer may not import): each needs an officer narrative. Without it, the Red and Amber rows.
+    Details are short phrases a reader can take in at a glance: dates written out
+    (``8 October 2026``), months named (``September 2026``), confidence as High/Medium/Low.
     """
     ids = rated["indicator_id"]
     ind = dataset.indicators.set_index("id").loc[ids]
@@ -101,17 +125,18 @@ def quality_findings(
     rows: list[tuple[str, str, str]] = []
 
     no_data = rated[rated["rag"].eq("No data")]
-    rows += [(i, "Missing data", f"no value for {period.label}") for i in no_data["indicator_id"]]
+    rows += [(i, "Missing data", f"No figure for {period.label}") for i in no_data["indicator_id"]]
     if {"n_rows", "n_expected"} <= set(rated.columns):
         part = rated[
             rated["rag"].ne("No data")
             & (rated["n_rows"] < rated["n_expected"])
             & rated["n_rows"].gt(0)
         ]
+        freq = part["indicator_id"].map(ind["frequency"]).fillna("").astype(str)
         rows += [
-            (i, "Incomplete data", f"{int(n)} of {int(e)} periods supplied")
-            for i, n, e in zip(
-                part["indicator_id"], part["n_rows"], part["n_expected"], strict=True
+            (i, "Incomplete data", f"{int(n)} of {int(e)} {f + ' ' if f else ''}figures supplied")
+            for i, n, e, f in zip(
+                part["indicator_id"], part["n_rows"], part["n_expected"], freq, strict=True
             )
         ]
 
@@ -126,43 +151,58 @@ def quality_findings(
         in_period = in_period[in_period["period"].eq(period.label)]
     pending = in_period[in_period["status"].isin(["draft", "submitted"])]
     rows += [
-        (i, "Not yet approved", f"{p} is {s}")
-        for i, p, s in zip(
-            pending["indicator_id"], pending["period"], pending["status"], strict=True
+        (i, "Not yet approved", _pending_text(p, s, c))
+        for i, p, s, c in zip(
+            pending["indicator_id"],
+            pending["period"],
+            pending["status"],
+            pending.get("collected_at", pd.Series(None, index=pending.index)),
+            strict=True,
         )
     ]
     # Late submission and collector = reviewer were found by validation: build them from its
     # warnings (file row -> indicator), so the rule lives in one place.
     deadline = dataset.council.submission_deadline_days
     late = _warned(dataset, "actuals", "collected_at", "submitted late")
-    late = late.join(_by_source_row(in_period)[["indicator_id", "period"]], how="inner")
+    cols = [c for c in ("indicator_id", "period", "collected_at") if c in in_period]
+    late = late.join(_by_source_row(in_period)[cols], how="inner")
+    when = late.get("collected_at", pd.Series(None, index=late.index))
     rows += [
-        (i, "Submitted late", f"{p} collected {v} period end (deadline {deadline})")
-        for i, p, v in zip(late["indicator_id"], late["period"], late["value"], strict=True)
+        (
+            i,
+            "Submitted late",
+            f"{period_words(p)} figure collected "
+            + (f"on {long_date(c)}, " if long_date(c) != "–" else "")
+            + f"{v} the period ended (deadline {deadline} days)",
+        )
+        for i, p, v, c in zip(
+            late["indicator_id"], late["period"], late["value"], when, strict=True
+        )
     ]
 
     same = _warned(dataset, "indicators", "data_reviewer", "is the same person")
     same = same.join(ind_rows, how="inner")
     rows += [
-        (i, "Collector is also reviewer", f"{c} collects and reviews")
+        (i, "Collector is also reviewer", f"{c} collects and reviews the figures")
         for i, c in zip(same["indicator_id"], same["data_collector"], strict=True)
     ]
 
-    off = rated[
-        rated["rag"].isin(["Red", "Amber"])
-        | rated.get("forecast_rag", pd.Series("", index=rated.index)).eq("Red")
-    ]
+    if exceptions is None:
+        off = rated[rated["rag"].isin(["Red", "Amber"])]
+        why = off["rag"]
+    else:
+        off = exceptions
+        why = off["exception_reason"]
     narr = dataset.narratives
     written = narr[narr["period"].eq(period.label) & has_narrative(narr)]["indicator_id"]
-    missing_narr = off[~off["indicator_id"].isin(written)]
+    lacking = ~off["indicator_id"].isin(written)
     rows += [
         (
             i,
             "Narrative not provided",
-            f"{r} for {period.label}; the framework requires an "
-            "officer narrative for off-track indicators",
+            f"An exception in {period.label} ({r}) with no officer commentary",
         )
-        for i, r in zip(missing_narr["indicator_id"], missing_narr["rag"], strict=True)
+        for i, r in zip(off["indicator_id"][lacking], why[lacking], strict=True)
     ]
 
     stale = pd.concat(
@@ -177,14 +217,18 @@ def quality_findings(
         (
             i,
             "Definition not reviewed in 12 months",
-            "never reviewed" if pd.isna(d) else f"last reviewed {d:%d %B %Y}",
+            "Never reviewed" if pd.isna(d) else f"Last reviewed {long_date(d)}",
         )
         for i, d in zip(stale["indicator_id"], stale["last_reviewed"], strict=True)
     ]
 
     low = ind[ind["collection_method"].isin(["manual", "project"])]
     rows += [
-        (i, "Low-confidence collection method", f"{m} collection: confidence {CONFIDENCE[m]}")
+        (
+            i,
+            "Collection method lowers confidence",
+            f"{m.capitalize()} collection: {CONFIDENCE[m].lower()} confidence",
+        )
         for i, m in zip(low.index, low["collection_method"], strict=True)
     ]
 

@@ -22,7 +22,14 @@ from typing import Any
 
 import pandas as pd
 
-from pmlib.core.words import QUARTILE_WORDS, SIZE_QUARTILE_WORDS, ordinal, quartile_words
+from pmlib.core.periods import Period
+from pmlib.core.words import (
+    QUARTILE_WORDS,
+    SIZE_QUARTILE_WORDS,
+    long_date,
+    ordinal,
+    quartile_words,
+)
 from pmlib.data.quality import CONFIDENCE, NARRATIVE_PARTS
 from pmlib.present.tables import Html, definition_table
 from pmlib.present.text import MISSING, dot_label, esc, format_value, rag_badge
@@ -39,6 +46,11 @@ __all__ = [
     "QUARTILE_WORDS",
     "SIZE_QUARTILE_WORDS",
     "direction_text",
+    "exceptions_intro",
+    "findings_summary",
+    "frequency_words",
+    "not_due_mask",
+    "not_due_text",
     "methodology_rows",
     "methodology_statement",
     "narrative_block",
@@ -46,6 +58,7 @@ __all__ = [
     "quartile_position",
     "quartile_words",
     "rag_badge",
+    "success_html",
     "target_text",
     "text_or_dash",
 ]
@@ -100,8 +113,63 @@ def target_text(row: Mapping[str, Any], unit: str, decimals: object) -> str:
 
 
 def direction_text(dot_short: object, dot_long: object, previous: str, last_year: str) -> str:
-    """``↑ Improving since 2026/27 Q1; ↓ Worsening since 2025/26 Q2``."""
-    return f"{dot_label(dot_short)} since {previous}; {dot_label(dot_long)} since {last_year}"
+    """Both Directions of Travel in words, each naming what it compares with.
+
+    >>> direction_text("Improving", "Down", "2026/27 Q1", "2025/26 Q2")
+    '↑ Improving compared with 2026/27 Q1; ↘ Lower compared with 2025/26 Q2'
+    >>> direction_text("Not comparable", None, "2026/27 Q1", "2025/26 Q2")
+    'Not comparable with 2026/27 Q1 or 2025/26 Q2'
+    >>> direction_text("Improving", "Improving", "2024/25", "2024/25")  # an annual report
+    '↑ Improving compared with 2024/25'
+    """
+
+    def one(dot: object) -> str | None:
+        label = dot_label(dot)
+        return None if label in (MISSING, dot_label("Not comparable")) else label
+
+    short, long = one(dot_short), one(dot_long)
+    if previous == last_year:  # a year's report: the previous period is a year earlier
+        return f"{long} compared with {last_year}" if long else f"Not comparable with {last_year}"
+    if short is None and long is None:
+        return f"Not comparable with {previous} or {last_year}"
+    parts = [
+        f"{label} compared with {when}" if label else f"Not comparable with {when}"
+        for label, when in ((short, previous), (long, last_year))
+    ]
+    return "; ".join(parts)
+
+
+def not_due_text(frequency: object, period: Period) -> str | None:
+    """When a not-yet-due indicator will be reported, for the cells that would read ``–``.
+
+    An annual indicator is rated on its year's outturn in the financial year's Q4 report (the
+    rating engine's rule: the outturn is rated at Q4 once it is supplied), so before Q4 it reads
+    ``Annual — reported in 2026/27 Q4``; in Q4 without its outturn, ``Annual — 2026/27 outturn
+    not yet supplied``. ``None`` for any other frequency or a year report (nothing to say).
+
+    >>> from pmlib.core.periods import parse_period
+    >>> not_due_text("annual", parse_period("2026/27 Q2"))
+    'Annual — reported in 2026/27 Q4'
+    >>> not_due_text("quarterly", parse_period("2026/27 Q2")) is None
+    True
+    """
+    if frequency != "annual" or period.kind == "year":
+        return None
+    if period.quarter == 4:
+        return f"Annual — {period.fy_label} outturn not yet supplied"
+    return f"Annual — reported in {period.fy_label} Q4"
+
+
+def not_due_mask(rated: pd.DataFrame, frequency: pd.Series, period: Period) -> pd.Series:
+    """True for the rows of ``rated`` that are Grey only because their figure is not yet due.
+
+    ``frequency`` is the indicators table's column indexed by indicator id. Such a row has no
+    value, no comparison and no rating to show; :func:`not_due_text` says when it will have.
+    """
+    freq = rated["indicator_id"].map(frequency)
+    if period.kind == "year":
+        return pd.Series(False, index=rated.index)
+    return rated["rag"].eq("Grey") & freq.eq("annual") & rated["value"].isna()
 
 
 def quartile_position(quartile: object, rank: object, n: object) -> str:
@@ -130,8 +198,41 @@ def narrative_block(
     )
     by = esc(narrative.get("author"))
     when = narrative.get("updated_at")
-    signed_off = f"{by}, {when:%d %B %Y}" if by and not is_missing(when) else by
+    signed_off = f"{by}, {long_date(when)}" if by and not is_missing(when) else by
     return Html(f'<div class="narrative">{parts}<p class="narrative-author">{signed_off}</p></div>')
+
+
+#: What each figure is, by the indicator's ``measure``.
+MEASURE_WORDS = {
+    "period": "each figure covers its own period",
+    "cumulative": "each figure is the year to date",
+    "snapshot": "each figure is the position at the end of its period",
+}
+#: How longer periods are made from the reported ones, by ``aggregation``.
+AGGREGATION_WORDS = {
+    "sum": "add up the {sub}",
+    "mean": "average the {sub}",
+    "last": "take the last of the {sub}",
+    "ratio": "add up the {sub}' numerators and denominators, then divide",
+}
+_LONGER = {"monthly": ("quarters and years", "months"), "quarterly": ("years", "quarters")}
+
+
+def frequency_words(frequency: object, measure: object, aggregation: object) -> str:
+    """How often an indicator is reported and how its figures combine, in words.
+
+    >>> frequency_words("monthly", "cumulative", "sum")
+    'Monthly; each figure is the year to date; quarters and years add up the months'
+    >>> frequency_words("annual", "period", "sum")
+    'Annual; each figure covers its own period'
+    """
+    parts = [str(frequency).capitalize()]
+    if measure in MEASURE_WORDS:
+        parts.append(MEASURE_WORDS[str(measure)])
+    if frequency in _LONGER and aggregation in AGGREGATION_WORDS:
+        longer, sub = _LONGER[str(frequency)]
+        parts.append(f"{longer} {AGGREGATION_WORDS[str(aggregation)].format(sub=sub)}")
+    return "; ".join(parts)
 
 
 def methodology_rows(indicator: Mapping[str, Any], scheme: object = None) -> list[tuple[str, str]]:
@@ -143,7 +244,7 @@ def methodology_rows(indicator: Mapping[str, Any], scheme: object = None) -> lis
     ind = indicator
     method = ind.get("collection_method")
     confidence = (
-        f"{CONFIDENCE[method]} ({method} collection)"
+        f"{CONFIDENCE[method]} confidence ({method} collection)"
         if isinstance(method, str) and method in CONFIDENCE
         else MISSING
     )
@@ -156,15 +257,12 @@ def methodology_rows(indicator: Mapping[str, Any], scheme: object = None) -> lis
         ("Kind", text_or_dash(ind.get("kind"))),
         ("Unit", f"{ind['unit']} ({decimals} decimal place{'' if decimals == 1 else 's'})"),
         ("Good performance is", POLARITY_WORDS.get(str(ind["polarity"]), str(ind["polarity"]))),
-        (
-            "Frequency",
-            f"{ind['frequency']}, {ind['measure']} measure, {ind['aggregation']} roll-up",
-        ),
+        ("Frequency", frequency_words(ind["frequency"], ind["measure"], ind["aggregation"])),
         ("Data source", text_or_dash(ind.get("data_source"))),
         ("Data collector", text_or_dash(ind.get("data_collector"))),
         ("Data reviewer", text_or_dash(ind.get("data_reviewer"))),
         ("Confidence", confidence),
-        ("Last reviewed", MISSING if is_missing(reviewed) else f"{reviewed:%d %B %Y}"),
+        ("Last reviewed", MISSING if is_missing(reviewed) else long_date(reviewed)),
     ]
     if scheme is not None:
         rows.append(("RAG scheme", f"{scheme.label}: {scheme.description}".rstrip(": ")))
@@ -226,3 +324,158 @@ def signed_value(value: object, unit: str = "number", decimals: object = 1) -> s
 def signed_one(x: object) -> str:
     """``+1.3``, ``−0.8``, ``0.0`` (never ``−0.0``); ``–`` when missing."""
     return signed_value(x, "number", 1)
+
+
+# -- computed narrative for a report's sections --------------------------------------------------
+def _names_list(frame: pd.DataFrame, text: Mapping[str, str] | None = None) -> str:
+    """Indicators as an HTML bullet list: ``<li><strong>REF Name</strong>: text</li>``."""
+    items = []
+    for ind_id, name in zip(frame["indicator_id"], frame["name"], strict=True):
+        extra = f": {esc(text[ind_id])}" if text and text.get(ind_id) else ""
+        items.append(f"<li><strong>{esc(ind_id)} {esc(name)}</strong>{extra}</li>")
+    return "".join(items)
+
+
+def exceptions_intro(exceptions: pd.DataFrame, *, year_end: bool = False) -> str:
+    """One or two sentences opening the exceptions: how many, and why they are listed.
+
+    ``exceptions`` is :func:`pmlib.rating.exceptions.select_exceptions`'s frame. Counts the Red,
+    the Amber and those raised only by their year-end forecast, so the reader knows why a Green
+    indicator has a section. ``year_end``: the forecast is the year's outturn (Q4, a year), so
+    such an indicator "missed" its year-end target.
+
+    >>> ex = pd.DataFrame({"rag": ["Red", "Amber", "Green"], "forecast_miss": [1, 0, 1],
+    ...                    "exception_reason": ["Red", "Amber", "forecast"]})
+    >>> print(exceptions_intro(ex))
+    3 indicators need attention: 1 is Red, 1 is Amber and 1 is on target now but forecast to miss its year-end target. Each has a section below with its figures, the reason for its rating and the responsible officer's commentary.
+    """  # noqa: E501
+    if exceptions.empty:
+        return (
+            "No indicator is off target (Red or Amber) or forecast to miss its year-end target "
+            "this period."
+        )
+    only = ~exceptions["rag"].isin(["Red", "Amber"])
+    groups = [
+        (int(exceptions["rag"].eq("Red").sum()), "Red", "Red"),
+        (int(exceptions["rag"].eq("Amber").sum()), "Amber", "Amber"),
+        (
+            int(only.sum()),
+            f"on target now but {'missed' if year_end else 'forecast to miss'} its year-end target",
+            f"on target now but {'missed' if year_end else 'forecast to miss'} their year-end "
+            "target",
+        ),
+    ]
+    groups = [g for g in groups if g[0]]
+    n = len(exceptions)
+    if len(groups) == 1:  # all for one reason
+        joined = f"it is {groups[0][1]}" if n == 1 else f"all {n} are {groups[0][2]}"
+    else:
+        parts = [
+            f"{k} {'is' if k == 1 else 'are'} {one if k == 1 else many}" for k, one, many in groups
+        ]
+        joined = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return (
+        f"{n} indicator{'' if n == 1 else 's'} need{'s' if n == 1 else ''} attention: "
+        f"{joined}. Each has a section below with its figures, the reason for its rating and "
+        "the responsible officer's commentary."
+    )
+
+
+def success_html(successes: pd.DataFrame, awaiting: pd.DataFrame, last_year_label: str) -> Html:
+    """The "Celebrating success" section: a sentence, the indicators as a list, and a note of
+    any left out until their figures are approved.
+
+    ``successes`` and ``awaiting`` are rating rows (with ``unit``, ``decimals``, ``value``,
+    ``target``, ``last_year_value``) from :func:`pmlib.rating.exceptions.select_successes` and
+    :func:`~pmlib.rating.exceptions.successes_awaiting_approval`.
+    """
+    n = len(successes)
+    if n:
+        lede = (
+            f"{n} indicator{'' if n == 1 else 's'} {'is' if n == 1 else 'are'} on target and "
+            f"better than in {last_year_label}, on approved figures:"
+        )
+        text = {
+            r["indicator_id"]: (
+                f"{format_value(r['value'], r['unit'], r['decimals'])} against a target of "
+                f"{target_text(r, r['unit'], r['decimals'])}; "
+                f"{format_value(r['last_year_value'], r['unit'], r['decimals'])} "
+                f"in {last_year_label}"
+            )
+            for _, r in successes.iterrows()
+        }
+        body = f'<p>{esc(lede)}</p><ul class="pmlib-success">{_names_list(successes, text)}</ul>'
+    else:
+        body = (
+            f"<p>No indicator is both on target and better than in {esc(last_year_label)} "
+            "on approved figures this period.</p>"
+        )
+    if len(awaiting):
+        m = len(awaiting)
+        refs = ", ".join(esc(i) for i in awaiting["indicator_id"])
+        body += (
+            f'<p class="pmlib-note">Left out until {"its" if m == 1 else "their"} figures are '
+            f"approved (see Data quality): {refs}.</p>"
+        )
+    return Html(body)
+
+
+#: How each data-quality issue is counted in the section's summary (singular, plural), and
+#: whether it is about this period's figures (True) or a standing weakness (False).
+_ISSUE_WORDS: dict[str, tuple[str, str, bool]] = {
+    "Missing data": ("figure missing", "figures missing", True),
+    "Incomplete data": ("figure incomplete", "figures incomplete", True),
+    "Not yet approved": ("figure not yet approved", "figures not yet approved", True),
+    "Submitted late": ("figure submitted late", "figures submitted late", True),
+    "Narrative not provided": (
+        "exception without commentary",
+        "exceptions without commentary",
+        True,
+    ),
+    "Collector is also reviewer": (
+        "indicator collected and reviewed by the same officer",
+        "indicators collected and reviewed by the same officer",
+        False,
+    ),
+    "Definition not reviewed in 12 months": (
+        "definition overdue for review",
+        "definitions overdue for review",
+        False,
+    ),
+    "Collection method lowers confidence": (
+        "indicator collected manually or by project (medium or low confidence)",
+        "indicators collected manually or by project (medium or low confidence)",
+        False,
+    ),
+}
+
+
+def findings_summary(findings: pd.DataFrame, period_label: str) -> str:
+    """The data-quality findings in two or three short sentences, counted by kind.
+
+    >>> f = pd.DataFrame({"indicator_id": ["A", "B", "B"], "issue": ["Missing data",
+    ...     "Not yet approved", "Collection method lowers confidence"]})
+    >>> findings_summary(f, "2026/27 Q2")
+    '3 findings on 2 indicators. In 2026/27 Q2: 1 figure missing and 1 figure not yet approved. Standing issues: 1 indicator collected manually or by project (medium or low confidence).'
+    """  # noqa: E501
+    if findings.empty:
+        return "No data-quality issues found."
+    counts = findings["issue"].value_counts()
+    now, standing = [], []
+    for issue, (one, many, current) in _ISSUE_WORDS.items():
+        n = int(counts.get(issue, 0))
+        if n:
+            (now if current else standing).append(f"{n} {one if n == 1 else many}")
+
+    def joined(parts: list[str]) -> str:
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    total, inds = len(findings), findings["indicator_id"].nunique()
+    out = [
+        f"{total} finding{'' if total == 1 else 's'} on {inds} indicator{'' if inds == 1 else 's'}."
+    ]
+    if now:
+        out.append(f"In {period_label}: {joined(now)}.")
+    if standing:
+        out.append(f"Standing issues: {joined(standing)}.")
+    return " ".join(out)

@@ -14,6 +14,34 @@ import pandas as pd
 
 from pmlib.core.numbers import MISSING, value_string
 from pmlib.core.numbers import format_value as format_series
+from pmlib.core.words import long_date, long_datetime, period_words
+from pmlib.rating.exceptions import forecast_misses
+
+__all__ = [
+    "DOT_KEY",
+    "DOT_SYMBOL",
+    "DOT_SYMBOLS",
+    "DOT_WORDS",
+    "MISSING",
+    "RAG_ORDER",
+    "RAG_STYLE",
+    "GlancePoint",
+    "change_counts",
+    "dot_label",
+    "esc",
+    "format_value",
+    "format_values",
+    "glance_html",
+    "glance_narrative",
+    "glance_points",
+    "long_date",
+    "long_datetime",
+    "period_words",
+    "plural",
+    "rag_badge",
+    "rag_counts",
+    "signed",
+]
 
 #: Reading order of the RAG statuses in every table and count.
 RAG_ORDER = ("Red", "Amber", "Green", "Grey", "No data")
@@ -58,14 +86,39 @@ RAG_STYLE: dict[str, dict[str, str]] = {
     },
 }
 
-DOT_SYMBOL = {
+#: Direction of Travel → the arrow shown with it. Rated indicators use vertical arrows for better
+#: or worse (polarity-aware: fewer days is ↑ Improving); indicators with no better direction use
+#: diagonal arrows for the value rising or falling, so ↑ never means two things.
+DOT_SYMBOLS = {
     "Improving": "↑",
     "Worsening": "↓",
     "No change": "→",
     "Not comparable": "–",
-    "Up": "↑",
-    "Down": "↓",
+    "Up": "↗",
+    "Down": "↘",
 }
+#: Old name of :data:`DOT_SYMBOLS`.
+DOT_SYMBOL = DOT_SYMBOLS
+
+#: The words shown beside each arrow (the engine's ``Up``/``Down`` read as Higher/Lower).
+DOT_WORDS = {
+    "Improving": "Improving",
+    "Worsening": "Worsening",
+    "No change": "No change",
+    "Not comparable": "Not comparable",
+    "Up": "Higher",
+    "Down": "Lower",
+}
+
+#: A report's key to the arrows: (arrow, word, meaning), in reading order.
+DOT_KEY = (
+    ("↑", "Improving", "better than the period compared with"),
+    ("↓", "Worsening", "worse than the period compared with"),
+    ("→", "No change", "no change beyond the council's tolerance"),
+    ("↗", "Higher", "value rose (no better direction: monitoring only)"),
+    ("↘", "Lower", "value fell (no better direction: monitoring only)"),
+    ("–", "Not comparable", "no figure to compare with"),
+)
 
 
 def esc(text: object) -> str:
@@ -109,10 +162,14 @@ def rag_badge(rag: str) -> str:
 
 
 def dot_label(dot: object) -> str:
-    """Direction of Travel with an arrow, e.g. ``↑ Improving``."""
-    if dot is None or dot is pd.NA or (isinstance(dot, float) and math.isnan(dot)):
+    """Direction of Travel with its arrow: ``↑ Improving``, ``↗ Higher`` (see :data:`DOT_KEY`).
+
+    >>> dot_label("Worsening"), dot_label("Up"), dot_label("No change"), dot_label(None)
+    ('↓ Worsening', '↗ Higher', '→ No change', '–')
+    """
+    if dot is None or dot is pd.NA or (isinstance(dot, float) and math.isnan(dot)) or dot == "":
         return "–"
-    return f"{DOT_SYMBOL.get(str(dot), '')} {dot}".strip()
+    return f"{DOT_SYMBOLS.get(str(dot), '')} {DOT_WORDS.get(str(dot), dot)}".strip()
 
 
 def rag_counts(rated: pd.DataFrame) -> dict[str, int]:
@@ -121,77 +178,238 @@ def rag_counts(rated: pd.DataFrame) -> dict[str, int]:
     return {rag: int(counts.get(rag, 0)) for rag in RAG_ORDER}
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 indicator``, ``2 indicators``, ``0 indicators`` (``many`` for irregular plurals).
+
+    >>> plural(1, "indicator"), plural(2, "indicator"), plural(3, "is", "are")
+    ('1 indicator', '2 indicators', '3 are')
+    """
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-def _join(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+def _verb(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
 
 
-def glance_narrative(
-    rated: pd.DataFrame, previous: pd.DataFrame, period_label: str, previous_label: str
-) -> str:
-    """A short paragraph computed from the numbers (Markdown-free plain sentences).
+#: One line of the at-a-glance summary: a sentence, and the indicators it names as
+#: (indicator_id, name, figures) triples, shown as a bullet list under it (empty: a sentence
+#: alone). ``figures`` is e.g. ``207.3 days against a target of 180.0 days`` ("" when unknown).
+GlancePoint = tuple[str, list[tuple[str, str, str]]]
+
+
+def _against(
+    values: pd.Series, targets: pd.Series, frame: pd.DataFrame, lead: str = ""
+) -> list[str]:
+    """``{lead}{value} against a target of {target}`` per row, with units; "" without them."""
+    if not {"unit", "decimals"} <= set(frame.columns):
+        return [""] * len(frame)
+    out = []
+    for v, t, unit, dec in zip(values, targets, frame["unit"], frame["decimals"], strict=True):
+        if pd.isna(v):
+            out.append("")
+            continue
+        text = lead + format_value(v, unit, dec)
+        if not pd.isna(t):
+            text += (
+                f" against a{' year-end' if lead else ''} target of {format_value(t, unit, dec)}"
+            )
+        out.append(text)
+    return out
+
+
+def glance_points(
+    rated: pd.DataFrame,
+    previous: pd.DataFrame,
+    period_label: str,
+    previous_label: str,
+    *,
+    forecast_miss: pd.Series | None = None,
+    not_due: pd.Series | None = None,
+    not_due_note: str = "",
+) -> list[GlancePoint]:
+    """The at-a-glance summary as short sentences, each with the indicators it names.
 
     ``rated`` and ``previous`` are rating frames (one row per indicator) for this period and the
-    one before. Sentences cover: how many are rated and on target, how many off target, what
-    moved to Red, what improved to Green, and what has no data.
+    one before. ``forecast_miss`` marks the rows of ``rated`` forecast to miss their year-end
+    target; by default pmlib's one exception rule
+    (:func:`pmlib.rating.exceptions.forecast_misses`), so the list here is the list the
+    exception sections cover. Listed indicators carry their figures when ``rated`` has them:
+    value against target, and the forecast against ``year_target`` (a column the caller may
+    add; the rating frame's ``target`` is this period's, perhaps profiled). ``not_due`` marks the Grey rows that are annual indicators not yet
+    due (:func:`pmlib.present.fragments.not_due_mask`) and ``not_due_note`` says when they are
+    (``reported in 2026/27 Q4``), so they are not counted as monitoring-only. Sentences: how
+    many are rated and how they stand; how many are
+    not rated or have no figure; what moved to Red and what improved to Green since
+    ``previous_label``; what is forecast to miss its year-end target.
     """
     counts = rag_counts(rated)
     rated_n = counts["Red"] + counts["Amber"] + counts["Green"]
-    total = len(rated)
-    parts = [
-        f"Of {_plural(total, 'indicator')} in this report for {period_label}, "
-        f"{rated_n} {'is' if rated_n == 1 else 'are'} rated against a target: "
-        f"{counts['Green']} on target (Green), {counts['Amber']} within tolerance (Amber) and "
-        f"{counts['Red']} off target (Red)."
+    points: list[GlancePoint] = []
+    first = f"This report covers {plural(len(rated), 'indicator')} for {period_label}."
+    standing = [
+        (n, words)
+        for n, words in (
+            (counts["Green"], "on target (Green)"),
+            (counts["Amber"], "within tolerance (Amber)"),
+            (counts["Red"], "off target (Red)"),
+        )
+        if n
     ]
-    if counts["Grey"]:
-        parts.append(
-            f"{_plural(counts['Grey'], 'indicator')} "
-            f"{'is' if counts['Grey'] == 1 else 'are'} monitored without a rating or "
-            "not yet due (Grey)."
+    if len(standing) == 1:
+        n, words = standing[0]
+        first += (
+            f" The one rated against a target is {words}."
+            if n == 1
+            else f" All {n} rated against a target are {words}."
+        )
+    elif standing:
+        parts = [f"{n} {words}" for n, words in standing]
+        parts[0] = f"{standing[0][0]} {_verb(standing[0][0], 'is', 'are')} {standing[0][1]}"
+        first += (
+            f" {rated_n} {_verb(rated_n, 'is', 'are')} rated against a target: "
+            + ", ".join(parts[:-1])
+            + f" and {parts[-1]}."
+        )
+    points.append((first, []))
+    unrated = []
+    due = 0 if not_due is None else int(not_due.reindex(rated.index, fill_value=False).sum())
+    monitored = counts["Grey"] - due
+    if monitored:
+        unrated.append(
+            f"{monitored} {_verb(monitored, 'is', 'are')} monitored without a target (Grey)"
+        )
+    if due:
+        unrated.append(
+            f"{due} {_verb(due, 'is an annual indicator', 'are annual indicators')} "
+            f"not yet due{f' ({not_due_note})' if not_due_note else ''}"
         )
     if counts["No data"]:
-        parts.append(
-            f"{_plural(counts['No data'], 'indicator')} "
-            f"{'has' if counts['No data'] == 1 else 'have'} no data for the quarter."
+        unrated.append(
+            f"{counts['No data']} {_verb(counts['No data'], 'has', 'have')} no figure "
+            f"for {period_label} (No data)"
         )
+    if unrated:
+        joined = ", ".join(unrated[:-1]) + " and " + unrated[-1] if len(unrated) > 1 else unrated[0]
+        points.append((joined + ".", []))
+
+    def nan(frame: pd.DataFrame) -> pd.Series:
+        return pd.Series(float("nan"), index=frame.index)
+
+    def items(frame: pd.DataFrame, figures: list[str] | None = None) -> list[tuple[str, str, str]]:
+        if figures is None:
+            figures = _against(
+                frame.get("value", nan(frame)), frame.get("target", nan(frame)), frame
+            )
+        return list(zip(frame["indicator_id"], frame["name"], figures, strict=True))
+
     if not previous.empty:
-        before = previous.set_index("indicator_id")["rag"]
-        now = rated.set_index("indicator_id")
-        was = before.reindex(now.index)
-        to_red = now[(now["rag"] == "Red") & was.notna() & (was != "Red")]
-        to_green = now[(now["rag"] == "Green") & was.isin(["Red", "Amber"])]
+        was = rated["indicator_id"].map(previous.set_index("indicator_id")["rag"])
+        to_red = rated[rated["rag"].eq("Red") & was.notna() & was.ne("Red")]
+        to_green = rated[rated["rag"].eq("Green") & was.isin(["Red", "Amber"])]
         if len(to_red):
-            parts.append(
-                f"{_plural(len(to_red), 'indicator')} "
-                f"{'has' if len(to_red) == 1 else 'have'} moved to Red since "
-                f"{previous_label}: {_join(list(to_red['name']))}."
+            points.append(
+                (
+                    f"Moved to Red since {previous_label} ({plural(len(to_red), 'indicator')}):",
+                    items(to_red),
+                )
             )
         else:
-            parts.append(f"No indicator has moved to Red since {previous_label}.")
+            points.append((f"No indicator has moved to Red since {previous_label}.", []))
         if len(to_green):
-            parts.append(
-                f"{_plural(len(to_green), 'indicator')} "
-                f"{'has' if len(to_green) == 1 else 'have'} improved to Green: "
-                f"{_join(list(to_green['name']))}."
+            points.append(
+                (
+                    f"Improved to Green since {previous_label} "
+                    f"({plural(len(to_green), 'indicator')}):",
+                    items(to_green),
+                )
             )
-    misses = (
-        rated[rated.get("forecast_rag", pd.Series(dtype=str)).eq("Red") & rated["rag"].ne("Red")]
-        if "forecast_rag" in rated
-        else rated.iloc[0:0]
-    )
+    miss = forecast_misses(rated) if forecast_miss is None else forecast_miss
+    misses = rated[miss.reindex(rated.index, fill_value=False).astype(bool)]
     if len(misses):
-        parts.append(
-            f"{_plural(len(misses), 'indicator')} not yet Red "
-            f"{'is' if len(misses) == 1 else 'are'} forecast to miss the year-end "
-            f"target: {_join(list(misses['name']))}."
+        points.append(
+            (
+                f"Forecast to miss the year-end target ({plural(len(misses), 'indicator')}):",
+                items(
+                    misses,
+                    _against(
+                        misses.get("forecast", nan(misses)),
+                        misses.get("year_target", nan(misses)),
+                        misses,
+                        lead="forecast ",
+                    ),
+                ),
+            )
         )
+    return points
+
+
+def glance_narrative(
+    rated: pd.DataFrame,
+    previous: pd.DataFrame,
+    period_label: str,
+    previous_label: str,
+    *,
+    forecast_miss: pd.Series | None = None,
+    not_due: pd.Series | None = None,
+    not_due_note: str = "",
+) -> str:
+    """:func:`glance_points` as plain sentences (names listed after a colon, separated by
+    semicolons, since names may themselves contain "and")."""
+    parts = []
+    for sentence, names in glance_points(
+        rated,
+        previous,
+        period_label,
+        previous_label,
+        forecast_miss=forecast_miss,
+        not_due=not_due,
+        not_due_note=not_due_note,
+    ):
+        listed = "; ".join(name for _, name, _ in names)
+        parts.append(f"{sentence} {listed}." if listed else sentence)
     return " ".join(parts)
+
+
+def glance_html(
+    rated: pd.DataFrame,
+    previous: pd.DataFrame,
+    period_label: str,
+    previous_label: str,
+    *,
+    forecast_miss: pd.Series | None = None,
+    anchors: dict[str, str] | None = None,
+    not_due: pd.Series | None = None,
+    not_due_note: str = "",
+) -> str:
+    """:func:`glance_points` as HTML: one paragraph per sentence, names as a bullet list.
+
+    ``anchors`` maps an indicator id to the id of its section in the same page (its exception
+    section); a listed indicator with one links to it.
+    """
+    anchors = anchors or {}
+    html_parts = []
+    for n, (sentence, names) in enumerate(
+        glance_points(
+            rated,
+            previous,
+            period_label,
+            previous_label,
+            forecast_miss=forecast_miss,
+            not_due=not_due,
+            not_due_note=not_due_note,
+        )
+    ):
+        css = ' class="pmlib-lede"' if n == 0 else ""
+        html_parts.append(f"<p{css}>{esc(sentence)}</p>")
+        if names:
+            lis = []
+            for ind_id, name, figures in names:
+                label = f"{esc(ind_id)} {esc(name)}"
+                if ind_id in anchors:
+                    label = f'<a href="#{esc(anchors[ind_id])}">{label}</a>'
+                lis.append(f"<li>{label}{': ' + esc(figures) if figures else ''}</li>")
+            html_parts.append(f'<ul class="pmlib-glance-list">{"".join(lis)}</ul>')
+    return "".join(html_parts)
 
 
 def change_counts(rated: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:

@@ -20,10 +20,15 @@ from pmlib.core.periods import Period, parse_period
 from pmlib.data.quality import has_narrative, quality_findings
 from pmlib.present.fragments import (
     direction_text,
+    exceptions_intro,
+    findings_summary,
     methodology_statement,
     narrative_block,
+    not_due_mask,
+    not_due_text,
     quartile_position,
     rag_badge,
+    success_html,
     target_text,
 )
 from pmlib.present.tables import (
@@ -40,8 +45,14 @@ from pmlib.present.text import (
     dot_label,
     esc,
     format_value,
-    glance_narrative,
+    glance_html,
+    long_date,
     rag_counts,
+)
+from pmlib.rating.exceptions import (
+    select_exceptions,
+    select_successes,
+    successes_awaiting_approval,
 )
 from pmlib.reports.provenance import provenance_html
 
@@ -96,7 +107,10 @@ class CommitteeReport:
         narr = self.dataset.narratives
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
         self.narratives = narr[has_narrative(narr)].set_index("indicator_id")
-        self.findings = quality_findings(self.dataset, self.rated, self.period, as_of=self.as_of)
+        self.exceptions = select_exceptions(self.rated, year_end=self.period.months_elapsed == 12)
+        self.findings = quality_findings(
+            self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
+        )
         self.benchmarks = self._benchmark_positions(ids)
 
     def _benchmark_positions(self, ids: pd.Series) -> pd.DataFrame:
@@ -171,18 +185,15 @@ class CommitteeReport:
         return target_text(r, row["unit"], row["decimals"])
 
     def exceptions_frame(self) -> pd.DataFrame:
-        """Red and Amber indicators, then those forecast to miss their annual target."""
-        r = self.rated
-        forecast_miss = r.get("forecast_rag", pd.Series("", index=r.index)).eq("Red")
-        mask = r["rag"].isin(["Red", "Amber"]) | forecast_miss
-        order = r["rag"].map({"Red": 0, "Amber": 1}).fillna(2)
-        return r[mask].assign(_o=order[mask]).sort_values("_o", kind="stable").drop(columns="_o")
+        """Red, then Amber, then those forecast to miss their year-end target: pmlib's one rule
+        (:func:`pmlib.rating.exceptions.select_exceptions`), shared by every section."""
+        return self.exceptions
 
     def data_as_at(self) -> str:
         act = self.dataset.actuals
         act = act[act["indicator_id"].isin(self.indicators.index) & act["fy"].eq(self.period.fy)]
         latest = act[["collected_at", "approved_at"]].max().max()
-        return "–" if pd.isna(latest) else f"{latest:%d %B %Y}"
+        return "–" if pd.isna(latest) else long_date(latest)
 
     # -- sections -------------------------------------------------------------------------------
     def cover(self) -> Html:
@@ -213,10 +224,32 @@ class CommitteeReport:
         )
 
     def glance_text(self) -> Html:
-        text = glance_narrative(
-            self.rated, self.previous, self.period.label, self.previous_period.label
+        """How the indicators stand and what changed since the previous quarter (or year), with
+        the indicators named in bullet lists linked to their exception sections."""
+        kind = "year" if self.is_annual else "quarter"
+        intro = (
+            f"How the indicators this committee scrutinises stand against their targets in "
+            f"{self.period.label}, and what has changed since the previous {kind} "
+            f"({self.previous_period.label})."
         )
-        return Html(f'<p class="pmlib-lede">{esc(text)}</p>')
+        from pmlib.rating.targets import targets_at
+
+        year = targets_at(self.dataset.targets, self.rated["indicator_id"], self.period.year())
+        body = glance_html(
+            self.rated.assign(year_target=year["target"].to_numpy()),
+            self.previous,
+            self.period.label,
+            self.previous_period.label,
+            # at year end the "forecast" is the outturn itself: nothing left to forecast
+            forecast_miss=self.rated["indicator_id"].isin(
+                self.exceptions.loc[self.exceptions["forecast_miss"], "indicator_id"]
+            )
+            & (self.period.months_elapsed < 12),
+            anchors={i: f"ex-{i}" for i in self.exceptions["indicator_id"]},
+            not_due=not_due_mask(self.rated, self.indicators["frequency"], self.period),
+            not_due_note=(not_due_text("annual", self.period) or "").removeprefix("Annual — "),
+        )
+        return Html(f'<div class="pmlib-glance"><p>{esc(intro)}</p>{body}</div>')
 
     def glance_counts(self) -> Html:
         return counts_table(
@@ -345,8 +378,7 @@ class CommitteeReport:
             facts = [
                 ("Value", self._fmt(ind_id, r["value"])),
                 ("Target", self._target_text(r)),
-                ("Rating", r["rag"]),
-                ("Why", r["rag_reason"]),
+                ("Why", r["rag_reason"]),  # the rating itself is the heading's badge
                 (
                     "Direction of travel",
                     direction_text(
@@ -358,13 +390,13 @@ class CommitteeReport:
                 ),
             ]
             if pd.notna(r.get("forecast")):
-                facts.append(
-                    (
-                        "Year-end forecast",
-                        f"{self._fmt(ind_id, r['forecast'])} ({r['forecast_rag']}): "
-                        f"{r.get('forecast_reason', '')}",
-                    )
-                )
+                # the reason names the forecast, its method and its rating: shown once
+                said = r.get("forecast_reason") or ""
+                forecast = f"{self._fmt(ind_id, r['forecast'])} ({r['forecast_rag']})"
+                facts.append(("Year-end forecast", said or forecast))
+            if r["forecast_miss"] and r["rag"] not in ("Red", "Amber"):
+                why = str(r["exception_reason"])
+                facts.insert(2, ("Listed because", why[:1].upper() + why[1:]))
             if ind_id in self.benchmarks.index:
                 facts.append(("Benchmark", self.benchmarks.loc[ind_id, "position_text"]))
             facts.append(("Owner", ind.get("owner") or "–"))
@@ -384,13 +416,8 @@ class CommitteeReport:
         from IPython.display import display
 
         sections = self.exception_sections()
-        if not sections:
-            display(
-                Html(
-                    "<p>No indicator is off target (Red or Amber) or forecast to miss its "
-                    "year-end target this period.</p>"
-                )
-            )
+        year_end = self.period.months_elapsed == 12
+        display(Html(f"<p>{esc(exceptions_intro(self.exceptions, year_end=year_end))}</p>"))
         from pmlib.present.figures import Figure
 
         for head, chart, narrative in sections:
@@ -407,26 +434,19 @@ class CommitteeReport:
         return narrative_block(self.narratives.loc[ind_id])
 
     def success(self) -> Html:
-        r = self.rated
-        good = r[r["rag"].eq("Green") & r["dot_long"].eq("Improving")]
-        if good.empty:
-            return Html(
-                "<p>No indicator is both on target and improving on last year this period.</p>"
-            )
-        items = "".join(
-            f"<li><strong>{esc(n)}</strong>: {esc(self._fmt(i, v))} against a target of "
-            f"{esc(self._target_text(row))}, better than {esc(self.period.last_year().label)} "
-            f"({esc(self._fmt(i, row['last_year_value']))}).</li>"
-            for (_, row), i, n, v in zip(
-                good.iterrows(), good["indicator_id"], good["name"], good["value"], strict=True
-            )
+        """On target, better than a year ago, and on approved figures only (pmlib's one rule,
+        :func:`pmlib.rating.exceptions.select_successes`)."""
+        return success_html(
+            select_successes(self.rated),
+            successes_awaiting_approval(self.rated),
+            self.period.last_year().label,
         )
-        return Html(f'<ul class="pmlib-success">{items}</ul>')
 
     def data_quality(self) -> Html:
         f = self.findings
+        summary = Html(f"<p>{esc(findings_summary(f, self.period.label))}</p>")
         if f.empty:
-            return Html("<p>No data-quality issues found.</p>")
+            return summary
         table = f.rename(
             columns={
                 "indicator_id": "Ref",
@@ -435,7 +455,8 @@ class CommitteeReport:
                 "detail": "Detail",
             }
         )
-        return simple_table(table, caption=f"Data-quality findings, {self.period.label}")
+        caption = f"Data-quality findings, {self.period.label}"
+        return Html(summary.html + simple_table(table, caption=caption).html)
 
     def methodology(self) -> Html:
         blocks = [
