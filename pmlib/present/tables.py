@@ -1,8 +1,9 @@
 """Report tables: the scorecard, RAG counts, data quality and methodology statements.
 
-Tables are built with great_tables (plain HTML/CSS, renders offline), except the scorecard,
-which is plain HTML so that it can group rows under their Council Plan priority, link each
-exception's row to its section and reflow on a phone (:func:`scorecard_table`). Text cells are
+Tables are built with great_tables (plain HTML/CSS, renders offline), except the committee
+report's scorecard, which is plain HTML so that it can group rows under their Council Plan
+priority, link each exception's row to its section and reflow on a phone
+(:func:`report_scorecard_table`; the explorer keeps :func:`scorecard_table`). Text cells are
 escaped; only cells pmlib builds itself (RAG badges, arrows, sparklines, links) are passed
 through as HTML. Every table gets a real ``<caption>`` for screen readers.
 
@@ -17,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from great_tables import GT
+from great_tables import GT, loc, style
 
 from pmlib.present import text as _text
 from pmlib.present.text import RAG_STYLE, dot_label, esc, rag_badge
@@ -69,6 +70,30 @@ def sparkline(values: list[float], rags: list[str], *, width: int = 90, height: 
         f'fill="none" stroke="#12436D" stroke-width="1.5"/><circle cx="{lx:.1f}" '
         f'cy="{ly:.1f}" r="3" fill="{colour}" stroke="#0B0C0C" stroke-width="0.5"/></svg>'
     )
+
+
+def scorecard_table(card: pd.DataFrame, *, caption: str) -> Html:
+    """The scorecard: one row per indicator.
+
+    ``card`` columns: ``Ref, Indicator, Owner, Value, Target, RAG, Short term, Long term,
+    Trend`` and optionally ``Peers`` (benchmark quartile); ``RAG`` holds the status word (rendered as a badge),
+    ``Trend`` an SVG string from :func:`sparkline`.
+    """
+    data = card.copy()
+    data["RAG"] = data["RAG"].map(rag_badge)
+    gt = (
+        GT(data)
+        .fmt(_passthrough, columns=["RAG", "Trend"])
+        .cols_align("right", columns=["Value", "Target"])
+        .tab_style(style.text(weight="bold"), loc.column_labels())
+        .tab_options(
+            table_width="100%",
+            table_font_size="14px",
+            column_labels_font_size="14px",
+            data_row_padding="4px",
+        )
+    )
+    return _with_caption(gt, caption)
 
 
 #: How the scorecard can order its rows (``CommitteeReport.scorecard(order=...)``).
@@ -155,7 +180,7 @@ def order_scorecard(
     return rows.iloc[positions]
 
 
-def scorecard_table(
+def report_scorecard_table(
     card: pd.DataFrame,
     *,
     caption: str,
@@ -226,12 +251,15 @@ def scorecard_table(
         rows.append(f'<tr id="sc-{esc(ref)}"{mark}>{cells}</tr>')
     bodies.append("".join(rows))
     tbody = "".join(f"<tbody>{b}</tbody>" for b in bodies)
-    label = caption.split(".", 1)[0]
+    title, dot, rest = caption.partition(". ")
+    label = title  # the region's name: the caption's first sentence
+    title, rest = (title + dot.strip(), " " + rest) if dot else (caption, "")
     # The caption is shown above the scroll box, where it wraps to the screen's width (inside
     # the box it would be as wide as the table and scroll out of view on a phone); the table
     # keeps it, visually hidden, for screen readers.
     return Html(
-        f'<p class="pmlib-caption" aria-hidden="true">{esc(caption)}</p>'
+        f'<p class="pmlib-caption" aria-hidden="true"><strong>{esc(title)}</strong>'
+        f"{esc(rest)}</p>"
         f'<div class="pmlib-table-scroll" role="region" aria-label="{esc(label)}" tabindex="0">'
         f'<table class="pmlib-scorecard"><caption class="pmlib-visually-hidden">'
         f"{esc(caption)}</caption><thead><tr>{head}</tr></thead>{tbody}</table></div>"

@@ -26,8 +26,8 @@ from pmlib.present.tables import (
     SCORECARD_ORDERS,
     Html,
     order_scorecard,
+    report_scorecard_table,
     scorecard_key,
-    scorecard_table,
     sparkline,
 )
 from pmlib.present.text import dot_label
@@ -139,7 +139,7 @@ def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Htm
         + f". Short term compares with {previous}; long term with {last_year}."
         + (" Peers: latest quartile among the council's benchmark peer group (1 = best)." * peers)
     )
-    table = scorecard_table(
+    table = report_scorecard_table(
         card if grouped else card.drop(columns="Priority"),
         group="Priority" if grouped else None,
         links={i: f"#{exception_anchor(i)}" for i in exceptions},
