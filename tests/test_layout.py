@@ -257,3 +257,22 @@ def test_navigation_module_does_not_load_pandas():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0, "pandas imported"
     assert navigation.MARKS_ATTRIBUTE == "data-pmlib-marks"
     assert tables.SCORECARD_ORDERS.keys() == {"priority", "rag", "reference"}
+
+
+@pytest.mark.parametrize(("status", "banner"), [("draft", True), ("final", False)])
+def test_index_of_a_draft_run_carries_the_draft_mark(status, banner):
+    from pmlib.batch.manifest import render_index
+
+    page = render_index({"run": {"status": status}, "reports": []}, title="Pack")
+    assert ('data-pmlib-marks="DRAFT"' in page) is banner
+    assert marks_from_html(page) == ("DRAFT" if banner else "")
+
+
+def test_index_table_cells_are_labelled_for_the_phone_layout():
+    from pmlib.batch.manifest import render_index
+
+    entry = {"name": "a", "title": "A", "status": "ok", "summary": {"Red": 1}, "files": []}
+    page = render_index({"reports": [entry]}, title="Pack")
+    assert '<table class="pm-index">' in page
+    labels = re.findall(r'<td data-label="([^"]+)"', page)
+    assert labels == ["Status", "Summary", "Other files"]

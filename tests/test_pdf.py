@@ -382,6 +382,9 @@ def test_every_page_of_a_demo_draft_says_draft_and_internal_ones_say_internal(de
                 assert word in page, (committee, word, n)
         if committee == "environment":
             assert not any("INTERNAL" in page for page in pages)
+    # the agenda pack of a draft run: its index page says DRAFT too, as does every report page
+    pages = _pages_text(demo_pack / "pack.pdf")
+    assert [n for n, page in enumerate(pages, 1) if "DRAFT" not in page] == []
 
 
 @pytest.mark.pdf

@@ -402,11 +402,13 @@ def write_pdf(report: Any, out_dir: Path, name: str) -> list[Path]:
 
 
 def write_index_pdf(index_html: Path, out: Path) -> Path:
-    """Print a batch's ``index.html`` to ``out``; its links to reports stay relative."""
+    """Print a batch's ``index.html`` to ``out``; its links to reports stay relative, and a
+    draft run's index (the agenda pack's first page) says DRAFT in its header like the reports."""
     index_html = Path(index_html)
     if not index_html.is_file():
         raise RenderError(f"Cannot print the index to PDF: {index_html} not found.")
-    data = print_html_file(index_html, header=_html_title(index_html))
+    page = index_html.read_text(encoding="utf-8")
+    data = print_html_file(index_html, header=_html_title(index_html), marks=marks_from_html(page))
     write_bytes_atomic(Path(out), data)
     return Path(out)
 
