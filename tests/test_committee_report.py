@@ -406,6 +406,70 @@ def test_every_generated_page_works_offline_in_chromium_and_passes_axe(pack, off
 
 
 @notebook
+@pytest.mark.parametrize("committee", COMMITTEES)
+def test_every_link_in_a_report_leads_somewhere(pack, committee):
+    """Contents, scorecard rows, back links and the index link all resolve (issue 12)."""
+    html = _html(pack, committee)
+    page = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    hrefs = re.findall(r'<a [^>]*href="([^"]+)"', page)
+    inside = [h[1:] for h in hrefs if h.startswith("#")]
+    assert {"at-a-glance", "scorecard", "exceptions", "provenance"} <= set(inside)
+    assert set(inside) <= ids, sorted(set(inside) - ids)
+    assert "index.html" in hrefs and (pack["out"] / "index.html").is_file()
+    # every exception section is linked from the scorecard, and links back to its row
+    sections = re.findall(r'<h3 id="ex-([^"]+)"', page)
+    assert sections
+    card = page.split('class="pmlib-scorecard"', 1)[1].split("</table>", 1)[0]
+    assert sorted(re.findall(r'href="#ex-([^"]+)"', card)) == sorted(sections)
+    for ind_id in sections:
+        after = page.split(f'<h3 id="ex-{ind_id}"', 1)[1]
+        nxt = after.find('<h3 id="ex-')
+        assert f'href="#sc-{ind_id}"' in (after[:nxt] if nxt >= 0 else after), ind_id
+
+
+@notebook
+@pytest.mark.browser
+def test_report_and_index_fit_a_phone_390_px_wide(pack):
+    """At 390 px the page never scrolls sideways; the scorecard's RAG is in view."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("needs Chromium (make system-deps installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from conftest import BROWSER_ARGS
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.route(
+                "**/*",
+                lambda r: (
+                    r.continue_()
+                    if r.request.url.startswith(("file:", "data:", "about:"))
+                    else r.abort()
+                ),
+            )
+            for name in ("index", "cabinet", "performance-board"):
+                page.goto((pack["out"] / f"{name}.html").as_uri(), wait_until="load")
+                if name != "index":
+                    page.wait_for_function(
+                        "document.documentElement.dataset.pmlibCharts === 'done'",
+                        timeout=30000,
+                    )
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, (name, width)
+                if name == "index":
+                    continue
+                first = page.locator("table.pmlib-scorecard tbody tr[id]").first
+                for col in ("ref", "indicator", "value", "rag"):
+                    box = first.locator(f".pm-col-{col}").bounding_box()
+                    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, col, box)
+        finally:
+            browser.close()
+
+
+@notebook
 def test_scorecard_and_exceptions_show_the_latest_benchmark_quartile(pack):
     from pmlib.benchmarking.positions import latest_positions
 

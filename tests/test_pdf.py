@@ -178,6 +178,48 @@ def test_header_is_escaped_and_network_blocked(printing, tmp_path, caplog):
     assert _link_uris(out) == ["other.html"]  # relative, not file:///tmp/...
 
 
+def _pages_text(path: Path) -> list[str]:
+    """The text of each page (pdftotext ends every page with a form feed)."""
+    pages = _text(path).split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def _long_page(folder: Path, banner: str) -> tuple[Path, SimpleNamespace]:
+    body = "".join(f"<h2>Section {i}</h2><p>{'Words and numbers. ' * 60}</p>" for i in range(12))
+    html = (
+        '<!DOCTYPE html><html lang="en-GB"><head><title>Long</title></head><body>'
+        f"{banner}<h1>Long report</h1>{body}</body></html>"
+    )
+    report = SimpleNamespace(html=html, title="Long", artifacts={"pdf_header": "Council · Long"})
+    return folder, report
+
+
+@pytest.mark.parametrize(
+    ("marks", "present", "absent"),
+    [
+        ([("DRAFT", "not final"), ("INTERNAL", "officers only")], ["DRAFT", "INTERNAL"], []),
+        ([("INTERNAL", "officers only")], ["INTERNAL"], ["DRAFT"]),  # final, internal
+        ([], [], ["DRAFT", "INTERNAL"]),  # final, public
+    ],
+)
+def test_status_marks_are_in_the_header_of_every_printed_page(
+    printing, tmp_path, marks, present, absent
+):
+    from pmlib.present.navigation import status_banner
+
+    # the banner's text says "DRAFT" too: only the header can put it on pages 2 onwards
+    folder, report = _long_page(tmp_path, status_banner(marks).html)
+    (path,) = pdf.write_pdf(report, folder, "long")
+    pages = _pages_text(path)
+    assert len(pages) >= 3
+    for n, page in enumerate(pages, 1):
+        assert "Council · Long" in page, n
+        for word in present:
+            assert word in page, (word, n)
+        for word in absent:
+            assert word not in page, (word, n)
+
+
 # --- no browser ------------------------------------------------------------------------------
 
 
@@ -324,6 +366,25 @@ def test_demo_committee_pdfs_read_well(demo_pack, tmp_path):
         folder = tmp_path / committee
         folder.mkdir()
         assert _first_page_ink(path, folder) > 0.005
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
+def test_every_page_of_a_demo_draft_says_draft_and_internal_ones_say_internal(demo_pack):
+    for committee, words in (
+        ("environment", ["DRAFT"]),
+        ("performance-board", ["DRAFT", "INTERNAL"]),
+    ):
+        pages = _pages_text(demo_pack / f"{committee}.pdf")
+        assert len(pages) >= 3, committee
+        for n, page in enumerate(pages, 1):
+            for word in words:
+                assert word in page, (committee, word, n)
+        if committee == "environment":
+            assert not any("INTERNAL" in page for page in pages)
+    # the agenda pack of a draft run: its index page says DRAFT too, as does every report page
+    pages = _pages_text(demo_pack / "pack.pdf")
+    assert [n for n, page in enumerate(pages, 1) if "DRAFT" not in page] == []
 
 
 @pytest.mark.pdf

@@ -2,8 +2,13 @@
 
 :func:`write_pdf` is the ``pdf`` output format of :mod:`pmlib.batch`: it prints the HTML the
 worker has just rendered (``report.html``) to ``<name>.pdf`` — A4, the house print CSS, the
-council, committee and period in a running header, "Page n of N" in the footer, charts drawn by
-the page's own JavaScript, a tagged PDF with an outline from the headings.
+council, committee and period in a running header, with the report's status marks (DRAFT,
+INTERNAL) at its right on every page, "Page n of N" in the footer, charts drawn by the page's
+own JavaScript, a tagged PDF with an outline from the headings.
+
+The marks are read from the page's own status banner
+(:func:`pmlib.present.navigation.marks_from_html`), so the header of every printed page says
+what the top of the HTML says: a page of a draft forwarded on its own still reads DRAFT.
 
 Chromium is the system browser (Debian's ``chromium``; ``$PMLIB_CHROMIUM`` overrides), driven
 through Playwright's Python API with ``executable_path`` so nothing is downloaded. Each process
@@ -40,6 +45,7 @@ from typing import Any
 from pmlib.core.errors import RenderError
 from pmlib.core.files import write_bytes_atomic
 from pmlib.pdf.pack import _relative_links, assemble_pack
+from pmlib.present.navigation import marks_from_html
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +111,7 @@ _BAR = (
     "<span>{left}</span><span>{right}</span></div>"
 )
 _PAGE_N_OF_N = 'Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
+_MARKS = '<strong style="color: #0b0c0c; font-size: 9pt; letter-spacing: 0.05em;">{marks}</strong>'
 
 
 # --- finding the browser ------------------------------------------------------------------------
@@ -338,14 +345,17 @@ def _bar(left: str = "", right: str = "") -> str:
     return _BAR.format(left=left, right=right)
 
 
-def print_html_file(path: Path, *, header: str = "", footer: str = "") -> bytes:
+def print_html_file(path: Path, *, header: str = "", footer: str = "", marks: str = "") -> bytes:
     """Print an HTML file on disk to PDF bytes (A4, header text, "Page n of N" footer).
 
-    ``header`` and ``footer`` are plain text (escaped here). Links to files beside ``path``
-    become relative links in the PDF.
+    ``header``, ``footer`` and ``marks`` are plain text (escaped here); ``marks`` (e.g.
+    ``"DRAFT · INTERNAL"``) is shown in bold at the right of every page's header. Links to
+    files beside ``path`` become relative links in the PDF.
     """
     path = Path(path).resolve()
-    header_html = _bar(html.escape(header))
+    header_html = _bar(
+        html.escape(header), _MARKS.format(marks=html.escape(marks)) if marks else ""
+    )
     footer_html = _bar(html.escape(footer), _PAGE_N_OF_N)
     try:
         data, blocked = _printer().call(_print_in_browser, path.as_uri(), header_html, footer_html)
@@ -383,18 +393,22 @@ def write_pdf(report: Any, out_dir: Path, name: str) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="pmlib-pdf-") as tmp:
         source = Path(tmp) / f"{name}.html"
         source.write_text(report.html, encoding="utf-8")
-        data = print_html_file(source, header=header_text(report))
+        data = print_html_file(
+            source, header=header_text(report), marks=marks_from_html(report.html)
+        )
     path = out_dir / f"{name}.pdf"
     write_bytes_atomic(path, data)
     return [path]
 
 
 def write_index_pdf(index_html: Path, out: Path) -> Path:
-    """Print a batch's ``index.html`` to ``out``; its links to reports stay relative."""
+    """Print a batch's ``index.html`` to ``out``; its links to reports stay relative, and a
+    draft run's index (the agenda pack's first page) says DRAFT in its header like the reports."""
     index_html = Path(index_html)
     if not index_html.is_file():
         raise RenderError(f"Cannot print the index to PDF: {index_html} not found.")
-    data = print_html_file(index_html, header=_html_title(index_html))
+    page = index_html.read_text(encoding="utf-8")
+    data = print_html_file(index_html, header=_html_title(index_html), marks=marks_from_html(page))
     write_bytes_atomic(Path(out), data)
     return Path(out)
 

@@ -1,8 +1,11 @@
 """Report tables: the scorecard, RAG counts, data quality and methodology statements.
 
-Tables are built with great_tables (plain HTML/CSS, renders offline). Text cells are escaped by
-great_tables; only cells pmlib builds itself (RAG badges, arrows, sparklines) are passed through
-as HTML. Every table gets a real ``<caption>`` for screen readers.
+Tables are built with great_tables (plain HTML/CSS, renders offline), except the committee
+report's scorecard, which is plain HTML so that it can group rows under their Council Plan
+priority, link each exception's row to its section and reflow on a phone
+(:func:`report_scorecard_table`; the explorer keeps :func:`scorecard_table`). Text cells are
+escaped; only cells pmlib builds itself (RAG badges, arrows, sparklines, links) are passed
+through as HTML. Every table gets a real ``<caption>`` for screen readers.
 
 great_tables is used for layout only: every figure arrives as text from pmlib's one formatter
 (:func:`pmlib.present.text.format_value`). Its own ``fmt_number`` rounds half to even, so
@@ -12,12 +15,13 @@ great_tables is used for layout only: every figure arrives as text from pmlib's 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from great_tables import GT, loc, style
 
-from pmlib.present.text import RAG_STYLE, esc, rag_badge
+from pmlib.present import text as _text
+from pmlib.present.text import RAG_STYLE, dot_label, esc, rag_badge
 
 
 class Html:
@@ -139,6 +143,220 @@ def scorecard_table(card: pd.DataFrame, *, caption: str) -> Html:
     return _with_caption(gt, caption)
 
 
+#: How the scorecard can order its rows (``CommitteeReport.scorecard(order=...)``).
+SCORECARD_ORDERS = {
+    "priority": "grouped by Council Plan priority; in each group exceptions first, then by "
+    "rating (Red, Amber, No data, Green, Grey) and reference",
+    "rag": "one list: exceptions first, then by rating and reference",
+    "reference": "one list by reference",
+}
+#: Worst first: the order rows take within a scorecard group.
+RAG_SEVERITY = {"Red": 0, "Amber": 1, "No data": 2, "Green": 3, "Grey": 4}
+#: Columns a reader needs first on a narrow screen; the rest follow (and scroll inside the
+#: table, never the page). ``Owner`` goes last: long names otherwise take a phone's width.
+SCORECARD_FIRST = ("Ref", "Indicator", "Value", "RAG")
+SCORECARD_LAST = ("Owner",)
+#: What each Direction of Travel word means in the key (by the word the rating engine gives).
+DOT_MEANINGS = {
+    "Improving": "better than the period compared with (for a rated indicator; whether higher "
+    "or lower is better depends on the indicator)",
+    "Worsening": "worse than the period compared with",
+    "No change": "about the same (the change is within the council's tolerance)",
+    "Not comparable": "no figure to compare with",
+    "Up": "the value rose (an indicator that is monitored, not rated: higher is neither "
+    "better nor worse)",
+    "Down": "the value fell (monitored, not rated)",
+    "Higher": "the value rose (an indicator that is monitored, not rated: higher is neither "
+    "better nor worse)",
+    "Lower": "the value fell (monitored, not rated)",
+}
+
+
+def _natural(ref: object) -> tuple:
+    """Sort key for references: ``ENV2`` before ``ENV10``."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.lower())
+        for part in re.findall(r"\d+|\D+", str(ref))
+    )
+
+
+def order_scorecard(
+    rows: pd.DataFrame,
+    order: str = "priority",
+    *,
+    ref: str = "indicator_id",
+    rag: str = "rag",
+    group: str = "priority",
+    exception: str = "exception",
+    groups: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The scorecard's rows in reading order (a new frame; the input is not changed).
+
+    ``priority`` (the default) follows the golden thread: rows grouped by Council Plan priority,
+    in the order of ``groups`` (else as they first appear), and within each group the
+    exceptions first, worst rating first, so that what needs scrutiny is at the top of every
+    group. ``rag`` is the same without the groups; ``reference`` is by reference only.
+    See :data:`SCORECARD_ORDERS`.
+
+    >>> f = pd.DataFrame({"indicator_id": ["B1", "A2", "A10", "B2"],
+    ...                   "rag": ["Green", "Green", "Red", "Amber"],
+    ...                   "priority": ["b", "a", "a", "b"],
+    ...                   "exception": [False, False, True, True]})
+    >>> list(order_scorecard(f, "priority", groups=["b", "a"])["indicator_id"])
+    ['B2', 'B1', 'A10', 'A2']
+    >>> list(order_scorecard(f, "reference")["indicator_id"])
+    ['A2', 'A10', 'B1', 'B2']
+    """
+    if order not in SCORECARD_ORDERS:
+        raise ValueError(
+            f"Unknown scorecard order {order!r}: use one of {', '.join(SCORECARD_ORDERS)}."
+        )
+    refs = rows[ref].tolist()
+    if order == "reference":
+        keys = [(_natural(r),) for r in refs]
+    else:
+        flags = rows[exception].fillna(False).astype(bool).tolist() if exception in rows else None
+        flags = flags or [False] * len(rows)
+        sev = [RAG_SEVERITY.get(str(x), len(RAG_SEVERITY)) for x in rows[rag]]
+        keys = [(not f, s, _natural(r)) for f, s, r in zip(flags, sev, refs, strict=True)]
+        if order == "priority":
+            names = [str(g) for g in rows[group].fillna("")]
+            ranked = list(dict.fromkeys([*(groups or []), *names]))
+            keys = [(ranked.index(g), *k) for g, k in zip(names, keys, strict=True)]
+    positions = sorted(range(len(rows)), key=keys.__getitem__)
+    return rows.iloc[positions]
+
+
+def report_scorecard_table(
+    card: pd.DataFrame,
+    *,
+    caption: str,
+    group: str | None = None,
+    links: Mapping[str, str] | None = None,
+) -> Html:
+    """The scorecard: one row per indicator, optionally under a heading row per group.
+
+    ``card`` columns, shown in the order given except that ``Ref, Indicator, Value, RAG`` come
+    first and ``Owner`` last (:data:`SCORECARD_FIRST`): ``Ref, Indicator, Owner, Value,
+    Target, RAG, Short term, Long term, Trend`` and optionally ``Peers``. ``RAG`` holds the
+    status word (rendered as a badge), ``Trend`` an SVG string from :func:`sparkline`. The
+    column named by ``group`` (e.g. ``Priority``) is not shown: each run of equal values gets a
+    heading row instead. ``links`` maps a reference to the fragment its row links to (an
+    exception section); each row has the id ``sc-<Ref>`` to come back to.
+
+    The table sits in a scroll box: on a phone the first columns are in view and the rest
+    scroll inside the table, never the page.
+    """
+    first = [c for c in SCORECARD_FIRST if c in card.columns]
+    last = [c for c in SCORECARD_LAST if c in card.columns]
+    middle = [c for c in card.columns if c not in (*first, *last, group)]
+    cols = [*first, *middle, *last]
+    links = links or {}
+    numeric = {"Value", "Target"}
+
+    def cell(col: str, value: object, ref: str) -> str:
+        cls = f"pm-col-{_slug(col)}" + (" pm-num" if col in numeric else "")
+        if col == "Ref":
+            href = links.get(ref)
+            inner = esc(ref)
+            if href:
+                inner = (
+                    f'<a href="{esc(href)}">{inner}<span class="pmlib-visually-hidden">'
+                    f" (go to its exception)</span></a>"
+                )
+            return f'<th scope="row" class="{cls}">{inner}</th>'
+        if col == "RAG":
+            inner = rag_badge(str(value))
+        elif col == "Trend":
+            inner = _passthrough(value)
+        elif col in ("Short term", "Long term"):
+            inner = esc(value).replace(" ", "\u00a0", 1)  # the arrow stays with its word
+        else:
+            inner = esc(value)
+        return f'<td class="{cls}">{inner}</td>'
+
+    head = "".join(
+        f'<th scope="col" class="pm-col-{_slug(c)}{" pm-num" if c in numeric else ""}">'
+        f"{esc(c)}</th>"
+        for c in cols
+    )
+    bodies: list[str] = []
+    rows: list[str] = []
+    current: object = None
+    for rec in card.to_dict("records"):
+        if group is not None and (not rows or rec[group] != current):
+            if rows:
+                bodies.append("".join(rows))
+            current = rec[group]
+            rows = [
+                f'<tr class="pmlib-group"><th scope="rowgroup" colspan="{len(cols)}">'
+                f"{esc(current)}</th></tr>"
+            ]
+        ref = str(rec["Ref"])
+        mark = ' class="pmlib-exception-row"' if ref in links else ""
+        cells = "".join(cell(c, rec[c], ref) for c in cols)
+        rows.append(f'<tr id="sc-{esc(ref)}"{mark}>{cells}</tr>')
+    bodies.append("".join(rows))
+    tbody = "".join(f"<tbody>{b}</tbody>" for b in bodies)
+    title, dot, rest = caption.partition(". ")
+    label = title  # the region's name: the caption's first sentence
+    title, rest = (title + dot.strip(), " " + rest) if dot else (caption, "")
+    # The caption is shown above the scroll box, where it wraps to the screen's width (inside
+    # the box it would be as wide as the table and scroll out of view on a phone); the table
+    # keeps it, visually hidden, for screen readers.
+    return Html(
+        f'<p class="pmlib-caption" aria-hidden="true"><strong>{esc(title)}</strong>'
+        f"{esc(rest)}</p>"
+        f'<div class="pmlib-table-scroll" role="region" aria-label="{esc(label)}" tabindex="0">'
+        f'<table class="pmlib-scorecard"><caption class="pmlib-visually-hidden">'
+        f"{esc(caption)}</caption><thead><tr>{head}</tr></thead>{tbody}</table></div>"
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _dot_symbols() -> Mapping[str, str]:
+    # The content side names its mapping DOT_SYMBOLS (rated and unrated glyphs kept apart);
+    # older code has DOT_SYMBOL. The key reads whichever the text module has, so it shows the
+    # arrows the scorecard shows.
+    return getattr(_text, "DOT_SYMBOLS", None) or _text.DOT_SYMBOL
+
+
+def scorecard_key(*, short_label: str = "", long_label: str = "") -> Html:
+    """The key to the scorecard's shapes and arrows, built from the same mappings the badges
+    (:data:`~pmlib.present.text.RAG_STYLE`) and arrows (:func:`~pmlib.present.text.dot_label`)
+    come from, so the key cannot drift from what the table shows.
+
+    ``short_label``/``long_label`` name the periods the short and long term arrows compare with.
+    """
+    rag_items = "".join(
+        f"<li>{rag_badge(word)} {esc(st['meaning'])}</li>" for word, st in RAG_STYLE.items()
+    )
+    seen: dict[str, str] = {}
+    for word in _dot_symbols():
+        label = dot_label(word)
+        if label and label != "–" and label not in seen:
+            seen[label] = DOT_MEANINGS.get(str(word), "")
+    dot_items = "".join(
+        f'<li><span class="pmlib-arrow">{esc(label)}</span>'
+        + (f": {esc(meaning)}" if meaning else "")
+        + "</li>"
+        for label, meaning in seen.items()
+    )
+    compare = ""
+    if short_label and long_label:
+        compare = f" Short term compares with {esc(short_label)}; long term with {esc(long_label)}."
+    return Html(
+        '<div class="pmlib-key"><p class="pmlib-key-title"><strong>Key</strong></p>'
+        '<div class="pmlib-key-part"><p>Rating (colour, shape and word)</p>'
+        f'<ul class="pmlib-key-list">{rag_items}</ul></div>'
+        f'<div class="pmlib-key-part"><p>Direction of Travel.{compare}</p>'
+        f'<ul class="pmlib-key-list">{dot_items}</ul></div></div>'
+    )
+
+
 def counts_table(
     changes: pd.DataFrame, *, caption: str, now_label: str, previous_label: str
 ) -> Html:
@@ -163,8 +381,11 @@ def counts_table(
 
 def priority_table(by_priority: pd.DataFrame, *, caption: str) -> Html:
     """Counts by Council Plan priority and RAG (the golden thread's top level)."""
-    gt = GT(by_priority).cols_align(
-        "right", columns=[c for c in by_priority.columns if c != "Priority"]
+    gt = (
+        GT(by_priority)
+        .cols_align("right", columns=[c for c in by_priority.columns if c != "Priority"])
+        # narrow padding: the five counts and the priority fit a 390 px phone
+        .tab_options(data_row_padding_horizontal="4px", column_labels_padding_horizontal="4px")
     )
     return _with_caption(gt, caption)
 

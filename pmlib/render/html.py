@@ -35,6 +35,7 @@ from pmlib.core.artifacts import strip_artifacts
 from pmlib.core.errors import RenderError
 from pmlib.core.files import write_bytes_atomic
 from pmlib.present.figures import FIGURE_CLASS, SPEC_CLASS, chart_html, script_json
+from pmlib.present.navigation import heading_ids
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +193,7 @@ def export_html(nb: Any, *, title: str) -> str:
         pmlib_resources["embed_options"] = script_json(_embed_options())
     resources = {"metadata": {"name": title}, "pmlib": pmlib_resources}
     body, _ = _exporter().from_notebook_node(clean, resources=resources)
+    body = heading_ids(body)  # the contents list links to the section headings
     refs = find_external_refs(body)
     if refs:
         raise RenderError(

@@ -36,13 +36,10 @@ from pmlib.present.tables import (
     counts_table,
     definition_table,
     priority_table,
-    scorecard_table,
     simple_table,
-    sparkline,
 )
 from pmlib.present.text import (
     change_counts,
-    dot_label,
     esc,
     format_value,
     glance_html,
@@ -54,6 +51,7 @@ from pmlib.rating.exceptions import (
     select_successes,
     successes_awaiting_approval,
 )
+from pmlib.reports import layout
 from pmlib.reports.provenance import provenance_html
 
 HISTORY_PERIODS = 8
@@ -197,6 +195,11 @@ class CommitteeReport:
 
     # -- sections -------------------------------------------------------------------------------
     def cover(self) -> Html:
+        """The status banner, the title page (council, title, report details) and the contents.
+
+        The banner (DRAFT, INTERNAL) is the first thing on the page, and the PDF printer copies
+        it into every page's running header (see :mod:`pmlib.present.navigation`).
+        """
         council = self.dataset.council
         status = "FINAL" if self.status == "final" else "DRAFT – not for publication"
         period_text = (
@@ -216,11 +219,12 @@ class CommitteeReport:
             ),
         ]
         table = definition_table(rows, caption="Report details")
+        banner = layout.status_banner(self.status_marks())
         return Html(
+            f"{banner}"
             f'<header class="pmlib-cover"><p class="pmlib-council">{esc(council.name)}</p>'
             f"<h1>{esc(self.title)}</h1>"
-            f'<p class="pmlib-status pmlib-status-{esc(self.status)}">{esc(status)}</p>'
-            f"{table}</header>"
+            f"{table}{self.contents()}</header>"
         )
 
     def glance_text(self) -> Html:
@@ -323,49 +327,14 @@ class CommitteeReport:
             out[col] = out[col].astype("Int64")
         return out
 
-    def scorecard(self) -> Html:
-        r = self.rated
-        hist = self.history.sort_values("ordinal")
-        trends = {
-            i: sparkline(
-                list(g["value"]),
-                list(g["rag"]),
-                periods=list(g["period"]),
-                cumulative=self.indicators.loc[i, "measure"] == "cumulative",
-            )
-            for i, g in hist.groupby("indicator_id", sort=False)
-        }
-        card = pd.DataFrame(
-            {
-                "Ref": r["indicator_id"],
-                "Indicator": r["name"],
-                "Owner": r["indicator_id"].map(self.indicators["owner"]).fillna("–"),
-                "Value": [
-                    self._fmt(i, v) for i, v in zip(r["indicator_id"], r["value"], strict=True)
-                ],
-                "Target": [self._target_text(row) for _, row in r.iterrows()],
-                "RAG": r["rag"],
-                "Short term": r["dot_short"].map(dot_label),
-                "Long term": r["dot_long"].map(dot_label),
-                "Trend": r["indicator_id"].map(trends).fillna(""),
-            }
-        )
-        if len(self.benchmarks):
-            card.insert(
-                len(card.columns) - 1, "Peers", [self._quartile_text(i) for i in r["indicator_id"]]
-            )
-        return scorecard_table(
-            card,
-            caption=f"Scorecard: {self.committee.title}, "
-            f"{self.period.label}. Short term compares with "
-            f"{self.previous_period.label}; long term with "
-            f"{self.period.last_year().label}."
-            + (
-                " Peers: latest quartile among the council's benchmark peer group (1 = best)."
-                if len(self.benchmarks)
-                else ""
-            ),
-        )
+    def scorecard(self, order: str = "priority") -> Html:
+        """Every indicator with its key; each exception's row links to its section.
+
+        ``order`` (see :data:`~pmlib.present.tables.SCORECARD_ORDERS`): ``priority`` (default)
+        groups rows under their Council Plan priority, exceptions first in each group;
+        ``rag`` lists exceptions first, then by rating; ``reference`` by reference only.
+        """
+        return layout.committee_scorecard(self, order)
 
     def exception_sections(self) -> list[tuple[Html, object, Html]]:
         """For each exception: (heading and reason, trend chart, narrative)."""
@@ -422,6 +391,7 @@ class CommitteeReport:
 
         for head, chart, narrative in sections:
             display(head, Figure(chart), narrative)
+            display(self.back_link(head))
 
     def narrative_html(self, ind_id: str) -> Html:
         if ind_id not in self.narratives.index:
@@ -492,6 +462,20 @@ class CommitteeReport:
             "pdf_header",
             f"{self.dataset.council.name} · {self.committee.title} · {self.period.label}",
         )
+
+    # -- navigation and status marks ----------------------------------------------------------
+    def status_marks(self) -> list[tuple[str, str]]:
+        """DRAFT until final; INTERNAL for an internal audience, final or not."""
+        return layout.status_marks(self.status, public=self.committee.is_public)
+
+    def contents(self) -> Html:
+        """Links to each section of the report, then to the quarter's other reports."""
+        return layout.report_contents(self)
+
+    def back_link(self, head: Html | str) -> Html:
+        """The "back to the scorecard" link after an exception section (``head``: the
+        section's heading HTML, whose ``ex-`` id names the indicator, or the indicator id)."""
+        return layout.back_to_scorecard(head)
 
 
 def no_indicators_message(dataset: Dataset, committee: Committee) -> str:
