@@ -90,8 +90,9 @@ def _texts(svg: str) -> list[str]:
 def test_value_axis_is_titled_with_the_unit(svg_of):
     h = _history([251.0, 298.0], ["Red", "Red"], target=[240.0, 290.0])
     svg = svg_of(trend_chart(h, name="Agency staff spend", unit="currency_thousands", decimals=0))
-    assert "£ thousands (£k)" in _texts(svg)
-    assert axis_title("percent") == "Per cent (%)"
+    assert "£ thousands" in _texts(svg)
+    assert axis_title("percent") == "Percent"
+    assert axis_title("rate_per_100000") == "Per 100,000"
     assert axis_title("days") == "Days"
 
 

@@ -69,7 +69,7 @@ def test_narrative_block_heading_level_and_missing_text():
     ("row", "unit", "decimals", "expected"),
     [
         ({"target": 2.5}, "days", 1, "2.5 days"),
-        ({"target": 2.5}, "days", 0, "3 days"),
+        ({"target": 2.5}, "days", 0, "2.5 days"),  # as agreed, not rounded to the value's 0 dp
         ({"target": 1}, "days", 0, "1 day"),
         ({"target": 290}, "currency_thousands", 0, "£290k"),
         ({"target": float("nan"), "lower": 5, "upper": 9}, "percent", 0, "5% to 9%"),
@@ -149,7 +149,7 @@ def test_methodology_rows_words_and_missing_cells():
         ("Council Plan priority", "Efficient"),
         ("Objective", "–"),
         ("Kind", "KPI"),
-        ("Unit", "days (1 decimal place)"),
+        ("Unit", "days, 1 decimal place"),
         ("Good performance is", "lower"),
         (
             "Frequency",

@@ -138,7 +138,7 @@ class ExplorerViews:
         decimals = int(0 if pd.isna(ind.get("decimals")) else ind["decimals"])
         return trend_chart(
             history, name=str(ind["name"]), unit=str(ind["unit"]), decimals=decimals, width=420,
-            height=180,
+            height=180, measure=str(ind["measure"]),
         )  # fmt: skip
 
     def narrative_html(self, indicator: str, rag: str = "") -> Html:

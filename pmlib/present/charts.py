@@ -14,28 +14,12 @@ import altair as alt
 import pandas as pd
 
 from pmlib.core.periods import try_parse_period
+from pmlib.core.units import unit_label
 from pmlib.present.text import RAG_ORDER, RAG_STYLE, format_value, format_values
 from pmlib.present.theme import AF_PALETTE, CHART_FONT_SIZE, TEXT_COLOUR
 
 __all__ = ["axis_title", "describe_trend", "fy_segments", "rag_bar_chart", "trend_chart"]
 
-#: The y-axis title for each unit. TODO(issue 12): switch to ``pmlib.core.numbers.unit_label``
-#: once it lands; the wording here follows the unit words of ``core.numbers``.
-_AXIS_TITLES = {
-    "percent": "Per cent (%)",
-    "number": "Number",
-    "currency": "Pounds (£)",
-    "currency_thousands": "£ thousands (£k)",
-    "currency_millions": "£ millions (£m)",
-    "days": "Days",
-    "weeks": "Weeks",
-    "hours": "Hours",
-    "ratio": "Ratio",
-    "rate": "Rate",
-    "score": "Score",
-    "kg": "Kilograms (kg)",
-    "tonnes": "Tonnes",
-}
 _BAND_FILL = RAG_STYLE["Amber"]["fill"]
 _KEY_ROW = 20  # px per row of a chart's key
 _KEY_WIDTH = 300  # px of a key row before it wraps
@@ -45,10 +29,14 @@ _CHAR_PX = 7.0  # average width of a 12 px Arial character, generous, for laying
 def axis_title(unit: str) -> str:
     """The value axis title for a unit, so no chart shows a bare number.
 
-    >>> axis_title("currency_thousands"), axis_title("days")
-    ('£ thousands (£k)', 'Days')
+    The unit's label from :func:`pmlib.core.units.unit_label` (the same words a CSV column
+    header uses), capitalised.
+
+    >>> axis_title("currency_thousands"), axis_title("days"), axis_title("rate_per_1000")
+    ('£ thousands', 'Days', 'Per 1,000')
     """
-    return _AXIS_TITLES.get(str(unit), str(unit).replace("_", " ").capitalize())
+    label = unit_label(unit) or "Value"
+    return label[:1].upper() + label[1:]
 
 
 def fy_segments(periods: list[str], fy_start_month: int = 4) -> list[str]:

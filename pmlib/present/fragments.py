@@ -22,7 +22,9 @@ from typing import Any
 
 import pandas as pd
 
+from pmlib.core.numbers import agreed_string
 from pmlib.core.periods import Period
+from pmlib.core.units import unit_description
 from pmlib.core.words import (
     QUARTILE_WORDS,
     SIZE_QUARTILE_WORDS,
@@ -100,16 +102,20 @@ def target_text(row: Mapping[str, Any], unit: str, decimals: object) -> str:
 
     ``row`` holds ``target`` and, for a band, ``lower``/``upper`` (a rating row from
     :func:`pmlib.rating.engine.rate_period`). A band with one side only reads "at least" or
-    "at most"; no target at all reads as the missing marker.
+    "at most"; no target at all reads as the missing marker. Targets are shown as agreed, with
+    the decimals they need (a 2.5-day target on a whole-number indicator reads "2.5 days").
+
+    >>> target_text({"target": 2.5}, "days", 0), target_text({"lower": 5, "upper": 9}, "percent", 0)
+    ('2.5 days', '5% to 9%')
     """
     lo, hi = row.get("lower"), row.get("upper")
     if not is_missing(lo) and not is_missing(hi):
-        return f"{format_value(lo, unit, decimals)} to {format_value(hi, unit, decimals)}"
+        return f"{agreed_string(lo, unit, decimals)} to {agreed_string(hi, unit, decimals)}"
     if not is_missing(lo):
-        return f"at least {format_value(lo, unit, decimals)}"
+        return f"at least {agreed_string(lo, unit, decimals)}"
     if not is_missing(hi):
-        return f"at most {format_value(hi, unit, decimals)}"
-    return format_value(row.get("target"), unit, decimals)
+        return f"at most {agreed_string(hi, unit, decimals)}"
+    return agreed_string(row.get("target"), unit, decimals)
 
 
 def direction_text(dot_short: object, dot_long: object, previous: str, last_year: str) -> str:
@@ -255,7 +261,7 @@ def methodology_rows(indicator: Mapping[str, Any], scheme: object = None) -> lis
         ("Council Plan priority", text_or_dash(ind.get("priority"))),
         ("Objective", text_or_dash(ind.get("objective"))),
         ("Kind", text_or_dash(ind.get("kind"))),
-        ("Unit", f"{ind['unit']} ({decimals} decimal place{'' if decimals == 1 else 's'})"),
+        ("Unit", unit_description(ind["unit"], decimals)),
         ("Good performance is", POLARITY_WORDS.get(str(ind["polarity"]), str(ind["polarity"]))),
         ("Frequency", frequency_words(ind["frequency"], ind["measure"], ind["aggregation"])),
         ("Data source", text_or_dash(ind.get("data_source"))),

@@ -43,6 +43,7 @@ from pmlib.benchmarking.stats import (
 )
 from pmlib.core.errors import ParameterError, Problem
 from pmlib.core.periods import period_table, try_parse_period
+from pmlib.core.words import long_datetime
 from pmlib.present.benchmark_charts import (  # noqa: F401 - the colours stay importable here
     BAND_COLOUR,
     MEDIAN_COLOUR,
@@ -419,7 +420,7 @@ class BenchmarkReport(BenchmarkCharts, BenchmarkTables):
             ("Period", self.period),
             ("Position", self.position()),
             ("Source", str(self.meta.get("metric_source") or src.benchmark.name)),
-            ("Generated", f"{self.generated_at:%d %B %Y %H:%M}"),
+            ("Generated", long_datetime(self.generated_at)),
         ]
         from pmlib.present.tables import definition_table
 

@@ -44,6 +44,7 @@ from pmlib.present.text import (
     format_value,
     glance_html,
     long_date,
+    long_datetime,
     rag_counts,
 )
 from pmlib.rating.exceptions import (
@@ -203,15 +204,15 @@ class CommitteeReport:
         council = self.dataset.council
         status = "FINAL" if self.status == "final" else "DRAFT – not for publication"
         period_text = (
-            f"{self.period.label} ({self.period.start_date:%d %B %Y} to "
-            f"{self.period.end_date:%d %B %Y})"
+            f"{self.period.label} ({long_date(self.period.start_date)} to "
+            f"{long_date(self.period.end_date)})"
         )
         rows = [
             ("Council", council.name),
             ("Committee", self.committee.title),
             ("Period", period_text),
             ("Data as at", self.data_as_at()),
-            ("Generated", f"{self.generated_at:%d %B %Y %H:%M}"),
+            ("Generated", long_datetime(self.generated_at)),
             ("Status", status),
             (
                 "Audience",
@@ -304,6 +305,11 @@ class CommitteeReport:
             "indicator_id",
             "name",
             "period",
+            "period_end",
+            "unit",
+            "unit_label",
+            "decimals",
+            "polarity",
             "value",
             "target",
             "rag",
