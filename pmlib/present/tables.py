@@ -156,20 +156,6 @@ RAG_SEVERITY = {"Red": 0, "Amber": 1, "No data": 2, "Green": 3, "Grey": 4}
 #: table, never the page). ``Owner`` goes last: long names otherwise take a phone's width.
 SCORECARD_FIRST = ("Ref", "Indicator", "Value", "RAG")
 SCORECARD_LAST = ("Owner",)
-#: What each Direction of Travel word means in the key (by the word the rating engine gives).
-DOT_MEANINGS = {
-    "Improving": "better than the period compared with (for a rated indicator; whether higher "
-    "or lower is better depends on the indicator)",
-    "Worsening": "worse than the period compared with",
-    "No change": "about the same (the change is within the council's tolerance)",
-    "Not comparable": "no figure to compare with",
-    "Up": "the value rose (an indicator that is monitored, not rated: higher is neither "
-    "better nor worse)",
-    "Down": "the value fell (monitored, not rated)",
-    "Higher": "the value rose (an indicator that is monitored, not rated: higher is neither "
-    "better nor worse)",
-    "Lower": "the value fell (monitored, not rated)",
-}
 
 
 def _natural(ref: object) -> tuple:
@@ -317,13 +303,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _dot_symbols() -> Mapping[str, str]:
-    # The content side names its mapping DOT_SYMBOLS (rated and unrated glyphs kept apart);
-    # older code has DOT_SYMBOL. The key reads whichever the text module has, so it shows the
-    # arrows the scorecard shows.
-    return getattr(_text, "DOT_SYMBOLS", None) or _text.DOT_SYMBOL
-
-
 def scorecard_key(*, short_label: str = "", long_label: str = "") -> Html:
     """The key to the scorecard's shapes and arrows, built from the same mappings the badges
     (:data:`~pmlib.present.text.RAG_STYLE`) and arrows (:func:`~pmlib.present.text.dot_label`)
@@ -334,16 +313,10 @@ def scorecard_key(*, short_label: str = "", long_label: str = "") -> Html:
     rag_items = "".join(
         f"<li>{rag_badge(word)} {esc(st['meaning'])}</li>" for word, st in RAG_STYLE.items()
     )
-    seen: dict[str, str] = {}
-    for word in _dot_symbols():
-        label = dot_label(word)
-        if label and label != "–" and label not in seen:
-            seen[label] = DOT_MEANINGS.get(str(word), "")
+    # dot_label at call time, so the key shows the arrows the table shows (nothing copied)
     dot_items = "".join(
-        f'<li><span class="pmlib-arrow">{esc(label)}</span>'
-        + (f": {esc(meaning)}" if meaning else "")
-        + "</li>"
-        for label, meaning in seen.items()
+        f'<li><span class="pmlib-arrow">{esc(dot_label(word))}</span>: {esc(meaning)}</li>'
+        for word, meaning in _text.DOT_MEANINGS.items()
     )
     compare = ""
     if short_label and long_label:

@@ -19,6 +19,7 @@ from pmlib.rating.exceptions import forecast_misses
 
 __all__ = [
     "DOT_KEY",
+    "DOT_MEANINGS",
     "DOT_SYMBOL",
     "DOT_SYMBOLS",
     "DOT_WORDS",
@@ -110,15 +111,19 @@ DOT_WORDS = {
     "Down": "Lower",
 }
 
+#: What each Direction of Travel means, by the engine's word, in the order a key lists them.
+DOT_MEANINGS = {
+    "Improving": "better than the period compared with (for a rated indicator; whether higher "
+    "or lower is better depends on the indicator)",
+    "Worsening": "worse than the period compared with",
+    "No change": "about the same (the change is within the council's tolerance)",
+    "Up": "the value rose (an indicator that is monitored, not rated: higher is neither "
+    "better nor worse)",
+    "Down": "the value fell (monitored, not rated)",
+    "Not comparable": "no figure to compare with",
+}
 #: A report's key to the arrows: (arrow, word, meaning), in reading order.
-DOT_KEY = (
-    ("↑", "Improving", "better than the period compared with"),
-    ("↓", "Worsening", "worse than the period compared with"),
-    ("→", "No change", "no change beyond the council's tolerance"),
-    ("↗", "Higher", "value rose (no better direction: monitoring only)"),
-    ("↘", "Lower", "value fell (no better direction: monitoring only)"),
-    ("–", "Not comparable", "no figure to compare with"),
-)
+DOT_KEY = tuple((DOT_SYMBOLS[d], DOT_WORDS[d], meaning) for d, meaning in DOT_MEANINGS.items())
 
 
 def esc(text: object) -> str:
