@@ -383,3 +383,15 @@ def test_priority_chart_lists_priorities_in_the_order_of_the_table_beneath_it(ca
         return sorted(priorities, key=lambda p: text.index(p))
 
     assert order(label) == order(table)
+
+
+def test_a_mistyped_chart_mode_in_the_environment_is_named_with_its_fix(monkeypatch):
+    from pmlib.core.errors import RenderError
+    from pmlib.present.figures import enable_offline_charts
+
+    monkeypatch.setenv("PMLIB_CHART_MODE", "SVG ")
+    with pytest.raises(RenderError) as err:
+        enable_offline_charts()
+    message = str(err.value)
+    assert "PMLIB_CHART_MODE" in message and "'SVG '" in message
+    assert "svg, js, both" in message

@@ -227,9 +227,14 @@ def enable_offline_charts(mode: str | None = None) -> None:
         ``PMLIB_CHART_MODE`` environment variable if set, else ``"svg"``. The variable is not
         part of a report's inputs: after changing it, re-render with ``pmlib run --force``.
     """
-    mode = mode or os.environ.get("PMLIB_CHART_MODE") or DEFAULT_MODE
+    from_env = not mode and os.environ.get("PMLIB_CHART_MODE")
+    mode = mode or from_env or DEFAULT_MODE
     if mode not in _MODES:
-        raise RenderError(f"Unknown chart mode {mode!r}: expected one of {', '.join(_MODES)}.")
+        where = "The environment variable PMLIB_CHART_MODE" if from_env else "Chart mode"
+        raise RenderError(
+            f"{where} is {mode!r}, which is not a chart mode: use one of "
+            f"{', '.join(_MODES)} (or leave PMLIB_CHART_MODE unset for static SVG)."
+        )
     import altair as alt
 
     alt.renderers.register(RENDERER_NAME, _render)

@@ -31,6 +31,7 @@ from pmlib.present.tables import (
     sparkline,
 )
 from pmlib.present.text import dot_label
+from pmlib.rating.exceptions import EXCEPTION_RULE, FORECAST_MISS_WORDS, ExceptionRule
 
 if TYPE_CHECKING:
     from pmlib.reports.committee import CommitteeReport
@@ -77,6 +78,18 @@ def back_to_scorecard(head: Html | str) -> Html:
     return back_link(html.unescape(found.group(1)) if found else text)
 
 
+def _rule_words(rule: ExceptionRule = EXCEPTION_RULE) -> str:
+    """The exception rule in words, from the rule the report applies (so they cannot disagree).
+
+    >>> _rule_words()
+    'rated Red or Amber, or forecast to miss the year-end target'
+    """
+    words = f"rated {' or '.join(rule.rags)}" if rule.rags else ""
+    if rule.forecast_rags:
+        words += (", or " if words else "") + FORECAST_MISS_WORDS
+    return words
+
+
 def _lead(n: int, order: str) -> str:
     """One sentence above the table saying where the exceptions are and that they link."""
     if not n:
@@ -88,10 +101,7 @@ def _lead(n: int, order: str) -> str:
     if where is not None:
         first = f"{'it comes' if one else 'they come'} first{where}, and "
     link = "its reference links to its section" if one else "each reference links to its section"
-    return (
-        f'<p class="pmlib-scorecard-lead">{subject} (rated Red or Amber, or forecast to miss '
-        f"the year-end target): {first}{link} below.</p>"
-    )
+    return f'<p class="pmlib-scorecard-lead">{subject} ({_rule_words()}): {first}{link} below.</p>'
 
 
 def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Html:
