@@ -47,11 +47,18 @@ def provenance_html(
     return Html(f'<footer class="pmlib-provenance">{table.html}</footer>')
 
 
-def _git_commit() -> str:
-    root = Path(__file__).resolve().parents[2]
+def _git_commit(root: Path | None = None) -> str:
+    """The commit of pmlib's own checkout, or "not a git checkout".
+
+    An installed pmlib (a wheel in a virtual environment) may sit inside some other repository
+    (a council's project folder holding its ``.venv``); git would then answer with *that*
+    repository's commit. So a commit is reported only when the repository's top level is the
+    folder holding the ``pmlib`` package.
+    """
+    root = (root or Path(__file__).parents[2]).resolve()
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel", "--short=12", "HEAD"],
             capture_output=True,
             text=True,
             timeout=5,
@@ -59,9 +66,10 @@ def _git_commit() -> str:
         )
     except (OSError, subprocess.SubprocessError):
         return "not a git checkout"
-    commit = out.stdout.strip()
-    if not commit:
+    lines = out.stdout.split()
+    if len(lines) != 2 or Path(lines[0]).resolve() != root:
         return "not a git checkout"
+    commit = lines[1]
     dirty = subprocess.run(
         ["git", "-C", str(root), "status", "--porcelain", "--", "pmlib"],
         capture_output=True,
