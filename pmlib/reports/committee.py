@@ -31,6 +31,7 @@ from pmlib.present.fragments import (
     success_html,
     target_text,
 )
+from pmlib.present.library_rows import exception_context_rows
 from pmlib.present.tables import (
     Html,
     counts_table,
@@ -105,7 +106,8 @@ class CommitteeReport:
         self.history = hist[hist["indicator_id"].isin(ids)].reset_index(drop=True)
         narr = self.dataset.narratives
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
-        self.narratives = narr[has_narrative(narr)].set_index("indicator_id")
+        parts = [c for c, _ in self.dataset.council.narrative_headings]
+        self.narratives = narr[has_narrative(narr, parts)].set_index("indicator_id")
         self.exceptions = select_exceptions(self.rated, year_end=self.period.months_elapsed == 12)
         self.findings = quality_findings(
             self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
@@ -372,9 +374,13 @@ class CommitteeReport:
             if r["forecast_miss"] and r["rag"] not in ("Red", "Amber"):
                 why = str(r["exception_reason"])
                 facts.insert(2, ("Listed because", why[:1].upper() + why[1:]))
+            context = exception_context_rows(ind, outturn=self._outturn_texts(ind_id))
+            facts += context["figures"]
             if ind_id in self.benchmarks.index:
                 facts.append(("Benchmark", self.benchmarks.loc[ind_id, "position_text"]))
+            facts += context["context"]
             facts.append(("Owner", ind.get("owner") or "–"))
+            facts += context["people"]
             head = Html(
                 f'<section class="exception page-break" aria-labelledby="ex-{esc(ind_id)}">'
                 f'<h3 id="ex-{esc(ind_id)}">{esc(ind_id)} {esc(r["name"])} '
@@ -385,6 +391,22 @@ class CommitteeReport:
             chart = trend_chart(hist, name=str(r["name"]), unit=ind["unit"], decimals=int(ind["decimals"]), measure=ind["measure"])  # fmt: skip
             sections.append((head, chart, self.narrative_html(ind_id)))
         return sections
+
+    def _outturn_texts(self, ind_id: str) -> tuple[str, str, str] | None:
+        """(year, outturn, target) of the previous financial year, for an exception section."""
+        from pmlib.rating.engine import rate_period
+
+        year = self.period.year().previous()
+        if getattr(self, "_outturns", None) is None:
+            self._outturns = rate_period(self.dataset, year).set_index("indicator_id")
+        if ind_id not in self._outturns.index:
+            return None
+        r = self._outturns.loc[ind_id]
+        return (
+            year.label,
+            self._fmt(ind_id, r["value"]),
+            self._target_text(r.to_dict() | {"indicator_id": ind_id}),
+        )
 
     def show_exceptions(self) -> None:
         """Display every exception section in order (the notebook's one call for them)."""
@@ -407,7 +429,8 @@ class CommitteeReport:
                 "not supplied the commentary the framework requires; this is listed under data "
                 "quality.",
             )
-        return narrative_block(self.narratives.loc[ind_id])
+        headings = self.dataset.council.narrative_headings
+        return narrative_block(self.narratives.loc[ind_id], headings=headings)
 
     def success(self) -> Html:
         """On target, better than a year ago, and on approved figures only (pmlib's one rule,
