@@ -31,7 +31,6 @@ from pmlib.present.fragments import (
     success_html,
     target_text,
 )
-from pmlib.present.library_rows import exception_context_rows
 from pmlib.present.tables import (
     Html,
     counts_table,
@@ -45,7 +44,6 @@ from pmlib.present.text import (
     format_value,
     glance_html,
     long_date,
-    long_datetime,
     rag_counts,
 )
 from pmlib.rating.exceptions import (
@@ -55,6 +53,8 @@ from pmlib.rating.exceptions import (
 )
 from pmlib.reports import layout
 from pmlib.reports.provenance import provenance_html
+from pmlib.reports.signoff import PROVISIONAL, provisional_ids, report_signoff
+from pmlib.reports.template_parts import exception_context
 
 HISTORY_PERIODS = 8
 
@@ -85,6 +85,10 @@ class CommitteeReport:
     generated_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now().replace(microsecond=0)
     )
+    #: final only: render despite figures not yet approved, marking them provisional
+    allow_unapproved: bool = False
+    #: final only: who signed the report off (shown on the cover, recorded in the manifest)
+    signed_off_by: str = ""
 
     def __post_init__(self) -> None:
         from pmlib.rating.engine import rate_history, rate_period
@@ -113,6 +117,15 @@ class CommitteeReport:
             self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
         )
         self.benchmarks = self._benchmark_positions(ids)
+        # a final report: refused while a figure is unapproved, unless marked provisional
+        self.provisional = report_signoff(self.dataset, self.committee, self.period, self.status, allow_unapproved=self.allow_unapproved, history=HISTORY_PERIODS)  # fmt: skip
+        self._provisional_ids = provisional_ids(self.provisional, self.period)
+
+    def value_text(self, ind_id: str, value: object) -> str:
+        """A value as the scorecard and exception sections show it, marked provisional in a
+        final report rendered before its figure for the period was approved."""
+        text = self._fmt(ind_id, value)
+        return f"{text} ({PROVISIONAL})" if ind_id in self._provisional_ids else text
 
     def _benchmark_positions(self, ids: pd.Series) -> pd.DataFrame:
         """Latest peer position per indicator, as known at the end of the report's period."""
@@ -142,6 +155,8 @@ class CommitteeReport:
         params_dir: str | Path | None = None,
         status: str = "draft",
         as_of: dt.date | None = None,
+        allow_unapproved: bool = False,
+        signed_off_by: str | None = None,
     ) -> CommitteeReport:
         """Validate the parameters, read the data and compute the report."""
         from pmlib.data.validate import read_dataset
@@ -165,6 +180,8 @@ class CommitteeReport:
             period=period,
             status=status,
             as_of=as_of,
+            allow_unapproved=bool(allow_unapproved),
+            signed_off_by=str(signed_off_by or "").strip(),
         )
 
     # -- helpers --------------------------------------------------------------------------------
@@ -198,37 +215,15 @@ class CommitteeReport:
 
     # -- sections -------------------------------------------------------------------------------
     def cover(self) -> Html:
-        """The status banner, the title page (council, title, report details) and the contents.
+        """The status banner, the title page (council, title, the meeting it goes to, report
+        details, recommendation) and the contents (see :mod:`pmlib.reports.cover`).
 
         The banner (DRAFT, INTERNAL) is the first thing on the page, and the PDF printer copies
         it into every page's running header (see :mod:`pmlib.present.navigation`).
         """
-        council = self.dataset.council
-        status = "FINAL" if self.status == "final" else "DRAFT – not for publication"
-        period_text = (
-            f"{self.period.label} ({long_date(self.period.start_date)} to "
-            f"{long_date(self.period.end_date)})"
-        )
-        rows = [
-            ("Council", council.name),
-            ("Committee", self.committee.title),
-            ("Period", period_text),
-            ("Data as at", self.data_as_at()),
-            ("Generated", long_datetime(self.generated_at)),
-            ("Status", status),
-            (
-                "Audience",
-                "Public" if self.committee.is_public else "Internal – not for publication",
-            ),
-        ]
-        table = definition_table(rows, caption="Report details")
-        banner = layout.status_banner(self.status_marks())
-        return Html(
-            f"{banner}"
-            f'<header class="pmlib-cover"><p class="pmlib-council">{esc(council.name)}</p>'
-            f"<h1>{esc(self.title)}</h1>"
-            f"{table}{self.contents()}</header>"
-        )
+        from pmlib.reports.cover import cover_html
+
+        return cover_html(self)
 
     def glance_text(self) -> Html:
         """How the indicators stand and what changed since the previous quarter (or year), with
@@ -353,7 +348,7 @@ class CommitteeReport:
             ind_id = r["indicator_id"]
             ind = self.indicators.loc[ind_id]
             facts = [
-                ("Value", self._fmt(ind_id, r["value"])),
+                ("Value", self.value_text(ind_id, r["value"])),
                 ("Target", self._target_text(r)),
                 ("Why", r["rag_reason"]),  # the rating itself is the heading's badge
                 (
@@ -374,7 +369,7 @@ class CommitteeReport:
             if r["forecast_miss"] and r["rag"] not in ("Red", "Amber"):
                 why = str(r["exception_reason"])
                 facts.insert(2, ("Listed because", why[:1].upper() + why[1:]))
-            context = exception_context_rows(ind, outturn=self._outturn_texts(ind_id))
+            context = exception_context(self, ind_id)  # the seeds' template fields
             facts += context["figures"]
             if ind_id in self.benchmarks.index:
                 facts.append(("Benchmark", self.benchmarks.loc[ind_id, "position_text"]))
@@ -391,22 +386,6 @@ class CommitteeReport:
             chart = trend_chart(hist, name=str(r["name"]), unit=ind["unit"], decimals=int(ind["decimals"]), measure=ind["measure"])  # fmt: skip
             sections.append((head, chart, self.narrative_html(ind_id)))
         return sections
-
-    def _outturn_texts(self, ind_id: str) -> tuple[str, str, str] | None:
-        """(year, outturn, target) of the previous financial year, for an exception section."""
-        from pmlib.rating.engine import rate_period
-
-        year = self.period.year().previous()
-        if getattr(self, "_outturns", None) is None:
-            self._outturns = rate_period(self.dataset, year).set_index("indicator_id")
-        if ind_id not in self._outturns.index:
-            return None
-        r = self._outturns.loc[ind_id]
-        return (
-            year.label,
-            self._fmt(ind_id, r["value"]),
-            self._target_text(r.to_dict() | {"indicator_id": ind_id}),
-        )
 
     def show_exceptions(self) -> None:
         """Display every exception section in order (the notebook's one call for them)."""
