@@ -175,7 +175,8 @@ def _check_signoff(
     from pmlib.reports.signoff import check_signoff
 
     if status != "final":
-        flag = "--allow-unapproved" if allow_unapproved else "--signed-off-by" * bool(signed_off_by)
+        flags = [("--allow-unapproved", allow_unapproved), ("--signed-off-by", signed_off_by)]
+        flag = next((name for name, given in flags if given), None)
         if flag:
             raise ParameterError(
                 f"{flag} applies to a final report only. Fix: add --status final, or leave "

@@ -119,7 +119,7 @@ class CommitteeReport:
         self.benchmarks = self._benchmark_positions(ids)
         # a final report: refused while a figure is unapproved, unless marked provisional
         self.provisional = report_signoff(self.dataset, self.committee, self.period, self.status, allow_unapproved=self.allow_unapproved, history=HISTORY_PERIODS)  # fmt: skip
-        self._provisional_ids = provisional_ids(self.provisional, self.period)
+        self._provisional_ids = provisional_ids(self.provisional, self.period, self.rated)
 
     def value_text(self, ind_id: str, value: object) -> str:
         """A value as the scorecard and exception sections show it, marked provisional in a

@@ -23,7 +23,7 @@ import pandas as pd
 
 from pmlib.core.errors import PmlibError
 from pmlib.core.model import Committee, Dataset
-from pmlib.core.periods import Period
+from pmlib.core.periods import Period, try_parse_period
 
 __all__ = [
     "PROVISIONAL",
@@ -193,16 +193,48 @@ def report_signoff(
     )
 
 
-def provisional_ids(figures: pd.DataFrame, period: Period) -> set[str]:
+def _inside(period: Period) -> set[str]:
+    """The labels of a period and of every quarter and month inside it."""
+    return {
+        period.label,
+        *(q.label for q in period.quarters()),
+        *(m.label for m in period.months()),
+    }
+
+
+def provisional_ids(
+    figures: pd.DataFrame, period: Period, rated: pd.DataFrame | None = None
+) -> set[str]:
     """The indicators whose figure for ``period`` (or a quarter or month inside it) is among
     ``figures``: their value in the scorecard and exception section is marked provisional.
+
+    An indicator reported in arrears shows an earlier period's figure; when ``rated`` has a
+    ``reported_period`` column, that period is the one looked at for it.
 
     >>> from pmlib.core.periods import parse_period
     >>> f = pd.DataFrame({"indicator_id": ["A1", "B2", "C3"],
     ...                   "period": ["2026-09", "2026/27 Q1", "2026/27 Q2"]})
     >>> sorted(provisional_ids(f, parse_period("2026/27 Q2")))
     ['A1', 'C3']
+    >>> rated = pd.DataFrame({"indicator_id": ["B2"], "reported_period": ["2026/27 Q1"]})
+    >>> sorted(provisional_ids(f, parse_period("2026/27 Q2"), rated))
+    ['A1', 'B2', 'C3']
     """
-    inside = {period.label, *(q.label for q in period.quarters())}
-    inside |= {m.label for m in period.months()}
-    return set(figures.loc[figures["period"].isin(inside), "indicator_id"])
+    if figures.empty:
+        return set()
+    own = figures["period"].isin(_inside(period))
+    if rated is not None and "reported_period" in rated:
+        shown = {}
+        for ind, label in zip(rated["indicator_id"], rated["reported_period"], strict=True):
+            earlier = try_parse_period(label, period.start_month)
+            if earlier is not None and earlier != period:
+                shown[ind] = _inside(earlier)
+        own |= pd.Series(
+            [
+                p in shown.get(i, ())
+                for i, p in zip(figures["indicator_id"], figures["period"], strict=True)
+            ],
+            index=figures.index,
+            dtype=bool,
+        )
+    return set(figures.loc[own, "indicator_id"])
