@@ -175,12 +175,15 @@ def _library_with_new_columns(data) -> None:
     path = data / "indicators.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[0] += ",purpose,formula,head_of_service,strategic_lead,risks,reviewed_by"
+    # columns another part of pmlib adds to the library; shown when the column is there
+    lines[0] += ",baseline,baseline_period,reporting_lag"
     lines[1] += (
-        f",Keep waste out of landfill {HOSTILE},recycled / collected x 100,"
+        f",Keep waste out of landfill {HOSTILE},recycled / collected x 100 (tonnes < 1 excluded),"
         "Head of Environmental Services,Strategic Director (Place),SR3 Waste contract,Q. Dawson"
+        ",45.25,2022/23,0"  # no lag: the figures stay those of Q1
     )
-    lines[2] += ",,,,,,"
-    lines[3] += ",,,,,,"
+    lines[2] += ",,,,,,,,,"
+    lines[3] += ",,,,,,,,,"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # last year's outturn and target for R1, so the exception can show them
     targets = data / "targets.csv"
@@ -218,6 +221,7 @@ def test_exception_section_shows_the_template_fields_escaped(council):
     }
     r1 = _facts(heads['id="ex-R1">R'])
     # by hand: 2025/26 outturn = (470+480+460+450) / 4000 = 46.5%, target 49.0%
+    assert r1["Baseline"] == "45.3% (2022/23)"  # 45.25 to one decimal, half up
     assert r1["2025/26 outturn"] == "46.5%"
     assert r1["2025/26 target"] == "49.0%"
     assert r1["Definition"] == "Tonnes recycled / tonnes collected"
@@ -229,6 +233,10 @@ def test_exception_section_shows_the_template_fields_escaped(council):
     assert "Keep waste out of landfill &lt;script&gt;alert(1)&lt;/script&gt;" in methodology
     assert "<script>" not in methodology
     assert "1 June 2026 by Q. Dawson" in methodology
+    assert "recycled / collected x 100 (tonnes &lt; 1 excluded)" in methodology
+    assert "<td>None: reported for the period just ended</td>" in methodology
+    assert "<td>Strategic Director (Place)</td>" in methodology
+    assert "<td>SR3 Waste contract</td>" in methodology
     # R2 has none of the new fields and no figures last year: only its definition and priority
     r2 = _facts(heads['id="ex-R2">R'])
     assert [k for k in r2 if k not in ("Value", "Target", "Why", "Direction of travel")] == [
