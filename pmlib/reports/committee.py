@@ -52,6 +52,7 @@ from pmlib.rating.exceptions import (
     successes_awaiting_approval,
 )
 from pmlib.reports import layout
+from pmlib.reports.cover import cover_html
 from pmlib.reports.provenance import provenance_html
 from pmlib.reports.signoff import PROVISIONAL, provisional_ids, report_signoff
 from pmlib.reports.template_parts import exception_context
@@ -118,7 +119,10 @@ class CommitteeReport:
         )
         self.benchmarks = self._benchmark_positions(ids)
         # a final report: refused while a figure is unapproved, unless marked provisional
-        self.provisional = report_signoff(self.dataset, self.committee, self.period, self.status, allow_unapproved=self.allow_unapproved, history=HISTORY_PERIODS)  # fmt: skip
+        self.provisional = report_signoff(
+            self.dataset, self.committee, self.period, self.status,
+            allow_unapproved=self.allow_unapproved, history=HISTORY_PERIODS,
+        )  # fmt: skip
         self._provisional_ids = provisional_ids(self.provisional, self.period, self.rated)
 
     def value_text(self, ind_id: str, value: object) -> str:
@@ -221,8 +225,6 @@ class CommitteeReport:
         The banner (DRAFT, INTERNAL) is the first thing on the page, and the PDF printer copies
         it into every page's running header (see :mod:`pmlib.present.navigation`).
         """
-        from pmlib.reports.cover import cover_html
-
         return cover_html(self)
 
     def glance_text(self) -> Html:
