@@ -389,6 +389,23 @@ def test_every_page_of_a_demo_draft_says_draft_and_internal_ones_say_internal(de
 
 @pytest.mark.pdf
 @pytest.mark.notebook
+def test_the_cover_report_is_on_the_first_page_of_the_pdf(demo_pack):
+    # parameters/committees.yaml: Q2's data are due 15 October 2026 (30 September + 15 days),
+    # so environment's Q2 report goes to its meeting of 24 November 2026; resources lists none
+    first = " ".join(_pages_text(demo_pack / "environment.pdf")[0].split())
+    for words in (
+        "Meeting 24 November 2026",
+        "Agenda item 5",
+        "Cllr Owen Pryce, Portfolio Holder for Environment and Climate",
+        "Sara Lund, Head of Environmental Services",
+        "Members are asked to note the performance for Quarter 2",
+    ):
+        assert words in first, words
+    assert "Agenda item" not in _pages_text(demo_pack / "resources.pdf")[0]
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
 def test_agenda_pack_binds_public_reports_with_a_bookmark_each(demo_pack):
     from pypdf import PdfReader
 

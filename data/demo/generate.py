@@ -83,6 +83,7 @@ STALE_REVIEW = tuple(_doc["stale_review"])
 PROJECT_METHOD = tuple(_doc["project_method"])
 
 OBJECTIVES = {o: pri for pri, objs in SCENARIO["council_plan"].items() for o in objs}
+LEADS = SCENARIO["leads"]  # head_of_service by owner, strategic_lead by priority
 PROFILES = {k: tuple(v) for k, v in SCENARIO["collection_profiles"].items()}
 
 # --------------------------------------------------------------------------------------------
@@ -90,10 +91,11 @@ PROFILES = {k: tuple(v) for k, v in SCENARIO["collection_profiles"].items()}
 # --------------------------------------------------------------------------------------------
 # indicators.csv's columns, in order (docs/data-format.md); "priority" follows from "objective".
 COLUMNS = (
-    "id", "name", "definition", "priority", "objective", "committees", "kind", "unit",
-    "decimals", "polarity", "frequency", "measure", "aggregation", "rag_scheme", "green_within",
-    "amber_within", "tolerance", "owner", "data_collector", "data_reviewer", "data_source",
-    "collection_method", "visibility", "risks", "last_reviewed", "reviewed_by", "benchmark_metric",
+    "id", "name", "definition", "purpose", "formula", "priority", "objective", "committees",
+    "kind", "unit", "decimals", "polarity", "frequency", "measure", "aggregation", "rag_scheme",
+    "green_within", "amber_within", "tolerance", "owner", "data_collector", "data_reviewer",
+    "head_of_service", "strategic_lead", "data_source", "collection_method", "visibility",
+    "risks", "last_reviewed", "reviewed_by", "benchmark_metric",
 )  # fmt: skip
 # The keys of an indicator's "simulate:" block (explained at the top of indicators.yaml).
 SIMULATE = {
@@ -171,6 +173,10 @@ def _indicator(entry: dict, defaults: dict) -> Ind:
         )
     row = {c: entry.get(c, defaults.get(c, "")) for c in COLUMNS}
     row.update(priority=OBJECTIVES[row["objective"]], decimals=str(row["decimals"]))
+    row.update(
+        head_of_service=row["head_of_service"] or LEADS["head_of_service"][row["owner"]],
+        strategic_lead=row["strategic_lead"] or LEADS["strategic_lead"][row["priority"]],
+    )
     row.update(green_within=fmt(row["green_within"]), amber_within=fmt(row["amber_within"]))
     sim = dict(entry.get("simulate", {}))
     sim["recent"] = {

@@ -44,6 +44,12 @@ class PackPlan:
     out_dir: Path
     status: str
     inputs: tuple[Path, ...] = ()
+    #: final only: who signed the pack off, and whether unapproved figures may be shown
+    #: (marked provisional; see pmlib.reports.signoff)
+    signed_off_by: str = ""
+    allow_unapproved: bool = False
+    #: the figures shown before approval, as (indicator, period, status), when allowed
+    provisional: tuple[tuple[str, str, str], ...] = ()
 
 
 def find_notebook(
@@ -85,6 +91,8 @@ def plan_pack(
     notebook_dir: str | Path | None = None,
     status: str = "draft",
     annual: bool = False,
+    allow_unapproved: bool = False,
+    signed_off_by: str | None = None,
 ) -> PackPlan:
     """Validate the data and parameters and decide what to render. Writes nothing.
 
@@ -94,6 +102,8 @@ def plan_pack(
         When the data has errors (all of them, in one message).
     ParameterError
         For an unknown committee, an unreadable or future period, or a missing notebook.
+    SignOffError
+        For a final pack showing a figure not yet approved, unless ``allow_unapproved``.
     """
     from pmlib.config.settings import check_committee
     from pmlib.core.model import check_period_has_data
@@ -128,6 +138,7 @@ def plan_pack(
     if empty:  # refuse now, not as a failed notebook cell per committee
         raise ParameterError(no_indicators_message(dataset, dataset.settings.committees[empty[0]]))
     titles = {s: dataset.settings.committees[s].title for s in slugs}
+    provisional = _check_signoff(dataset, slugs, p, status, allow_unapproved, signed_off_by)
     data_path = _data_dir(dataset)
     params_path = Path(dataset.settings.params_dir or params_dir or "parameters").resolve()
     nb = find_notebook(
@@ -149,7 +160,34 @@ def plan_pack(
         out_dir=out.resolve(),
         status=status,
         inputs=inputs,
+        signed_off_by=str(signed_off_by or "").strip(),
+        allow_unapproved=allow_unapproved,
+        provisional=provisional,
     )
+
+
+def _check_signoff(
+    dataset, slugs, period, status: str, allow_unapproved: bool, signed_off_by: str | None
+) -> tuple[tuple[str, str, str], ...]:
+    """Refuse a final pack with unapproved figures before anything renders (every report's
+    figures listed at once); sign-off options only mean something for a final pack."""
+    from pmlib.reports.committee import HISTORY_PERIODS
+    from pmlib.reports.signoff import check_signoff
+
+    if status != "final":
+        flags = [("--allow-unapproved", allow_unapproved), ("--signed-off-by", signed_off_by)]
+        flag = next((name for name, given in flags if given), None)
+        if flag:
+            raise ParameterError(
+                f"{flag} applies to a final report only. Fix: add --status final, or leave "
+                f"{flag} out for a draft (a draft may show unapproved figures)."
+            )
+        return ()
+    committees = [dataset.settings.committees[s] for s in slugs]
+    figures = check_signoff(
+        dataset, committees, period, allow_unapproved=allow_unapproved, history=HISTORY_PERIODS
+    )
+    return tuple(zip(figures["indicator_id"], figures["period"], figures["status"], strict=True))
 
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -244,6 +282,9 @@ def report_specs(plan: PackPlan) -> list:
                 "data_dir": str(plan.data_dir),
                 "params_dir": str(plan.params_dir),
                 "status": plan.status,
+                # only when set, so a council's own notebook without them still runs
+                **({"allow_unapproved": True} if plan.allow_unapproved else {}),
+                **({"signed_off_by": plan.signed_off_by} if plan.signed_off_by else {}),
             },
             weight=plan.sizes.get(slug, 1),
         )
@@ -277,6 +318,7 @@ def run_pack(
             "period": plan.period_label,
             "status": plan.status,
             "committees": list(plan.committees),
+            **_signoff_record(plan),
         },
         title=f"{plan.council}: performance reports {plan.period_label}",
         timeout=timeout,
@@ -284,6 +326,17 @@ def run_pack(
         progress=progress,
         preload=(*DEFAULT_PRELOAD, *REPORT_PRELOAD),
     )
+
+
+def _signoff_record(plan: PackPlan) -> dict:
+    """A final pack's sign-off for manifest.json: who signed it off (``None`` if not said) and
+    any figures shown provisional; nothing for a draft (its manifest is as before)."""
+    if plan.status != "final":
+        return {}
+    return {
+        "signed_off_by": plan.signed_off_by or None,
+        "provisional": [{"indicator": i, "period": p, "status": s} for i, p, s in plan.provisional],
+    }
 
 
 __all__ = [

@@ -47,6 +47,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         notebook_dir=args.notebooks,
         status=args.status,
         annual=annual,
+        allow_unapproved=args.allow_unapproved,
+        signed_off_by=args.signed_off_by,
     )
     print(
         f"{plan.council}: {len(plan.committees)} report(s) for {plan.period_label} "
@@ -96,6 +98,18 @@ def register(sub) -> None:
     p.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
     p.add_argument("--force", action="store_true", help="render even unchanged reports")
     p.add_argument("--status", choices=("draft", "final"), default="draft")
+    p.add_argument(
+        "--allow-unapproved",
+        action="store_true",
+        help="final only: render even though some figures are not approved, marking each "
+        "'provisional' (without it a final run refuses and lists them)",
+    )
+    p.add_argument(
+        "--signed-off-by",
+        metavar="NAME",
+        help="final only (optional): who signed the reports off; shown on each cover and "
+        "recorded in manifest.json",
+    )
     p.add_argument(
         "--out",
         type=Path,

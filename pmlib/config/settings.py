@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pmlib.config.schemes import read_rag_schemes
+from pmlib.config.templates import read_meetings, read_narrative_headings
 from pmlib.config.yaml import read_yaml
 from pmlib.core.errors import DataValidationError, ParameterError, Problem
 from pmlib.core.model import Committee, Council, Settings
@@ -31,7 +32,9 @@ _COUNCIL_KEYS = {
     "benchmark_dir",
     "peer_group",
 }
+_COUNCIL_KEYS |= {"narrative_headings"}  # pmlib.config.templates
 _COMMITTEE_KEYS = {"slug", "title", "audience", "all_indicators", "priorities", "indicators"}
+_COMMITTEE_KEYS |= {"meetings"}  # pmlib.config.templates
 
 
 def _resolve(base: Path, value: Any) -> Path | None:
@@ -120,6 +123,7 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
         submission_deadline_days=days,
         benchmark_dir=_resolve(path.parent, raw.get("benchmark_dir")),
         peer_group=str(raw.get("peer_group") or ""),
+        narrative_headings=read_narrative_headings(f, raw.get("narrative_headings"), problems),
     )
 
 
@@ -213,6 +217,7 @@ def _committees(path: Path, raw: Any, problems: list[Problem]) -> dict[str, Comm
             all_indicators=bool(item.get("all_indicators", False)),
             priorities=_str_list(f, f"{where}.priorities", item.get("priorities"), problems),
             indicators=_str_list(f, f"{where}.indicators", item.get("indicators"), problems),
+            meetings=read_meetings(f, where, item.get("meetings"), problems),
         )
         if not (committee.all_indicators or committee.priorities or committee.indicators):
             # Indicators may still name this committee in their `committees` column.

@@ -17,6 +17,14 @@ from pmlib.core.errors import ParameterError
 
 #: Period columns added beside every ``period`` column by :func:`pmlib.core.periods.period_table`.
 PERIOD_COLUMNS = ("period", "period_kind", "fy", "quarter", "month", "ordinal")
+#: The officer narrative's columns and their headings, in the order shown, unless council.yaml's
+#: ``narrative_headings`` says otherwise (see :mod:`pmlib.config.templates`).
+DEFAULT_NARRATIVE_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("performance_update", "Performance update"),
+    ("approach", "Approach to improve"),
+    ("future_plans", "Future plans"),
+    ("issues", "Issues and risks"),
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,9 @@ class Council:
     submission_deadline_days: int = 15
     benchmark_dir: Path | None = None
     peer_group: str = ""
+    #: (narrative column, heading) in the order a report shows them; columns left out are
+    #: neither shown nor asked for.
+    narrative_headings: tuple[tuple[str, str], ...] = DEFAULT_NARRATIVE_HEADINGS
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,8 @@ class Committee:
     all_indicators: bool = False
     priorities: tuple[str, ...] = ()
     indicators: tuple[str, ...] = ()
+    #: meetings the report goes to (pmlib.config.templates.Meeting), in date order
+    meetings: tuple = ()
 
     @property
     def is_public(self) -> bool:

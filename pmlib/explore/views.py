@@ -145,7 +145,8 @@ class ExplorerViews:
         """The officer's four-part narrative for the quarter (escaped)."""
         n = self.dataset.narratives
         n = n[n["indicator_id"].eq(indicator) & n["period"].eq(self.quarter)]
-        n = n[has_narrative(n)]
+        headings = self.dataset.council.narrative_headings
+        n = n[has_narrative(n, [c for c, _ in headings])]
         if n.empty:
             note = (
                 "The responsible officer has not supplied the commentary the framework requires "
@@ -156,7 +157,7 @@ class ExplorerViews:
             return narrative_block(
                 None, missing=f"<strong>No narrative for {esc(self.quarter)}.</strong> {note}"
             )
-        return narrative_block(n.iloc[-1], level=5)
+        return narrative_block(n.iloc[-1], level=5, headings=headings)
 
     def methodology_html(self, indicator: str, scheme: str | None = None) -> Html:
         """The indicator's methodology statement, as in the report's appendix."""

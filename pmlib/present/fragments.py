@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from pmlib.core.model import DEFAULT_NARRATIVE_HEADINGS
 from pmlib.core.numbers import agreed_string
 from pmlib.core.periods import Period
 from pmlib.core.units import unit_description
@@ -32,7 +33,8 @@ from pmlib.core.words import (
     ordinal,
     quartile_words,
 )
-from pmlib.data.quality import CONFIDENCE, NARRATIVE_PARTS
+from pmlib.data.quality import CONFIDENCE
+from pmlib.present.library_rows import methodology_extra_rows, reviewed_text
 from pmlib.present.tables import Html, definition_table
 from pmlib.present.text import MISSING, dot_label, esc, format_value, rag_badge
 
@@ -65,13 +67,9 @@ __all__ = [
     "text_or_dash",
 ]
 
-#: The four parts of an officer's narrative, as headed in every report.
-NARRATIVE_TITLES = {
-    "performance_update": "Performance update",
-    "approach": "Approach to improve",
-    "future_plans": "Future plans",
-    "issues": "Issues and risks",
-}
+#: The four parts of an officer's narrative, as headed unless council.yaml's
+#: ``narrative_headings`` says otherwise (:attr:`pmlib.core.model.Council.narrative_headings`).
+NARRATIVE_TITLES = dict(DEFAULT_NARRATIVE_HEADINGS)
 
 #: What "good performance" means for each polarity, in a methodology statement.
 POLARITY_WORDS = {
@@ -187,19 +185,25 @@ def quartile_position(quartile: object, rank: object, n: object) -> str:
 
 
 def narrative_block(
-    narrative: Mapping[str, Any] | None, *, level: int = 4, missing: str = ""
+    narrative: Mapping[str, Any] | None,
+    *,
+    level: int = 4,
+    missing: str = "",
+    headings: tuple[tuple[str, str], ...] = DEFAULT_NARRATIVE_HEADINGS,
 ) -> Html:
-    """The officer's four-part narrative as HTML, every part escaped.
+    """The officer's narrative as HTML under the council's headings, every part escaped.
 
     ``level`` is the heading level of the parts (``4`` under a report's ``<h3>`` exception
     heading; the explorer nests it one deeper). ``missing`` is the HTML shown inside the block
-    when there is no narrative (the reason differs by report).
+    when there is no narrative (the reason differs by report). ``headings`` are
+    ``(column, heading)`` pairs in the order shown (council.yaml's ``narrative_headings``); a
+    column not among them is not shown, and headings are escaped like the officer's text.
     """
     if narrative is None:
         return Html(f'<div class="narrative narrative-missing"><p>{missing}</p></div>')
     parts = "".join(
-        f"<h{level}>{NARRATIVE_TITLES[c]}</h{level}><p>{esc(narrative.get(c)) or MISSING}</p>"
-        for c in NARRATIVE_PARTS
+        f"<h{level}>{esc(title)}</h{level}><p>{esc(narrative.get(c)) or MISSING}</p>"
+        for c, title in headings
         if c in narrative
     )
     by = esc(narrative.get("author"))
@@ -255,20 +259,24 @@ def methodology_rows(indicator: Mapping[str, Any], scheme: object = None) -> lis
         else MISSING
     )
     decimals = 0 if is_missing(ind.get("decimals")) else int(ind["decimals"])
-    reviewed = ind.get("last_reviewed")
+    extra = methodology_extra_rows(ind)  # the seeds' further fields, those filled in
     rows = [
         ("Definition", text_or_dash(ind.get("definition"))),
+        *extra["after_definition"],
         ("Council Plan priority", text_or_dash(ind.get("priority"))),
         ("Objective", text_or_dash(ind.get("objective"))),
         ("Kind", text_or_dash(ind.get("kind"))),
         ("Unit", unit_description(ind["unit"], decimals)),
         ("Good performance is", POLARITY_WORDS.get(str(ind["polarity"]), str(ind["polarity"]))),
         ("Frequency", frequency_words(ind["frequency"], ind["measure"], ind["aggregation"])),
+        *extra["after_frequency"],
         ("Data source", text_or_dash(ind.get("data_source"))),
         ("Data collector", text_or_dash(ind.get("data_collector"))),
         ("Data reviewer", text_or_dash(ind.get("data_reviewer"))),
+        *extra["after_reviewer"],
         ("Confidence", confidence),
-        ("Last reviewed", MISSING if is_missing(reviewed) else long_date(reviewed)),
+        *extra["before_review"],
+        ("Last reviewed", reviewed_text(ind)),
     ]
     if scheme is not None:
         rows.append(("RAG scheme", f"{scheme.label}: {scheme.description}".rstrip(": ")))

@@ -44,7 +44,6 @@ from pmlib.present.text import (
     format_value,
     glance_html,
     long_date,
-    long_datetime,
     rag_counts,
 )
 from pmlib.rating.exceptions import (
@@ -53,7 +52,10 @@ from pmlib.rating.exceptions import (
     successes_awaiting_approval,
 )
 from pmlib.reports import layout
+from pmlib.reports.cover import cover_html
 from pmlib.reports.provenance import provenance_html
+from pmlib.reports.signoff import PROVISIONAL, provisional_ids, report_signoff
+from pmlib.reports.template_parts import exception_context
 
 HISTORY_PERIODS = 8
 
@@ -84,6 +86,10 @@ class CommitteeReport:
     generated_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now().replace(microsecond=0)
     )
+    #: final only: render despite figures not yet approved, marking them provisional
+    allow_unapproved: bool = False
+    #: final only: who signed the report off (shown on the cover, recorded in the manifest)
+    signed_off_by: str = ""
 
     def __post_init__(self) -> None:
         from pmlib.rating.engine import rate_history, rate_period
@@ -105,12 +111,25 @@ class CommitteeReport:
         self.history = hist[hist["indicator_id"].isin(ids)].reset_index(drop=True)
         narr = self.dataset.narratives
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
-        self.narratives = narr[has_narrative(narr)].set_index("indicator_id")
+        parts = [c for c, _ in self.dataset.council.narrative_headings]
+        self.narratives = narr[has_narrative(narr, parts)].set_index("indicator_id")
         self.exceptions = select_exceptions(self.rated, year_end=self.period.months_elapsed == 12)
         self.findings = quality_findings(
             self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
         )
         self.benchmarks = self._benchmark_positions(ids)
+        # a final report: refused while a figure is unapproved, unless marked provisional
+        self.provisional = report_signoff(
+            self.dataset, self.committee, self.period, self.status,
+            allow_unapproved=self.allow_unapproved, history=HISTORY_PERIODS,
+        )  # fmt: skip
+        self._provisional_ids = provisional_ids(self.provisional, self.period, self.rated)
+
+    def value_text(self, ind_id: str, value: object) -> str:
+        """A value as the scorecard and exception sections show it, marked provisional in a
+        final report rendered before its figure for the period was approved."""
+        text = self._fmt(ind_id, value)
+        return f"{text} ({PROVISIONAL})" if ind_id in self._provisional_ids else text
 
     def _benchmark_positions(self, ids: pd.Series) -> pd.DataFrame:
         """Latest peer position per indicator, as known at the end of the report's period."""
@@ -140,6 +159,8 @@ class CommitteeReport:
         params_dir: str | Path | None = None,
         status: str = "draft",
         as_of: dt.date | None = None,
+        allow_unapproved: bool = False,
+        signed_off_by: str | None = None,
     ) -> CommitteeReport:
         """Validate the parameters, read the data and compute the report."""
         from pmlib.data.validate import read_dataset
@@ -163,6 +184,8 @@ class CommitteeReport:
             period=period,
             status=status,
             as_of=as_of,
+            allow_unapproved=bool(allow_unapproved),
+            signed_off_by=str(signed_off_by or "").strip(),
         )
 
     # -- helpers --------------------------------------------------------------------------------
@@ -196,37 +219,13 @@ class CommitteeReport:
 
     # -- sections -------------------------------------------------------------------------------
     def cover(self) -> Html:
-        """The status banner, the title page (council, title, report details) and the contents.
+        """The status banner, the title page (council, title, the meeting it goes to, report
+        details, recommendation) and the contents (see :mod:`pmlib.reports.cover`).
 
         The banner (DRAFT, INTERNAL) is the first thing on the page, and the PDF printer copies
         it into every page's running header (see :mod:`pmlib.present.navigation`).
         """
-        council = self.dataset.council
-        status = "FINAL" if self.status == "final" else "DRAFT – not for publication"
-        period_text = (
-            f"{self.period.label} ({long_date(self.period.start_date)} to "
-            f"{long_date(self.period.end_date)})"
-        )
-        rows = [
-            ("Council", council.name),
-            ("Committee", self.committee.title),
-            ("Period", period_text),
-            ("Data as at", self.data_as_at()),
-            ("Generated", long_datetime(self.generated_at)),
-            ("Status", status),
-            (
-                "Audience",
-                "Public" if self.committee.is_public else "Internal – not for publication",
-            ),
-        ]
-        table = definition_table(rows, caption="Report details")
-        banner = layout.status_banner(self.status_marks())
-        return Html(
-            f"{banner}"
-            f'<header class="pmlib-cover"><p class="pmlib-council">{esc(council.name)}</p>'
-            f"<h1>{esc(self.title)}</h1>"
-            f"{table}{self.contents()}</header>"
-        )
+        return cover_html(self)
 
     def glance_text(self) -> Html:
         """How the indicators stand and what changed since the previous quarter (or year), with
@@ -351,7 +350,7 @@ class CommitteeReport:
             ind_id = r["indicator_id"]
             ind = self.indicators.loc[ind_id]
             facts = [
-                ("Value", self._fmt(ind_id, r["value"])),
+                ("Value", self.value_text(ind_id, r["value"])),
                 ("Target", self._target_text(r)),
                 ("Why", r["rag_reason"]),  # the rating itself is the heading's badge
                 (
@@ -372,9 +371,13 @@ class CommitteeReport:
             if r["forecast_miss"] and r["rag"] not in ("Red", "Amber"):
                 why = str(r["exception_reason"])
                 facts.insert(2, ("Listed because", why[:1].upper() + why[1:]))
+            context = exception_context(self, ind_id)  # the seeds' template fields
+            facts += context["figures"]
             if ind_id in self.benchmarks.index:
                 facts.append(("Benchmark", self.benchmarks.loc[ind_id, "position_text"]))
+            facts += context["context"]
             facts.append(("Owner", ind.get("owner") or "–"))
+            facts += context["people"]
             head = Html(
                 f'<section class="exception page-break" aria-labelledby="ex-{esc(ind_id)}">'
                 f'<h3 id="ex-{esc(ind_id)}">{esc(ind_id)} {esc(r["name"])} '
@@ -407,7 +410,8 @@ class CommitteeReport:
                 "not supplied the commentary the framework requires; this is listed under data "
                 "quality.",
             )
-        return narrative_block(self.narratives.loc[ind_id])
+        headings = self.dataset.council.narrative_headings
+        return narrative_block(self.narratives.loc[ind_id], headings=headings)
 
     def success(self) -> Html:
         """On target, better than a year ago, and on approved figures only (pmlib's one rule,

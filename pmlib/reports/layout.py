@@ -135,7 +135,7 @@ def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Htm
             "Ref": ids,
             "Indicator": r["name"],
             "Owner": ids.map(ind["owner"]).fillna("–"),
-            "Value": [report._fmt(i, v) for i, v in zip(ids, r["value"], strict=True)],
+            "Value": [report.value_text(i, v) for i, v in zip(ids, r["value"], strict=True)],
             "Target": [report._target_text(row) for _, row in r.iterrows()],
             "RAG": r["rag"],
             "Short term": r["dot_short"].map(dot_label),
