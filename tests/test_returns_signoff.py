@@ -176,3 +176,31 @@ def test_status_overdue_and_escalation_to_the_head_of_service(council, tmp_path)
     )
     (attached,) = list(msg.iter_attachments())
     assert attached.get_filename() == "2026-27-Q2-head-of-waste.xlsx"
+
+
+def test_report_data_quality_lists_late_changed_and_resubmitted_figures(council, tmp_path):
+    from pmlib.reports.committee import CommitteeReport
+
+    data, params = council
+    paths = submitted(council, tmp_path)  # imported 20 October: 3 working days late
+    signoff(council, "approve", "D. Fox", indicators=["R2"])
+    july = {**GOOD_R2, ("R2", "2026-07"): {"Value": 19.0}}  # changed after approval
+    # July's value, and its status back from approved to submitted
+    assert run(council, tmp_path, [fill(paths["Head of Revenues"], july)])[0].changes == 2
+    signoff(council, "reject", "D. Fox", indicators=["R2"], reason="check August")
+    august = {**july, ("R2", "2026-08"): {"Value": 16}}
+    run(council, tmp_path, [fill(paths["Head of Revenues"], august)])
+    report = CommitteeReport.build(quarter=Q2, committee="cabinet", data_dir=data,
+                                   params_dir=params, as_of=dt.date(2026, 10, 21))  # fmt: skip
+    f = report.findings[report.findings["indicator_id"].eq("R2")]
+    got = set(zip(f["issue"], f["detail"], strict=True))
+    late = "due 2026-10-15, 3 working day(s) late"
+    now = dt.datetime.now(dt.UTC).date()  # the audit log records when things happened
+    on = f"{now.day} {now:%B %Y}"
+    assert {
+        ("Changed after approval", f"2026-07: value changed {on}"),
+        ("Rejected and re-submitted", f"2026-08: re-submitted {on} after rejection"),
+        ("Returned late", f"2026-07: {late}"),
+        ("Returned late", f"2026-09: {late}"),
+    } <= got
+    assert "Changed after approval" in report.data_quality().html

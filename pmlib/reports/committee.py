@@ -54,6 +54,7 @@ from pmlib.rating.exceptions import (
 )
 from pmlib.reports import layout
 from pmlib.reports.provenance import provenance_html
+from pmlib.returns.quality import audit_findings
 
 HISTORY_PERIODS = 8
 
@@ -110,6 +111,10 @@ class CommitteeReport:
         self.findings = quality_findings(
             self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
         )
+        # what only the data returns' audit log knows (late, changed after approval, rejected)
+        trail = audit_findings(self.dataset, self.period)
+        if not trail.empty:
+            self.findings = pd.concat([self.findings, trail], ignore_index=True)
         self.benchmarks = self._benchmark_positions(ids)
 
     def _benchmark_positions(self, ids: pd.Series) -> pd.DataFrame:
