@@ -167,3 +167,15 @@ def test_cli_make_one_owner(council, tmp_path, capsys):
     assert "3 figure(s), due 15 October 2026" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["returns", "make"])  # --quarter is required
+
+
+def test_the_round_trip_is_importable_from_python_without_loading_pandas_early():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pmlib.returns as r; assert 'pandas' not in sys.modules; "
+        "assert r.import_returns.__module__ == 'pmlib.returns.importer'; "
+        "assert 'pandas' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
