@@ -229,3 +229,12 @@ def test_cli_exit_code_and_messages(council, tmp_path, capsys):
     assert "b.xlsx: merged 3 figure(s), 6 change(s)\n" in out  # on time: not late
     assert verify(data)[0]
     shutil.rmtree(inbox(tmp_path))
+
+
+def test_an_officer_cannot_approve_in_the_return(council, tmp_path):
+    paths = made(council, tmp_path)
+    typed = {**GOOD_WASTE, ("R3", Q2): {"Value": 27, "Status": "approved"}}
+    (out,) = run(council, tmp_path, [fill(paths["Head of Waste"], typed)])
+    (p,) = out.problems
+    assert p.file.endswith("cell W6") and p.value == "approved"
+    assert p.message == "R3 2026/27 Q2: the status must be submitted or draft"

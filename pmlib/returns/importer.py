@@ -13,6 +13,7 @@ Importing the same workbook again finds nothing changed and says so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from pmlib.returns.make import quarter_folder
 from pmlib.returns.reader import Returned, ReturnedRow, read_return
 from pmlib.returns.store import Transaction, read_stored, sources, stage_tables, upsert_cells
 from pmlib.returns.textsafe import csv_safe
-from pmlib.returns.workbook import RETURN_SHEET, Fill, row_key, write_return
+from pmlib.returns.workbook import OFFICER_STATUSES, RETURN_SHEET, Fill, row_key, write_return
 
 #: Rows added for validation are numbered from here, so their problems can be told apart.
 _OFFSET = 1_000_000
@@ -231,6 +232,22 @@ def _entries(ret: Returned, by_key, headings, path: Path):
                  "collected_by": info["data_collector"] or ret.group, "_at": row}
             )  # fmt: skip
         number = _num(value)
+        if isinstance(value, str):  # a number typed as text ("52.1") counts as the number
+            with contextlib.suppress(ValueError):  # else the data's rules report it
+                number = float(value)
+        status = e["status"]
+        if status is not None and str(status).lower() not in OFFICER_STATUSES:
+            problem = Problem(
+                f"{path.name}, sheet '{RETURN_SHEET}', cell {ret.cell(row, 'status')}",
+                f"{row.indicator_id} {row.period}: the status must be submitted or draft",
+                "choose submitted (ready for review) or draft from the drop-down; the data "
+                "reviewer approves figures, never the return",
+                column="status",
+                value=status,
+            )
+            found.append(Found(problem, row, ("status",)))
+            if new_act and new_act[-1]["_at"] is row:
+                new_act[-1]["status"] = "submitted"  # reported once, here, not again by validate
         if off_target(number, info["target"], info["lower"], info["upper"], info["polarity"],
                       bool(info["comparable"])):  # fmt: skip
             off_by_indicator.setdefault(row.indicator_id, []).append(
