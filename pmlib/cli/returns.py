@@ -113,6 +113,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Returns for {q.label} as on {today:%d %B %Y}:\n")
     print(table[cols].to_string(index=False))
     print(f"\nWrote {csv} and {len(emails)} reminder(s) in {csv.parent / 'reminders'}")
+    settings = read_returns_settings(ds.settings.params_dir)
+    outstanding = table[table["step"].ne("")]
+    no_address = [o for o in outstanding["owner"] if o not in settings.contacts]
+    if no_address:
+        print(
+            f"  No e-mail address for {len(no_address)} owner(s) (add them under contacts: in "
+            "returns.yaml); their reminders name them without an address."
+        )
+    no_head = outstanding[
+        outstanding["step"].eq("escalated") & outstanding["heads_of_service"].eq("")
+    ]
+    if len(no_head):
+        print(
+            f"  {len(no_head)} escalated reminder(s) have no head of service to copy (a "
+            "head_of_service column, or heads_of_service: in returns.yaml)."
+        )
     return 0
 
 

@@ -92,7 +92,7 @@ def return_status(
                     f"{k.replace('|', ' ')}: {rejected[k]}"
                     for k in part.loc[part["rejected"], "key"]
                 ),
-                "heads_of_service": "; ".join(
+                "heads_of_service": "; ".join(  # pmlib.returns.config explains both sources
                     sorted(
                         {h for h in part["head_of_service"] if h}
                         | (
@@ -114,9 +114,12 @@ def reminder(
     msg = EmailMessage()
     sender = settings.return_to or "performance@council.invalid"
     msg["From"] = formataddr(("Performance team", sender))
-    msg["To"] = formataddr((row["owner"], settings.contacts.get(row["owner"], "")))
+    address = settings.contacts.get(row["owner"], "")
+    # no address known: the name alone, for the officer to complete in the mail program
+    msg["To"] = formataddr((row["owner"], address)) if address else row["owner"]
     escalated = row["step"] == "escalated"
-    if escalated and row["heads_of_service"]:
+    copied = escalated and bool(row["heads_of_service"])
+    if copied:
         msg["Cc"] = ", ".join(
             formataddr((h, settings.contacts.get(h, "")))
             for h in row["heads_of_service"].split("; ")
@@ -149,7 +152,11 @@ def reminder(
         lines += [
             "",
             f"As the return is more than {settings.escalate_after} working days overdue, this "
-            "reminder is copied to the head of service.",
+            + (
+                "reminder is copied to the head of service."
+                if copied
+                else "return will be raised with the head of service."
+            ),
         ]
     lines += ["", "Thank you,", "Performance team"]
     msg.set_content("\n".join(lines))
