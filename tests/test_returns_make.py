@@ -179,3 +179,11 @@ def test_the_round_trip_is_importable_from_python_without_loading_pandas_early()
         "assert 'pandas' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_blank_figure_in_the_history_stays_blank(council, tmp_path):
+    data, _ = council
+    text = (data / "actuals.csv").read_text(encoding="utf-8")
+    (data / "actuals.csv").write_text(text.replace("2026-05,19.4,", "2026-05,,"), "utf-8")
+    row = cells(made(council, tmp_path)["Head of Revenues"])[("R2", "2026-07")]
+    assert (row["Previous 2"].value, row["Previous 1"].value) == (22.1, None)

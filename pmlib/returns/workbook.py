@@ -187,7 +187,7 @@ def write_return(
         history = list(row["history"])[-8:]
         for i in range(1, 9):
             value = history[-i][1] if len(history) >= i else None
-            ws.write(r, at[f"history_{i}"], value, shade)
+            ws.write(r, at[f"history_{i}"], _num(value), shade)  # a blank figure stays blank
         span = f"{history[0][0]} to {history[-1][0]}" if history else "none yet"
         ws.write_string(r, at["history_periods"], span, f.shade)
         ws.write(r, at["last_year"], _num(row["last_year"]), shade)
