@@ -187,3 +187,20 @@ def test_a_blank_figure_in_the_history_stays_blank(council, tmp_path):
     (data / "actuals.csv").write_text(text.replace("2026-05,19.4,", "2026-05,,"), "utf-8")
     row = cells(made(council, tmp_path)["Head of Revenues"])[("R2", "2026-07")]
     assert (row["Previous 2"].value, row["Previous 1"].value) == (22.1, None)
+
+
+def test_per_indicator_deadline_and_validity_when_the_library_has_them(council):
+    # columns another part of pmlib adds to the library; read when present
+    data, params = council
+    lines = (data / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    extra = {"R1": ",2 working days,", "R2": ",,2026/27 Q2", "R3": ",,2026/27 Q1"}
+    lines = [lines[0] + ",submission_deadline,valid_to"] + [
+        line + extra[line.split(",")[0]] for line in lines[1:]
+    ]
+    (data / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = read_dataset(data, params)
+    rows = return_rows(ds, quarter_of(Q2, ds)).set_index(["indicator_id", "period"])
+    assert "R3" not in rows.index.get_level_values(0)  # retired after Q1
+    # R1: 2 working days after Wednesday 30 September 2026 is Friday 2 October
+    assert rows.loc[("R1", Q2), "due"] == dt.date(2026, 10, 2)
+    assert rows.loc[("R2", "2026-09"), "due"] == dt.date(2026, 10, 15)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Dataset
-from pmlib.core.periods import Period, parse_quarter
+from pmlib.core.periods import Period, parse_quarter, try_parse_period
 from pmlib.rating.targets import targets_at
 from pmlib.returns.config import due_date
 
@@ -56,6 +56,17 @@ def _text(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value).strip()
+
+
+def _valid_in(indicator: pd.Series, quarter: Period) -> bool:
+    """Whether the indicator is in the library during ``quarter`` (``valid_from``/``valid_to``,
+    period labels, when the library has them; blank = open)."""
+    start = quarter.start_month
+    first = try_parse_period(_text(indicator.get("valid_from")), start)
+    last = try_parse_period(_text(indicator.get("valid_to")), start)
+    if first is not None and first.ordinal - len(first.months()) + 1 > quarter.ordinal:
+        return False
+    return not (last is not None and last.ordinal < quarter.ordinal - 2)
 
 
 def group_name(indicator: pd.Series, group_by: str) -> str:
@@ -116,6 +127,9 @@ def return_rows(
         periods = due_periods(str(row["frequency"]), quarter)
         if not periods:
             continue
+        if not _valid_in(row, quarter):
+            continue
+        own_deadline = _text(row.get("submission_deadline")) or None  # a column that may be absent
         group = group_name(row, group_by)
         if owners and group not in owners:
             continue
@@ -152,9 +166,7 @@ def return_rows(
                     "period_obj": period,
                     "period_end": period.end_date,
                     # the return is quarterly: every figure in it is due after the quarter ends
-                    "due": due_date(
-                        dataset.council, quarter.end_date, row.get("submission_deadline")
-                    ),
+                    "due": due_date(dataset.council, quarter.end_date, own_deadline),
                     "narrative_period": period.label if period.kind == "year" else quarter.label,
                     "narrative_row": n == len(periods) - 1,
                     "history": history,
