@@ -29,6 +29,7 @@ LAYERS = {
     "rating": 3,
     "benchmarking": 3,
     "present": 4,
+    "returns": 4,
     "reports": 5,
     "render": 6,
     "pdf": 7,

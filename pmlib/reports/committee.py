@@ -56,6 +56,7 @@ from pmlib.reports.cover import cover_html
 from pmlib.reports.provenance import provenance_html
 from pmlib.reports.signoff import PROVISIONAL, provisional_ids, report_signoff
 from pmlib.reports.template_parts import exception_context
+from pmlib.returns.quality import audit_findings
 
 HISTORY_PERIODS = 8
 
@@ -117,6 +118,10 @@ class CommitteeReport:
         self.findings = quality_findings(
             self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
         )
+        # what only the data returns' audit log knows (late, changed after approval, rejected)
+        trail = audit_findings(self.dataset, self.period)
+        if not trail.empty:
+            self.findings = pd.concat([self.findings, trail], ignore_index=True)
         self.benchmarks = self._benchmark_positions(ids)
         # a final report: refused while a figure is unapproved, unless marked provisional
         self.provisional = report_signoff(
