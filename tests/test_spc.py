@@ -301,7 +301,7 @@ def test_bad_options_are_refused_with_the_fix(change, message):
 
 def test_an_option_that_differs_within_a_series_is_refused():
     frame = pd.DataFrame({"date": [1, 2], "value": [1, 2], "target": [1, 2]})
-    with pytest.raises(ParameterError, match="'target' differs within a series"):
+    with pytest.raises(ParameterError, match="target differs within a series"):
         calculate_spc(frame, series=None)
 
 
@@ -309,3 +309,26 @@ def test_a_repeated_date_is_refused():
     frame = pd.DataFrame({"date": [1, 1], "value": [1, 2]})
     with pytest.raises(ParameterError, match="repeats within a series"):
         calculate_spc(frame, series=None)
+
+
+def test_option_cells_are_read_as_a_csv_gives_them_and_a_bad_one_names_its_series():
+    frame = pd.DataFrame(
+        {
+            "series": ["a"] * 6 + ["b"] * 6,
+            "date": list(range(6)) * 2,
+            "value": [*BASE, 40, 4] * 2,
+            "improvement_direction": [" Decrease", "", None, "decrease", "DECREASE", ""]
+            + ["increase"] * 6,
+            "fix_after_n_points": ["4"] * 6 + ["4.0"] * 6,
+            "screen_outliers": ["TRUE"] * 6 + ["no"] * 6,
+        }
+    )
+    out = calculate_spc(frame)
+    assert out.summary["improvement_direction"].tolist() == ["decrease", "increase"]
+    assert out.points["point_type"].tolist()[4::6] == [
+        "special_cause_concern",
+        "special_cause_improvement",
+    ]
+    frame.loc[8, "screen_outliers"] = "maybe"
+    with pytest.raises(ParameterError, match="screen_outliers 'maybe' \\(series 'b'\\)"):
+        calculate_spc(frame)

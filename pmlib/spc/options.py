@@ -124,3 +124,83 @@ def _is_number(value: object) -> bool:
         return float(value) == float(value)  # a number, and not NaN
     except (TypeError, ValueError):
         return False
+
+
+#: What each option column may hold: the "fix" of a problem with one of its cells.
+OPTION_HELP = {
+    "improvement_direction": "write increase, decrease or neutral (or leave blank)",
+    "target": "write a number (or leave blank for no target)",
+    "fix_after_n_points": "write a whole number of points, 1 or more (or leave blank)",
+    "screen_outliers": "write true or false (or leave blank for true)",
+    "shift_points": "write a whole number of points, 3 or more, usually 7 or 6 (or leave blank)",
+    "trend_points": "write a whole number of points, 3 or more, usually 7 (or leave blank)",
+    "two_in_three": "write true or false (or leave blank for true)",
+}
+_DIRECTION_CODES = {"increase": 1.0, "decrease": -1.0, "neutral": 0.0}
+_BOOL_CODES = {"true": 1.0, "yes": 1.0, "y": 1.0, "1": 1.0, "false": 0.0, "no": 0.0, "n": 0.0}
+_BOOL_CODES["0"] = 0.0
+_MINIMUM = {"fix_after_n_points": 1, "shift_points": 3, "trend_points": 3}
+
+
+@dataclass(frozen=True)
+class OptionColumn:
+    """An option column read cell by cell: ``values`` as numbers (directions as +1/-1/0,
+    switches as 1/0), ``given`` where a cell is not blank, ``bad`` where it cannot be read."""
+
+    values: object  # np.ndarray of float
+    given: object  # np.ndarray of bool
+    bad: object  # np.ndarray of bool
+
+
+def read_option_column(name: str, column: object) -> OptionColumn:
+    """One option column (a pandas Series, from a frame or a CSV) as numbers, in bulk.
+
+    Text from a CSV (``"Increase "``, ``"TRUE"``, ``"12"``) and typed values (``True``, ``12.0``)
+    are both accepted, so a column reads the same however the file was loaded.
+    """
+    import numpy as np
+    import pandas as pd
+
+    col = pd.Series(column)
+    if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
+        blank = col.isna().to_numpy()
+        values = col.astype(float).to_numpy()
+        if name == "improvement_direction":
+            bad = ~blank
+        elif name in ("screen_outliers", "two_in_three"):
+            bad = ~blank & ~np.isin(values, (0.0, 1.0))
+        else:
+            bad = ~blank & ~np.isfinite(values)
+    else:
+        # Read each distinct cell once: a column of 600,000 cells holds a handful of values.
+        codes, uniques = pd.factorize(col)
+        text = pd.Series(uniques, dtype=object).astype("string").str.strip()
+        if name == "improvement_direction":
+            read = text.str.lower().map(_DIRECTION_CODES)
+        elif name in ("screen_outliers", "two_in_three"):
+            read = text.str.lower().map(_BOOL_CODES)
+        else:
+            read = pd.to_numeric(text, errors="coerce")
+        read = np.r_[read.astype(float).to_numpy(), np.nan]  # code -1 (missing) -> NaN
+        values = read[codes]
+        empty = np.r_[text.fillna("").eq("").to_numpy(dtype=bool), True]
+        blank = empty[codes]
+        bad = ~blank & ~np.isfinite(values)
+    if name in _MINIMUM:
+        with np.errstate(invalid="ignore"):
+            bad |= ~blank & ((values != np.round(values)) | (values < _MINIMUM[name]))
+    return OptionColumn(values=values, given=~blank & ~bad, bad=bad)
+
+
+def default_codes(options: SpcOptions) -> dict[str, float]:
+    """The options as the numbers :func:`read_option_column` gives (None as NaN)."""
+    out = {}
+    for name in SERIES_OPTIONS:
+        value = getattr(options, name)
+        if name == "improvement_direction":
+            out[name] = _DIRECTION_CODES[value]
+        elif value is None:
+            out[name] = float("nan")
+        else:
+            out[name] = float(value)
+    return out

@@ -53,7 +53,8 @@ def summarise(
     opts: dict[str, np.ndarray],
     s_uniques: object,
     series_name: str,
-    dates: np.ndarray,
+    dates: pd.Series,
+    order: np.ndarray,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``groups`` frame (one row per rebase group) and ``summary`` (one row per series)."""
     starts = lines["starts"]
@@ -72,8 +73,8 @@ def summarise(
         {
             series_name: keys[g_series],
             "rebase_group": lines["rebase_group"][starts],
-            "first_date": dates[starts],
-            "last_date": dates[last],
+            "first_date": dates.take(order[starts]).to_numpy(),
+            "last_date": dates.take(order[last]).to_numpy(),
             "n": sizes,
             "baseline_points": lines["n_base"].astype(np.int64),
             "mean": mean,

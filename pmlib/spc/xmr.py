@@ -30,10 +30,13 @@ from pmlib.core.errors import ParameterError
 from pmlib.spc.options import (
     LIMIT,
     NEAR_LIMIT,
+    OPTION_HELP,
     POINT_TYPES,
     SCREEN,
     SERIES_OPTIONS,
     SpcOptions,
+    default_codes,
+    read_option_column,
 )
 from pmlib.spc.summary import summarise
 
@@ -57,7 +60,6 @@ POINT_FIELDS = (
 _ABOVE_UCL, _BELOW_LCL, _TREND_UP, _TREND_DOWN = 1, 2, 3, 4
 _TWO_ABOVE, _TWO_BELOW, _RUN_ABOVE, _RUN_BELOW = 5, 6, 7, 8
 _SIDE = np.array([0, 1, -1, 1, -1, 1, -1, 1, -1], dtype=np.int8)
-_DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ def calculate_spc(
     if needed:
         raise ParameterError(f"SPC data has no column {', '.join(map(repr, needed))}")
     n = len(frame)
+    if n == 0:
+        raise ParameterError("SPC data has no rows: give at least one point per series")
     keys = frame[series] if series is not None else pd.Series(np.zeros(n, dtype=int))
     s_codes, s_uniques = pd.factorize(keys, sort=False)
     if (s_codes < 0).any():
@@ -138,7 +142,9 @@ def calculate_spc(
     d_codes, _ = pd.factorize(frame[date], sort=True)
     if (d_codes < 0).any():
         raise ParameterError(f"SPC data: column {date!r} has blank dates")
-    order = np.lexsort((d_codes, s_codes))
+    key = s_codes.astype(np.int64) * (int(d_codes.max(initial=0)) + 1) + d_codes
+    # Data usually arrive sorted already: then skip the sort (a tenth of the time on 600,000).
+    order = np.arange(n) if (np.diff(key) > 0).all() else np.argsort(key, kind="stable")
     s = s_codes[order]
     d = d_codes[order]
     x = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)[order]
@@ -158,15 +164,15 @@ def calculate_spc(
     flags = _rules(x, s, lines, opts)
 
     added = {}
+    back = np.empty(n, dtype=np.int64)  # sorted position of each input row
+    back[order] = np.arange(n)
     for name in POINT_FIELDS:
         sorted_values = flags[name] if name in flags else lines[name]
-        column = np.empty(n, dtype=sorted_values.dtype)
-        column[order] = sorted_values
-        added[name] = column
+        added[name] = sorted_values[back]
     kept = frame.drop(columns=[c for c in POINT_FIELDS if c in frame.columns])
     points = pd.concat([kept, pd.DataFrame(added, index=frame.index)], axis=1)
     groups, summary = summarise(
-        x, s, lines, flags, opts, s_uniques, series or "series", frame[date].to_numpy()[order]
+        x, s, lines, flags, opts, s_uniques, series or "series", frame[date], order
     )
     return SpcResult(points=points, groups=groups, summary=summary)
 
@@ -181,70 +187,56 @@ def _series_options(
 ) -> dict[str, np.ndarray]:
     """Each option as one value per series: the column when the frame has one, else the default.
 
-    A column must hold one value per series (blank cells take the default); each series' values
-    are checked as :class:`SpcOptions` would check them, the failures collected and raised once.
+    A column must hold one value per series (blank cells take the default). Every cell is read
+    in bulk (:func:`~pmlib.spc.options.read_option_column`); the failures are collected and
+    raised once, naming a series where each occurs.
     """
+    codes = default_codes(options)
     out: dict[str, np.ndarray] = {}
-    for name in SERIES_OPTIONS:
-        default = getattr(options, name)
-        per = np.full(n_series, default, dtype=object)
-        if name in frame.columns:
-            col = frame[name].to_numpy(dtype=object)[order]
-            given = pd.notna(col) & (pd.Series(col).astype(str).str.strip() != "").to_numpy()
-            firsts = pd.Series(col[given]).groupby(s[given]).agg(["first", "nunique"])
-            if (firsts["nunique"] > 1).any():
-                raise ParameterError(
-                    f"SPC option {name!r} differs within a series; give one value per series"
-                )
-            per[firsts.index.to_numpy()] = firsts["first"].to_numpy()
-        out[name] = per
     wrong = []
-    # Check each distinct combination once, not each series (10,000 series share a few); the
-    # defaults were checked when ``options`` was made.
-    given_names = [k for k in SERIES_OPTIONS if k in frame.columns]
-    combos = pd.DataFrame({k: pd.Series(out[k], dtype=object).astype(str) for k in given_names})
-    for i in combos.drop_duplicates().index if given_names else []:
-        try:
-            SpcOptions(**{k: _coerce(k, out[k][i]) for k in SERIES_OPTIONS})
-        except (ParameterError, TypeError, ValueError) as exc:
-            who = "" if keys is None else f" (series {keys[i]!r} and any like it)"
-            wrong.append(f"{exc}{who}")
+    for name in SERIES_OPTIONS:
+        per = np.full(n_series, codes[name], dtype=float)
+        if name in frame.columns:
+            read = read_option_column(name, frame[name])
+            values, given, bad = read.values[order], read.given[order], read.bad[order]
+            if bad.any():
+                cell = frame[name].to_numpy(dtype=object)[order][bad][0]
+                wrong.append(
+                    f"{name} {cell!r}{_in_series(keys, s[bad][0])} is not valid: "
+                    f"{OPTION_HELP[name]}"
+                )
+            gs, gv = s[given], values[given]
+            differs = (gs[1:] == gs[:-1]) & (gv[1:] != gv[:-1])
+            if differs.any():
+                wrong.append(
+                    f"{name} differs within a series{_in_series(keys, gs[1:][differs][0])}: "
+                    "give one value per series"
+                )
+            per[gs] = gv
+        out[name] = per
     if wrong:
-        raise ParameterError("; ".join(wrong))
-    direction = pd.Series(out["improvement_direction"]).map(_DIRECTION).to_numpy()
-    fix = pd.to_numeric(pd.Series(out["fix_after_n_points"]), errors="coerce").to_numpy()
+        raise ParameterError("SPC options: " + "; ".join(wrong))
+    direction = out["improvement_direction"].astype(np.int8)
     return {
-        "direction": direction.astype(np.int8),
-        "improvement_direction": out["improvement_direction"].astype(str),
-        "target": pd.to_numeric(pd.Series(out["target"]), errors="coerce").to_numpy(dtype=float),
-        "fix": np.where(np.isnan(fix), 2.0**53, fix).astype(np.int64),  # None: every point
-        "screen": np.array([_coerce("screen_outliers", v) for v in out["screen_outliers"]]),
-        "shift": pd.to_numeric(pd.Series(out["shift_points"])).to_numpy(dtype=np.int64),
-        "trend": pd.to_numeric(pd.Series(out["trend_points"])).to_numpy(dtype=np.int64),
-        "two_in_three": np.array([_coerce("two_in_three", v) for v in out["two_in_three"]]),
+        "direction": direction,
+        "improvement_direction": np.array(IMPROVEMENT_NAMES, dtype=object)[direction],
+        "target": out["target"],
+        "fix": np.where(
+            np.isnan(out["fix_after_n_points"]), 2.0**53, out["fix_after_n_points"]
+        ).astype(np.int64),  # None: every point
+        "screen": out["screen_outliers"] == 1,
+        "shift": out["shift_points"].astype(np.int64),
+        "trend": out["trend_points"].astype(np.int64),
+        "two_in_three": out["two_in_three"] == 1,
     }
 
 
-_TRUE = {"true", "1", "yes", "y"}
-_FALSE = {"false", "0", "no", "n"}
+#: Direction names indexed by their code (+1 increase, -1 decrease, 0 neutral).
+IMPROVEMENT_NAMES = ("neutral", "increase", "decrease")
 
 
-def _coerce(name: str, value: object) -> object:
-    """One option value as :class:`SpcOptions` wants it (CSV cells arrive as text or floats)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return getattr(SpcOptions(), name)
-    if name in ("screen_outliers", "two_in_three") and not isinstance(value, bool | np.bool_):
-        text = str(value).strip().lower()
-        return True if text in _TRUE else False if text in _FALSE else value
-    if name in ("fix_after_n_points", "shift_points", "trend_points"):
-        number = pd.to_numeric(value, errors="coerce")
-        return int(number) if pd.notna(number) and float(number).is_integer() else value
-    if name == "target":
-        number = pd.to_numeric(value, errors="coerce")
-        return float(number) if pd.notna(number) else value
-    if name == "improvement_direction":
-        return str(value).strip().lower()
-    return bool(value) if isinstance(value, np.bool_) else value
+def _in_series(keys: object, code: int) -> str:
+    return "" if keys is None else f" (series {keys[code]!r})"
 
 
 def _group_lines(
@@ -382,10 +374,14 @@ def _rule_labels(rule: np.ndarray, shift: np.ndarray, trend: np.ndarray) -> np.n
     """NHSRplotthedots' ``special_cause_type`` text, with the configured run and trend lengths."""
     length = np.where((rule == _TREND_UP) | (rule == _TREND_DOWN), trend, 0)
     length = np.where((rule == _RUN_ABOVE) | (rule == _RUN_BELOW), shift, length)
-    key = rule.astype(np.int64) * 1000 + length
-    keys, inverse = np.unique(key, return_inverse=True)
-    texts = np.array([_label(int(k // 1000), int(k % 1000)) for k in keys], dtype=object)
-    return texts[inverse.reshape(-1)]
+    width = int(length.max(initial=0)) + 1
+    key = rule.astype(np.int64) * width + length
+    present = np.flatnonzero(np.bincount(key))  # the (rule, length) pairs that occur, in O(n)
+    lookup = np.zeros(len(present) and present[-1] + 1, dtype=np.int64)
+    lookup[present] = np.arange(len(present))
+    texts = [_label(int(k // width), int(k % width)) for k in present]
+    # Categorical: 600,000 labels as strings would cost more than all the arithmetic.
+    return pd.Categorical.from_codes(lookup[key], categories=texts)
 
 
 def _label(rule: int, k: int) -> str:
@@ -413,5 +409,5 @@ def _point_type_codes(rule: np.ndarray, direction: np.ndarray) -> np.ndarray:
     ).astype(np.int8)
 
 
-def _point_types(rule: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    return np.array(POINT_TYPES, dtype=object)[_point_type_codes(rule, direction)]
+def _point_types(rule: np.ndarray, direction: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(_point_type_codes(rule, direction), categories=POINT_TYPES)
