@@ -135,7 +135,10 @@ OPTION_HELP = {
     "shift_points": "write a whole number of points, 3 or more, usually 7 or 6 (or leave blank)",
     "trend_points": "write a whole number of points, 3 or more, usually 7 (or leave blank)",
     "two_in_three": "write true or false (or leave blank for true)",
+    "rebase": "write true on the first point of a new group (after a change), else leave blank",
 }
+#: Columns of true/false cells.
+_SWITCHES = ("screen_outliers", "two_in_three", "rebase")
 _DIRECTION_CODES = {"increase": 1.0, "decrease": -1.0, "neutral": 0.0}
 _BOOL_CODES = {"true": 1.0, "yes": 1.0, "y": 1.0, "1": 1.0, "false": 0.0, "no": 0.0, "n": 0.0}
 _BOOL_CODES["0"] = 0.0
@@ -167,7 +170,7 @@ def read_option_column(name: str, column: object) -> OptionColumn:
         values = col.astype(float).to_numpy()
         if name == "improvement_direction":
             bad = ~blank
-        elif name in ("screen_outliers", "two_in_three"):
+        elif name in _SWITCHES:
             bad = ~blank & ~np.isin(values, (0.0, 1.0))
         else:
             bad = ~blank & ~np.isfinite(values)
@@ -177,7 +180,7 @@ def read_option_column(name: str, column: object) -> OptionColumn:
         text = pd.Series(uniques, dtype=object).astype("string").str.strip()
         if name == "improvement_direction":
             read = text.str.lower().map(_DIRECTION_CODES)
-        elif name in ("screen_outliers", "two_in_three"):
+        elif name in _SWITCHES:
             read = text.str.lower().map(_BOOL_CODES)
         else:
             read = pd.to_numeric(text, errors="coerce")
