@@ -332,3 +332,13 @@ def test_option_cells_are_read_as_a_csv_gives_them_and_a_bad_one_names_its_serie
     frame.loc[8, "screen_outliers"] = "maybe"
     with pytest.raises(ParameterError, match="screen_outliers 'maybe' \\(series 'b'\\)"):
         calculate_spc(frame)
+
+
+def test_rebase_cells_may_be_text_and_false_means_false():
+    frame = pd.DataFrame(
+        {"date": range(4), "value": [0, 2, 10, 12], "rebase": ["false", "", "TRUE", None]}
+    )
+    assert calculate_spc(frame, series=None).points["rebase_group"].tolist() == [0, 0, 1, 1]
+    frame.loc[1, "rebase"] = "later"
+    with pytest.raises(ParameterError, match="rebase 'later' is not valid"):
+        calculate_spc(frame, series=None)

@@ -159,7 +159,13 @@ def calculate_spc(
 
     marks = np.zeros(n, dtype=bool)
     if rebase in frame.columns:
-        marks = frame[rebase].fillna(False).astype(bool).to_numpy()[order]
+        read = read_option_column("rebase", frame[rebase])
+        if read.bad.any():
+            cell = frame[rebase].to_numpy(dtype=object)[read.bad][0]
+            raise ParameterError(
+                f"SPC data: {rebase} {cell!r} is not valid: {OPTION_HELP['rebase']}"
+            )
+        marks = (read.given & (read.values == 1))[order]
     lines = _group_lines(x, s, new_series, marks, opts)
     flags = _rules(x, s, lines, opts)
 
