@@ -28,6 +28,7 @@ LAYERS = {
     "data": 2,
     "rating": 3,
     "benchmarking": 3,
+    "spc": 3,
     "present": 4,
     "returns": 4,
     "reports": 5,

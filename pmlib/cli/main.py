@@ -152,7 +152,7 @@ def _extra_commands():
     """Verbs defined in their own modules. Imported directly: a broken import is a bug to see,
     not a verb to drop silently."""
     # lazy: ~4 ms (dataclasses built at import), paid when the parser is built, not on import
-    from pmlib.cli import benchmark, init, returns, returns_signoff, run
+    from pmlib.cli import benchmark, init, returns, returns_signoff, run, spc
 
     return [
         run.register,
@@ -160,6 +160,7 @@ def _extra_commands():
         init.register,
         returns.register,
         returns_signoff.register,
+        spc.register,
     ]
 
 

@@ -1,6 +1,6 @@
 """Numbers into words, tables, charts and figures for any report (no notebook, no files).
 
-May import pmlib.core, pmlib.config, pmlib.data, pmlib.rating and pmlib.benchmarking.
+May import pmlib.core, pmlib.config, pmlib.data, pmlib.rating, pmlib.benchmarking and pmlib.spc.
 """
 
 from pmlib.core.deprecation import moved_names

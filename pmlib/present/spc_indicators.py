@@ -1,0 +1,140 @@
+"""SPC for the council's own indicators: each indicator's figures up to a period as one series.
+
+This is the adapter between the council's data and :mod:`pmlib.spc` (which knows nothing of
+indicators): it lives here, above ``rating``, because the target for a period is the rating
+engine's (:func:`pmlib.rating.targets.targets_at`: a month row over the quarter row over the year
+row).
+
+* **Series**: an indicator's figures at its own frequency (months for a monthly indicator,
+  quarters for a quarterly one) up to and including the period's last month, oldest first; blank
+  figures are left out.
+* **Improvement direction** from ``polarity``: ``higher`` → increase, ``lower`` → decrease,
+  ``none`` and ``band`` → neutral (no improvement or concern, no assurance, so no target).
+* **Target** for assurance: the target that applies at the period, for indicators whose figures
+  are comparable with it (``measure`` ``period`` or ``snapshot``). A ``cumulative`` indicator's
+  target is a year-to-date or year-end total, which a single month's figure is not, so it gets
+  no target (``target_note`` says why).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pmlib.core.model import Dataset
+from pmlib.core.periods import Period
+from pmlib.rating.targets import targets_at
+from pmlib.spc import SpcOptions, SpcResult, calculate_spc
+
+#: An indicator's frequency → the kind of period its figures are for.
+FREQUENCY_KIND = {
+    "monthly": "month",
+    "quarterly": "quarter",
+    "six-monthly": "half",
+    "annual": "year",
+    "biennial": "year",
+}
+#: Polarity → improvement direction (anything else is neutral).
+DIRECTION = {"higher": "increase", "lower": "decrease"}
+#: Measures whose single figures are comparable with the period's target.
+TARGETED_MEASURES = ("period", "snapshot")
+
+
+def indicator_series(
+    dataset: Dataset, period: Period, indicators: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per figure: ``indicator_id``, ``period``, ``ordinal``, ``value``, ``status``,
+    and per indicator ``improvement_direction``, ``target`` and ``target_note``.
+
+    ``indicators`` (default: all of them) is the library rows to chart, e.g.
+    ``dataset.indicators_for(committee)``.
+    """
+    ind = dataset.indicators if indicators is None else indicators
+    act = dataset.actuals
+    act = act[act["indicator_id"].isin(ind["id"]) & act["value"].notna()]
+    act = act[act["ordinal"].astype(float) <= period.ordinal]
+    lib = ind.set_index("id")
+    kind = act["indicator_id"].map(lib["frequency"].map(FREQUENCY_KIND))
+    # An unknown frequency keeps the indicator's commonest kind of period.
+    common = act.groupby("indicator_id")["period_kind"].agg(lambda k: k.mode().iloc[0])
+    kind = kind.fillna(act["indicator_id"].map(common))
+    act = act[act["period_kind"].astype(str).to_numpy() == kind.astype(str).to_numpy()]
+    act = act.sort_values(["indicator_id", "ordinal"], kind="stable")
+
+    ids = pd.Series(ind["id"].to_numpy(), dtype=object)
+    targets = targets_at(dataset.targets, ids, period)
+    targets.index = ids
+    comparable = ind["measure"].isin(TARGETED_MEASURES).to_numpy()
+    target = np.where(comparable, targets["target"].to_numpy(dtype=float), np.nan)
+    direction = ind["polarity"].map(DIRECTION).fillna("neutral").to_numpy()
+    note = np.select(
+        [direction == "neutral", ~comparable, np.isnan(target)],
+        [
+            "no better direction (polarity none or band): no assurance",
+            "cumulative figures: not compared with the target",
+            "no target set",
+        ],
+        "",
+    )
+    target = np.where(direction == "neutral", np.nan, target)
+    per = pd.DataFrame(
+        {
+            "improvement_direction": direction,
+            "target": target,
+            "target_note": note,
+        },
+        index=ids,
+    )
+    out = act[["indicator_id", "period", "ordinal", "value", "status"]].reset_index(drop=True)
+    out["ordinal"] = out["ordinal"].astype("int64")
+    out["value"] = out["value"].astype(float)
+    return out.join(per, on="indicator_id")
+
+
+def spc_for_indicators(
+    dataset: Dataset,
+    period: Period,
+    indicators: pd.DataFrame | None = None,
+    options: SpcOptions | None = None,
+) -> SpcResult:
+    """:func:`pmlib.spc.calculate_spc` over every indicator's figures up to ``period``.
+
+    ``summary`` has one row per indicator with a figure: its id, name, frequency and polarity,
+    ``latest_period`` (the label of its latest figure), the latest group's statistics,
+    ``variation_type``, ``assurance_type``, ``target_note`` and ``short_group_warning``.
+    """
+    series = indicator_series(dataset, period, indicators)
+    if series.empty:
+        empty = pd.DataFrame(columns=["indicator_id"])
+        return SpcResult(points=series, groups=empty, summary=empty)
+    result = calculate_spc(
+        series.drop(columns=["target_note"]),
+        series="indicator_id",
+        date="ordinal",
+        value="value",
+        options=options,
+    )
+    label = series.set_index(["indicator_id", "ordinal"])["period"]
+    lib = dataset.indicators.set_index("id")
+    notes = series.groupby("indicator_id", sort=False)["target_note"].first()
+
+    summary = result.summary.copy()
+    keys = pd.MultiIndex.from_arrays([summary["indicator_id"], summary["latest_date"]])
+    summary.insert(1, "name", summary["indicator_id"].map(lib["name"]).to_numpy())
+    summary.insert(2, "frequency", summary["indicator_id"].map(lib["frequency"]).to_numpy())
+    summary.insert(3, "polarity", summary["indicator_id"].map(lib["polarity"]).to_numpy())
+    summary["latest_date"] = label.reindex(keys).to_numpy()
+    summary = summary.rename(columns={"latest_date": "latest_period"})
+    summary.insert(
+        summary.columns.get_loc("assurance_type") + 1,
+        "target_note",
+        summary["indicator_id"].map(notes).to_numpy(),
+    )
+
+    groups = result.groups.copy()
+    for c in ("first_date", "last_date"):
+        keys = pd.MultiIndex.from_arrays([groups["indicator_id"], groups[c]])
+        groups[c] = label.reindex(keys).to_numpy()
+    groups = groups.rename(columns={"first_date": "first_period", "last_date": "last_period"})
+    points = result.points.drop(columns=["ordinal"])
+    return SpcResult(points=points, groups=groups, summary=summary)
