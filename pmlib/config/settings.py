@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pmlib.config.plan import PLAN_KEYS, read_plan
 from pmlib.config.schemes import read_rag_schemes
 from pmlib.config.yaml import read_yaml
 from pmlib.core.errors import DataValidationError, ParameterError, Problem
@@ -31,6 +32,7 @@ _COUNCIL_KEYS = {
     "benchmark_dir",
     "peer_group",
 }
+_COUNCIL_KEYS |= PLAN_KEYS  # actions:, risks:, finance: (pmlib.config.plan)
 _COMMITTEE_KEYS = {"slug", "title", "audience", "all_indicators", "priorities", "indicators"}
 
 
@@ -120,6 +122,7 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
         submission_deadline_days=days,
         benchmark_dir=_resolve(path.parent, raw.get("benchmark_dir")),
         peer_group=str(raw.get("peer_group") or ""),
+        plan=read_plan(f, raw, problems),
     )
 
 
