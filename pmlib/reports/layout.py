@@ -32,6 +32,7 @@ from pmlib.present.tables import (
 )
 from pmlib.present.text import dot_label
 from pmlib.rating.exceptions import EXCEPTION_RULE, FORECAST_MISS_WORDS, ExceptionRule
+from pmlib.reports.plan_sections import plan_contents
 
 if TYPE_CHECKING:
     from pmlib.reports.committee import CommitteeReport
@@ -64,7 +65,7 @@ INDEX_HREF = "index.html"
 def report_contents(report: CommitteeReport) -> Html:
     """The contents list: each section, then the quarter's index."""
     return contents_nav(
-        [(anchor_id(title), title) for title in SECTIONS],
+        [(anchor_id(title), title) for title in SECTIONS] + plan_contents(report),
         index_href=INDEX_HREF,
         index_text=f"All reports for {report.period.label} (index)",
     )
