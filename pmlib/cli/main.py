@@ -155,9 +155,9 @@ def _extra_commands():
     """Verbs defined in their own modules. Imported directly: a broken import is a bug to see,
     not a verb to drop silently."""
     # lazy: ~4 ms (dataclasses built at import), paid when the parser is built, not on import
-    from pmlib.cli import benchmark, init, run
+    from pmlib.cli import actions, benchmark, init, run
 
-    return [run.register, benchmark.register, init.register]
+    return [run.register, benchmark.register, init.register, actions.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from pmlib.rating.finance import POUNDS
 
 __all__ = [
     "action_card",
+    "actions_table",
     "actions_summary",
     "audit_summary",
     "audit_table",
@@ -138,6 +139,33 @@ def action_card(row: pd.Series, period_label: str) -> Html:
         f'<h3 id="{esc(ident)}">{esc(row["id"])} {esc(row["title"])} {rag_badge(row["rag"])}</h3>'
         f"{definition_table(facts, caption=str(row['id']) + ' at a glance').html}"
         f'<h4>Update, {esc(period_label)}</h4><div class="narrative">{update}</div></section>'
+    )
+
+
+def actions_table(rated: pd.DataFrame, period_label: str) -> Html:
+    """Every action, worst rating first: reference, title, owner, due date, status, progress."""
+    order = {"Red": 0, "Amber": 1, "Green": 2, "Grey": 3}
+    rows = rated.assign(order=rated["rag"].map(order)).sort_values(["order", "id"])
+    frame = pd.DataFrame(
+        {
+            "Ref": rows["id"],
+            "Action": rows["title"],
+            "Owner": rows["owner"],
+            "Due": [_date(d) for d in rows["effective_due"]],
+            "Status": rows["status"].str.capitalize(),
+            "Complete": [
+                MISSING if is_missing(p) else format_value(p, "percent", 0)
+                for p in rows["percent_complete"]
+            ],
+            "RAG": [rag_badge(r) for r in rows["rag"]],
+        }
+    )
+    return plan_table(
+        frame,
+        caption=f"All key actions, {period_label} (due: the revised date where one is agreed)",
+        numeric=("Complete",),
+        trusted=("RAG",),
+        row_header="Ref",
     )
 
 

@@ -33,6 +33,7 @@ from pmlib.present.navigation import anchor_id
 from pmlib.present.plan_fragments import (
     action_card,
     actions_summary,
+    actions_table,
     audit_summary,
     audit_table,
     bands_key,
@@ -187,6 +188,8 @@ class PlanSections:
         if (a["due_this_period"] | a["due_next_period"]).any():
             out.append(Html(f"<h3>Milestones due in {esc(label)} and {esc(following)}</h3>"))
             out.append(milestones_table(a, label, following))
+        out.append(Html("<h3>All key actions</h3>"))
+        out.append(actions_table(a, label))
         out.append(self.golden_thread())
         return out
 
@@ -245,6 +248,8 @@ class PlanSections:
         if not above.empty:
             out.append(Html("<h3>Risks above their target score</h3>"))
             out += [risk_card(row, self.period.label) for _, row in above.iterrows()]
+        if self.actions.empty:  # otherwise the key actions section shows it
+            out.append(self.golden_thread())
         return out
 
     def audit_actions(self) -> list[Any]:
