@@ -148,6 +148,9 @@ def test_variance_chart_describes_every_bar():
         "Budget variance by service (forecast outturn minus budget). "
         "Waste (revenue): +£150k (Overspend); Parks (capital): −£20k (Within tolerance)."
     )
+    rows = [d["row"] for d in next(iter(spec["datasets"].values()))]
+    assert rows == ["Waste (revenue): +£150k", "Parks (capital): −£20k"]  # the axis labels
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["labelExpr"] == ("split(datum.label, '|')")
 
 
 def test_csv_twins_hold_only_the_shown_sections_rows(plan_council):
