@@ -158,3 +158,27 @@ def test_csv_twins_hold_only_the_shown_sections_rows(plan_council):
     assert list(tables) == ["actions"]
     assert list(tables["actions"]["id"]) == ["A2"]
     assert {"rag", "rag_reason", "overdue", "update"} <= set(tables["actions"].columns)
+
+
+def test_the_explorer_shows_the_committees_actions_and_risks(plan_council):
+    from pmlib.data.validate import read_dataset
+    from pmlib.explore.explorer import Explorer
+
+    data, params = plan_council
+    ex = Explorer(dataset=read_dataset(data, params), background=False)
+    ex.view()
+    ex.widgets["committee"].value = "cabinet"
+    shown = ex.widgets["plan"].value
+    assert "Key actions" in shown and "A2" in shown and "K1" in shown
+    assert "K2" not in shown  # internal risk, public committee
+    ex.widgets["committee"].value = "board"
+    assert "K2" in ex.widgets["plan"].value
+
+
+def test_the_explorer_shows_nothing_new_without_the_tables(council):
+    from pmlib.data.validate import read_dataset
+    from pmlib.explore.explorer import Explorer
+
+    ex = Explorer(dataset=read_dataset(*council), background=False)
+    ex.view()
+    assert ex.widgets["plan"].value == ""
