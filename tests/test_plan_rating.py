@@ -381,3 +381,28 @@ def test_a_year_report_uses_the_fourth_quarter_when_there_are_no_year_rows():
     fin = _table("finance", [_line("S", "revenue", 100, 90, period="2026/27 Q4")])
     rated = rate_finance(fin, parse_period("2026/27"))
     assert rated["forecast_outturn"].tolist() == [90]
+
+
+def test_a_year_report_reads_the_latest_update_and_review_in_the_year():
+    year = parse_period("2026/27")
+    actions = _table("actions", [{"id": "A", "title": "t", "status": "on track", "due": "2027-06-30"}])  # fmt: skip
+    updates = _table(
+        "action_updates",
+        [
+            {"action_id": "A", "period": "2026/27 Q3", "status": "off track", "update": "Q3."},
+            {"action_id": "A", "period": "2026/27 Q4", "status": "at risk", "update": "Q4."},
+            {"action_id": "A", "period": "2027/28 Q1", "status": "complete", "update": "Later."},
+        ],
+    )
+    [row] = rate_actions(actions, updates, year).to_dict("records")
+    assert (row["status"], row["update"], row["rag"]) == ("at risk", "Q4.", "Amber")
+    risks = _table("risks", [_risk("K1", 1, 1)])
+    reviews = _table(
+        "risk_reviews",
+        [
+            {"risk_id": "K1", "period": "2025/26 Q4", "likelihood": 2, "impact": 2},
+            {"risk_id": "K1", "period": "2026/27 Q3", "likelihood": 3, "impact": 3},
+        ],
+    )
+    [risk] = rate_risks(risks, reviews, year).to_dict("records")
+    assert (risk["score"], risk["movement"], risk["reviewed_this_period"]) == (9, "Increased", True)

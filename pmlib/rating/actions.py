@@ -12,8 +12,9 @@ The rule, applied at the end of the reporting period (``as_of``), in this order:
    due**, as South Derbyshire shows projects whose outcome is not yet known in Grey (and counts
    them as on target).
 
-The status for a period is the one in that period's update (``action_updates``) when it gives
-one, else the action's own ``status``; the same for ``percent_complete``. Every threshold is a
+The status for a period is the one in that period's update (``action_updates``; for a year, the
+latest update in the year) when it gives one, else the action's own ``status``; the same for
+``percent_complete``. Every threshold is a
 setting (:class:`pmlib.core.plan.ActionRules`, council.yaml ``actions:``).
 """
 
@@ -28,7 +29,7 @@ from pmlib.core.periods import Period
 from pmlib.core.plan import ActionRules
 from pmlib.core.words import long_date
 
-__all__ = ["ACTION_RAG_ORDER", "next_period", "rate_actions", "status_counts"]
+__all__ = ["ACTION_RAG_ORDER", "next_period", "rate_actions", "status_counts", "within"]
 
 #: Ratings in the order an actions table lists them (worst first).
 ACTION_RAG_ORDER = ("Red", "Amber", "Green", "Grey")
@@ -49,11 +50,23 @@ def next_period(period: Period) -> Period:
     return Period(period.kind, period.fy, period.index + 1, period.start_month)
 
 
+#: Months each kind of period spans (a period's updates are those whose period ends inside it).
+SPAN = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+def within(frame: pd.DataFrame, period: Period) -> pd.Series:
+    """Rows whose period ends inside ``period``: its own label, and for a year its quarters
+    and months (a year report reads the latest quarterly update of the year)."""
+    ordinal = frame["ordinal"].astype("Float64")
+    start = period.ordinal - SPAN.get(period.kind, 3)
+    return ((ordinal > start) & (ordinal <= period.ordinal)).fillna(False).astype(bool)
+
+
 def _this_period(updates: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Each action's update for ``period`` (one at most: validation refuses duplicates)."""
+    """Each action's latest update within ``period`` (for a quarter, its own update)."""
     cols = ["action_id", "status", "percent_complete", "update", "author", "updated_at"]
-    mine = updates.loc[updates["period"].eq(period.label), cols]
-    return mine.drop_duplicates("action_id").set_index("action_id")
+    mine = updates[within(updates, period)].sort_values("ordinal")
+    return mine[cols].drop_duplicates("action_id", keep="last").set_index("action_id")
 
 
 def rate_actions(

@@ -9,7 +9,8 @@ reporting period (``risk_reviews``), else the register's own columns. Its score 
 **Movement** compares the current score with the review before it: Increased (worse),
 Reduced, No change, or New (its first review). A risk with reviews that was not reviewed in the
 reporting period is flagged (``reviewed_this_period`` false) and its movement is "Not
-reviewed": the score shown is the last one agreed, and the report says so.
+reviewed": the score shown is the last one agreed, and the report says so. For a year, any
+review in the year counts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 
 from pmlib.core.periods import Period
 from pmlib.core.plan import RiskRules
+from pmlib.rating.actions import within
 
 __all__ = ["MOVEMENT_WORDS", "band_scores", "heat_counts", "rate_risks"]
 
@@ -104,7 +106,7 @@ def rate_risks(
     )
     prev = band_scores(earlier["likelihood"], earlier["impact"], rules)["score"]
     out["previous_score"] = pd.array(prev.to_numpy(), dtype="Int64")
-    this = (latest["period"] == period.label).fillna(False).to_numpy(dtype=bool)
+    this = within(latest, period).to_numpy(dtype=bool)
     has_prev = out["previous_score"].notna().to_numpy()
     diff = (out["score"].astype("Float64") - out["previous_score"].astype("Float64")).to_numpy(
         dtype=float, na_value=np.nan
