@@ -100,7 +100,7 @@ def test_action_reasons_say_why():
     )
     reasons = rate_actions(actions, empty_table("action_updates"), Q2)["rag_reason"].tolist()
     assert reasons == [
-        "Overdue: due 15 August 2026, and on track.",
+        "Overdue: due 15 August 2026 and not complete (status: on track).",
         "Not yet due: starts 1 November 2026, due 31 March 2027.",
         "At risk, revised due 31 December 2026.",
     ]

@@ -200,7 +200,8 @@ def _score(score: object, band: object) -> str:
 def risks_summary(rated: pd.DataFrame, period_label: str) -> str:
     """One paragraph: risks by band, movement, above target, not reviewed."""
     counts = rated["band"].value_counts()
-    parts = [f"{int(n)} {band}" for band, n in counts.items()]
+    worst = rated.groupby("band")["score"].max().sort_values(ascending=False).index
+    parts = [f"{int(counts[band])} {band}" for band in worst]  # highest band first
     text = f"{plural(len(rated), 'strategic risk')}: {', '.join(parts)}."
     moved = rated["movement"].isin(["Increased", "Reduced"])
     up, down = int(rated["movement"].eq("Increased").sum()), int(rated["movement"].eq("Reduced").sum())  # fmt: skip

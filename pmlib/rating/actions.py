@@ -131,7 +131,7 @@ def _reason(
     when = long_date(due) if pd.notna(due) else "no date"
     dated = f"{'revised ' if revised else ''}due {when}"
     if overdue:
-        return f"Overdue: {dated}, and {status}."
+        return f"Overdue: {dated} and not complete (status: {status})."
     if late:
         return f"Not started although due to start {long_date(start)} ({dated})."
     if status == "not started":
