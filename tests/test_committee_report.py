@@ -497,3 +497,34 @@ def test_a_committee_with_nothing_to_report_is_refused_before_rendering(tmp_path
     err = capsys.readouterr().err
     assert "Committee 'licensing' has no indicators to report" in err and "Fix:" in err
     assert "Traceback" not in err and not out.exists()
+
+
+# -- key actions, risks, audit actions and finance (pmlib.reports.plan_sections) ----------------
+PLAN_ANCHORS = ("key-actions", "strategic-risks", "internal-audit-actions", "budget-monitoring")
+#: The demo's internal plan items (data/demo/source/plan.yaml): a risk, an action, an audit action.
+INTERNAL_PLAN = ("SR02", "Cyber attack", "ACT09", "senior management team", "AUD05", "phishing")
+
+
+@notebook
+def test_demo_cabinet_and_resources_show_every_plan_section_with_csv_twins(pack):
+    for name in ("cabinet", "resources"):
+        page = _html(pack, name)
+        for anchor in PLAN_ANCHORS:
+            assert f'id="{anchor}"' in page and f'href="#{anchor}"' in page
+        for table in ("actions", "risks", "audit_actions", "finance"):
+            assert (pack["out"] / "data" / f"{name}-{table}.csv").exists()
+    cabinet = _html(pack, "cabinet")
+    assert "No update provided for 2026/27 Q2" in cabinet  # ACT03: overdue, no update
+    assert "Not reviewed" in cabinet  # SR05: no review this quarter
+
+
+@notebook
+def test_public_reports_never_show_an_internal_action_risk_or_audit_action(pack):
+    for name in ("cabinet", "environment", "communities", "resources"):
+        page = _html(pack, name)
+        assert [t for t in INTERNAL_PLAN if t in page] == [], name
+        for csv in (pack["out"] / "data").glob(f"{name}-*.csv"):
+            text = csv.read_text(encoding="utf-8")
+            assert [t for t in INTERNAL_PLAN if t in text] == [], csv.name
+    board = _html(pack, "performance-board")  # internal: shows every one of them
+    assert [t for t in INTERNAL_PLAN if t not in board] == []

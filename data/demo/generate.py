@@ -14,7 +14,9 @@ would want to change is in ``source/`` beside it:
 * ``source/narratives.yaml`` - exception narratives, with placeholders for the figures;
 * ``source/scenario.yaml`` - seed, years, the Council Plan, collection profiles and the deliberate
   messiness (what ``data/demo/README.md`` lists);
-* ``source/benchmarks.yaml`` - peer districts, published metrics and Northmoor's early figures.
+* ``source/benchmarks.yaml`` - peer districts, published metrics and Northmoor's early figures;
+* ``source/plan.yaml`` - key actions and their updates, the strategic risk register and its
+  reviews, internal audit actions and budget monitoring (the optional tables).
 
 Random variation comes from numpy generators seeded per indicator (``seed`` plus a CRC of the id),
 so changing one indicator never reshuffles the others. Periods are pmlib's own
@@ -38,6 +40,7 @@ import yaml
 
 from pmlib.core.numbers import agreed_decimals, agreed_string, round_published, value_string
 from pmlib.core.periods import Period, parse_period, parse_quarter, parse_year, period_table
+from pmlib.data.plan_contract import PLAN_CONTRACT
 from pmlib.rating.rollup import NATIVE_KIND, build_cube
 
 HERE = Path(__file__).resolve().parent
@@ -635,6 +638,51 @@ def _peer_value(
 
 
 # --------------------------------------------------------------------------------------------
+# Key actions, risks, audit actions and finance (the optional tables)
+# --------------------------------------------------------------------------------------------
+PLAN = _read("plan.yaml")
+
+
+def plan_tables() -> dict[str, pd.DataFrame]:
+    """The optional tables from ``source/plan.yaml``, columns in the contract's order (absent
+    ones blank). Finance rows are written from each line's ``[budget, actual to date,
+    forecast, variance given?, commentary]``: the variance, when given, is computed here as a
+    spreadsheet would (forecast - budget), so it always adds up."""
+    out = {}
+    for table in ("actions", "action_updates", "risks", "risk_reviews", "audit_actions"):
+        out[table] = pd.DataFrame(PLAN[table])
+    rows = []
+    for item in PLAN["finance"]:
+        for label, figures in item.items():
+            if label in ("service", "line"):
+                continue
+            budget, actual, forecast, given, note = figures
+            rows.append(
+                {
+                    "service": item["service"],
+                    "period": parse_period(label).label,
+                    "line": item["line"],
+                    "budget": budget,
+                    "actual_to_date": actual,
+                    "forecast_outturn": forecast,
+                    "variance": forecast - budget if given else None,
+                    "unit": PLAN["finance_unit"],
+                    "commentary": note or None,
+                    "committees": PLAN["finance_committees"],
+                    "visibility": "public",
+                }
+            )
+    out["finance"] = pd.DataFrame(rows)
+    for table, frame in out.items():
+        columns = [c.name for c in PLAN_CONTRACT[table]]
+        frame = frame.reindex(columns=columns)
+        for col in frame.columns:  # whole numbers without ".0"; blanks stay blank
+            frame[col] = [fmt(v) if isinstance(v, float) else v for v in frame[col]]
+        out[table] = frame.replace({"": None})
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------
 def _write(frame: pd.DataFrame, path: Path) -> None:
@@ -651,6 +699,8 @@ def generate(out_dir: Path) -> None:
     _write(targets_table(), out_dir / "targets.csv")
     _write(actuals_table(series), out_dir / "actuals.csv")
     _write(narratives_table(rollup), out_dir / "narratives.csv")
+    for name, frame in plan_tables().items():
+        _write(frame, out_dir / f"{name}.csv")
     for name, frame in benchmark_tables(rollup).items():
         _write(frame, out_dir / "benchmarks" / f"{name}.csv")
 

@@ -127,6 +127,11 @@ def _render_one(
             csv_path = out_dir / "data" / f"{spec.name}.csv"
             write_text_atomic(csv_path, csv)
             files.append((csv_path, "data"))
+        plan = report.artifacts.get("plan_csv")  # key actions, risks, audit, finance tables
+        for table, text in plan.items() if isinstance(plan, dict) else ():
+            plan_path = out_dir / "data" / f"{spec.name}-{table}.csv"
+            write_text_atomic(plan_path, text)
+            files.append((plan_path, "data"))
         for fmt, target in formats.items():
             t = time.perf_counter()
             files += [(p, fmt) for p in _call(target)(report, out_dir, spec.name)]

@@ -61,10 +61,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.problems:
         _write_problems(args.problems, DataValidationError(ds.warnings).to_frame())
     print(f"OK: {ds.council.name} data is valid.\n")
-    for table in ("indicators", "targets", "actuals", "narratives"):
+    from pmlib.data.plan_contract import PLAN_TABLES  # the optional tables, when present
+
+    shown = [t for t in PLAN_TABLES if t in ds.sources]
+    for table in ("indicators", "targets", "actuals", "narratives", *shown):
         frame = getattr(ds, table)
         src = ds.sources.get(table)
-        line = f"  {table:<11} {len(frame):>7} rows  from {src.name if src else '?'}"
+        line = f"  {table:<{14 if shown else 11}} {len(frame):>7} rows  from {src.name if src else '?'}"
         if "period" in frame and len(frame):
             order = frame.sort_values("ordinal")["period"]
             line += f"  periods {order.iloc[0]} to {order.iloc[-1]}"
@@ -152,12 +155,13 @@ def _extra_commands():
     """Verbs defined in their own modules. Imported directly: a broken import is a bug to see,
     not a verb to drop silently."""
     # lazy: ~4 ms (dataclasses built at import), paid when the parser is built, not on import
-    from pmlib.cli import benchmark, init, returns, returns_signoff, run, spc
+    from pmlib.cli import actions, benchmark, init, returns, returns_signoff, run, spc
 
     return [
         run.register,
         benchmark.register,
         init.register,
+        actions.register,
         returns.register,
         returns_signoff.register,
         spc.register,

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pmlib.config.plan import PLAN_KEYS, read_plan
 from pmlib.config.schemes import read_rag_schemes
 from pmlib.config.templates import read_meetings, read_narrative_headings
 from pmlib.config.yaml import read_yaml
@@ -33,6 +34,7 @@ _COUNCIL_KEYS = {
     "peer_group",
 }
 _COUNCIL_KEYS |= {"narrative_headings"}  # pmlib.config.templates
+_COUNCIL_KEYS |= PLAN_KEYS  # actions:, risks:, finance: (pmlib.config.plan)
 _COMMITTEE_KEYS = {"slug", "title", "audience", "all_indicators", "priorities", "indicators"}
 _COMMITTEE_KEYS |= {"meetings"}  # pmlib.config.templates
 
@@ -124,6 +126,7 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
         benchmark_dir=_resolve(path.parent, raw.get("benchmark_dir")),
         peer_group=str(raw.get("peer_group") or ""),
         narrative_headings=read_narrative_headings(f, raw.get("narrative_headings"), problems),
+        plan=read_plan(f, raw, problems),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from pmlib.core.errors import ParameterError
+from pmlib.core.plan import PlanSettings
 
 #: Period columns added beside every ``period`` column by :func:`pmlib.core.periods.period_table`.
 PERIOD_COLUMNS = ("period", "period_kind", "fy", "quarter", "month", "ordinal")
@@ -46,6 +47,8 @@ class Council:
     #: (narrative column, heading) in the order a report shows them; columns left out are
     #: neither shown nor asked for.
     narrative_headings: tuple[tuple[str, str], ...] = DEFAULT_NARRATIVE_HEADINGS
+    #: key actions, risks and finance settings (council.yaml ``actions:``, ``risks:``, ``finance:``)
+    plan: PlanSettings = field(default_factory=PlanSettings)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,14 @@ class Dataset:
     sources: dict[str, Path] = field(default_factory=dict)
     #: validation warnings (pmlib.core.errors.Problem with severity "warning")
     warnings: tuple = ()
+    #: The optional tables (docs/data-format.md, "Key actions, risks, audit actions and
+    #: finance"): empty frames when the data folder has none. See :mod:`pmlib.data.plan_tables`.
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    action_updates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    risks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    risk_reviews: pd.DataFrame = field(default_factory=pd.DataFrame)
+    audit_actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    finance: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def council(self) -> Council:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pmlib.core.errors import DataValidationError, Problem
 from pmlib.core.tables_io import read_frame
+from pmlib.data.plan_contract import PLAN_TABLES
 from pmlib.data.schema import TABLES
 
 #: Column of every dataset table holding the row number the user sees (header = row 1); the
@@ -63,7 +64,7 @@ def find_tables(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
                 "pass --data DIR or set data_dir in council.yaml",
             )
         ]
-    found: dict[str, list[Source]] = {t: [] for t in TABLES}
+    found: dict[str, list[Source]] = {t: [] for t in (*TABLES, *PLAN_TABLES)}
     unreadable = False  # a workbook that failed to open: missing tables are its fault
     unsupported: list[str] = []  # spreadsheets in formats pmlib does not read
     for path in sorted(data_dir.iterdir()):
@@ -93,8 +94,8 @@ def find_tables(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
             unsupported.append(path.name)
     sources: dict[str, Source] = {}
     for table, options in found.items():
-        if not options and unreadable:
-            continue  # already reported: the workbook that should hold it cannot be opened
+        if not options and (unreadable or table in PLAN_TABLES):
+            continue  # reported already (the workbook cannot be opened), or optional
         if not options:
             problems.append(
                 Problem(

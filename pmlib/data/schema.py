@@ -40,6 +40,10 @@ from pmlib.data.contract import (
     VISIBILITIES,
     Col,
 )
+from pmlib.data.plan_contract import PLAN_CONTRACT
+
+#: The four indicator tables' contract and the optional tables' (pmlib.data.plan_contract).
+CONTRACT = {**CONTRACT, **PLAN_CONTRACT}
 
 __all__ = [
     "AGGREGATIONS",

@@ -33,6 +33,8 @@ from pmlib.data.checks import (
 )
 from pmlib.data.governance import _check_approvals, _check_late, _check_reviews
 from pmlib.data.load import Source, read_tables
+from pmlib.data.plan_contract import PLAN_TABLES
+from pmlib.data.plan_tables import validate_plan_tables
 from pmlib.data.schema import validate_table
 from pmlib.data.values import _check_targets_cover, _check_values
 
@@ -132,6 +134,9 @@ def build_dataset(
         sources["actuals"].label,
         settings.council.submission_deadline_days,
     )
+    labels = {t: s.label for t, s in sources.items()}
+    plan, found = validate_plan_tables(frames, labels, settings, ind["id"])
+    problems += found
     if problems.has_errors():
         raise DataValidationError(problems)
     dataset = Dataset(
@@ -142,6 +147,7 @@ def build_dataset(
         settings=settings,
         sources={t: s.path for t, s in sources.items()},
         warnings=problems,
+        **plan,
     )
     extra = check_scheme_warnings(dataset)
     return Dataset(**{**dataset.__dict__, "warnings": dataset.warnings + extra})
@@ -202,7 +208,7 @@ def _cache_key(folder: Path, params_dir: Path | None, today: dt.date | None) -> 
 
 
 def _fresh_copy(dataset: Dataset) -> Dataset:
-    tables = ("indicators", "targets", "actuals", "narratives")
+    tables = ("indicators", "targets", "actuals", "narratives", *PLAN_TABLES)
     deep = not _copy_on_write()  # with copy-on-write a shallow copy is already independent
     return Dataset(
         **{**dataset.__dict__, **{t: getattr(dataset, t).copy(deep=deep) for t in tables}}

@@ -22,6 +22,12 @@ from pmlib.present.fragments import (
     target_text,
     text_or_dash,
 )
+from pmlib.present.plan_fragments import (
+    actions_summary,
+    actions_table,
+    risks_summary,
+    risks_table,
+)
 from pmlib.present.tables import Html, definition_table, scorecard_table, sparkline
 from pmlib.present.text import (
     RAG_ORDER,
@@ -31,6 +37,7 @@ from pmlib.present.text import (
     rag_badge,
     signed,
 )
+from pmlib.reports.plan_sections import PlanSections
 
 _CSS = """<style>
 .pmlib-explorer .pmlib-deflist{border-collapse:collapse;margin:0.4em 0;font-size:13px}
@@ -226,6 +233,25 @@ class ExplorerViews:
             caption=f"Scorecard: {self.committee_info.title}, {self.quarter} ({shown}). Short "
             f"term compares with {p.previous().label}; long term with {p.last_year().label}.",
         )
+
+    def plan_html(self) -> Html:
+        """The committee's key actions and strategic risks for the quarter, rated as in its
+        report (:mod:`pmlib.reports.plan_sections`); empty when the council keeps neither."""
+        if self.dataset.actions.empty and self.dataset.risks.empty:
+            return Html("")
+        committee = self.committee_info
+        indicators = self.dataset.indicators_for(committee).set_index("id")
+        plan = PlanSections(self.dataset, committee, self.period, indicators)
+        parts = []
+        if not plan.actions.empty:
+            parts.append(f"<h3>Key actions</h3><p>{esc(actions_summary(plan.actions, self.quarter))}</p>")  # fmt: skip
+            parts.append(actions_table(plan.actions, self.quarter).html)
+        if not plan.risks.empty:
+            parts.append(f"<h3>Strategic risks</h3><p>{esc(risks_summary(plan.risks, self.quarter))}</p>")  # fmt: skip
+            parts.append(risks_table(plan.risks).html)
+        if not parts:
+            return Html(f'<p class="pmlib-x-note">No key actions or risks for {esc(committee.title)}.</p>')  # fmt: skip
+        return Html("".join(parts))
 
     def detail_html(self) -> Html:
         d = self.detail(chart=False)

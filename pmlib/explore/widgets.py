@@ -144,7 +144,7 @@ class ExplorerWidgets:
             icon="file",
             layout=w.Layout(width="280px"),
         )
-        for name in ("message", "summary", "scorecard", "detail", "what_if"):
+        for name in ("message", "summary", "scorecard", "detail", "what_if", "plan"):
             W[name] = w.HTML()
         W["report"] = w.Output()
 
@@ -188,6 +188,7 @@ class ExplorerWidgets:
                 W["message"],
                 w.HBox([left, right], layout=_wrap(w)),
                 w.HBox([what_if, report], layout=_wrap(w)),
+                W["plan"],  # key actions and risks (empty when the council keeps neither)
             ]
         )
         self._root.add_class("pmlib-explorer")
@@ -267,6 +268,7 @@ class ExplorerWidgets:
                 W["indicator"].value = self.indicator
                 W["summary"].value = self.summary_html().html
                 W["scorecard"].value = self.scorecard_html().html
+                W["plan"].value = self.plan_html().html
             W["detail"].value = self.detail_html().html
             if what_if:
                 W["what_if"].value = self.what_if_html().html

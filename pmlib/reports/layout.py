@@ -32,6 +32,7 @@ from pmlib.present.tables import (
 )
 from pmlib.present.text import dot_label
 from pmlib.rating.exceptions import EXCEPTION_RULE, FORECAST_MISS_WORDS, ExceptionRule
+from pmlib.reports.plan_sections import plan_contents
 
 if TYPE_CHECKING:
     from pmlib.reports.committee import CommitteeReport
@@ -57,14 +58,18 @@ SECTIONS = (
     "Appendix: methodology statements",
     "Provenance",
 )
+_APPENDIX = SECTIONS.index("Appendix: methodology statements")
 #: The quarter's index page, beside the report in the output folder (``pmlib run`` writes both).
 INDEX_HREF = "index.html"
 
 
 def report_contents(report: CommitteeReport) -> Html:
-    """The contents list: each section, then the quarter's index."""
+    """The contents list: each section (key actions, risks, audit and finance after the
+    indicator sections, before the appendix), then the quarter's index."""
     return contents_nav(
-        [(anchor_id(title), title) for title in SECTIONS],
+        [(anchor_id(title), title) for title in SECTIONS[:_APPENDIX]]
+        + plan_contents(report)
+        + [(anchor_id(title), title) for title in SECTIONS[_APPENDIX:]],
         index_href=INDEX_HREF,
         index_text=f"All reports for {report.period.label} (index)",
     )
