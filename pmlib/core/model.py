@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from pmlib.core.errors import ParameterError
+from pmlib.core.rules import ON_TARGET_DEFAULT, ExceptionRule
 
 #: Period columns added beside every ``period`` column by :func:`pmlib.core.periods.period_table`.
 PERIOD_COLUMNS = ("period", "period_kind", "fy", "quarter", "month", "ordinal")
@@ -35,6 +36,10 @@ class Council:
     submission_deadline_days: int = 15
     benchmark_dir: Path | None = None
     peer_group: str = ""
+    #: Which indicators get an exception section (``exceptions:``; see pmlib.core.rules).
+    exceptions: ExceptionRule = ExceptionRule()
+    #: Ratings the headline figures count as on target (``on_target:``; default Green only).
+    on_target: tuple[str, ...] = ON_TARGET_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class Committee:
     all_indicators: bool = False
     priorities: tuple[str, ...] = ()
     indicators: tuple[str, ...] = ()
+    #: This committee's own exception rule and on-target ratings (None: the council's).
+    exceptions: ExceptionRule | None = None
+    on_target: tuple[str, ...] | None = None
 
     @property
     def is_public(self) -> bool:

@@ -17,6 +17,7 @@ from pmlib.config.settings import check_committee
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Committee, Dataset, check_period_has_data
 from pmlib.core.periods import Period, parse_period
+from pmlib.core.rules import exception_rule_for, on_target_for
 from pmlib.data.quality import has_narrative, quality_findings
 from pmlib.present.fragments import (
     direction_text,
@@ -48,6 +49,9 @@ from pmlib.present.text import (
     rag_counts,
 )
 from pmlib.rating.exceptions import (
+    ExceptionRule,
+    forecast_misses,
+    rule_words,
     select_exceptions,
     select_successes,
     successes_awaiting_approval,
@@ -106,7 +110,12 @@ class CommitteeReport:
         narr = self.dataset.narratives
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
         self.narratives = narr[has_narrative(narr)].set_index("indicator_id")
-        self.exceptions = select_exceptions(self.rated, year_end=self.period.months_elapsed == 12)
+        # the committee's own conventions, else the council's (committees.yaml, council.yaml)
+        self.exception_rule = exception_rule_for(self.dataset.council, self.committee)
+        self.on_target = on_target_for(self.dataset.council, self.committee)
+        self.exceptions = select_exceptions(
+            self.rated, self.exception_rule, year_end=self.period.months_elapsed == 12
+        )
         self.findings = quality_findings(
             self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
         )
@@ -184,8 +193,9 @@ class CommitteeReport:
         return target_text(r, row["unit"], row["decimals"])
 
     def exceptions_frame(self) -> pd.DataFrame:
-        """Red, then Amber, then those forecast to miss their year-end target: pmlib's one rule
-        (:func:`pmlib.rating.exceptions.select_exceptions`), shared by every section."""
+        """The committee's exceptions under its rule (by default Red, then Amber, then those
+        forecast to miss their year-end target; :func:`pmlib.rating.exceptions.select_exceptions`),
+        shared by every section."""
         return self.exceptions
 
     def data_as_at(self) -> str:
@@ -246,9 +256,7 @@ class CommitteeReport:
             self.period.label,
             self.previous_period.label,
             # at year end the "forecast" is the outturn itself: nothing left to forecast
-            forecast_miss=self.rated["indicator_id"].isin(
-                self.exceptions.loc[self.exceptions["forecast_miss"], "indicator_id"]
-            )
+            forecast_miss=forecast_misses(self.rated, self.exception_rule)
             & (self.period.months_elapsed < 12),
             anchors={i: f"ex-{i}" for i in self.exceptions["indicator_id"]},
             not_due=not_due_mask(self.rated, self.indicators["frequency"], self.period),
@@ -369,7 +377,7 @@ class CommitteeReport:
                 said = r.get("forecast_reason") or ""
                 forecast = f"{self._fmt(ind_id, r['forecast'])} ({r['forecast_rag']})"
                 facts.append(("Year-end forecast", said or forecast))
-            if r["forecast_miss"] and r["rag"] not in ("Red", "Amber"):
+            if r["forecast_miss"] and r["rag"] not in self.exception_rule.rags:
                 why = str(r["exception_reason"])
                 facts.insert(2, ("Listed because", why[:1].upper() + why[1:]))
             if ind_id in self.benchmarks.index:
@@ -392,7 +400,14 @@ class CommitteeReport:
 
         sections = self.exception_sections()
         year_end = self.period.months_elapsed == 12
-        display(Html(f"<p>{esc(exceptions_intro(self.exceptions, year_end=year_end))}</p>"))
+        # a council's own rule is worded when nothing meets it; the default keeps its sentence
+        own = self.exception_rule != ExceptionRule()
+        intro = exceptions_intro(
+            self.exceptions,
+            year_end=year_end,
+            rule_text=rule_words(self.exception_rule) if own else "",
+        )
+        display(Html(f"<p>{esc(intro)}</p>"))
         from pmlib.present.figures import Figure
 
         for head, chart, narrative in sections:
