@@ -17,6 +17,7 @@ far × last year's outturn ÷ last year's figure at Q2):
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 
 import pandas as pd
@@ -26,6 +27,7 @@ from pmlib.cli.main import main
 from pmlib.config.settings import read_settings
 from pmlib.core.errors import DataValidationError
 from pmlib.core.rules import ExceptionRule, exception_rule_for, on_target_for
+from pmlib.present.text import glance_narrative, on_target_counts
 from pmlib.rating.exceptions import mark_exceptions, rule_words, select_exceptions
 from pmlib.reports.committee import CommitteeReport
 from tests.conftest import COUNCIL, write_council
@@ -230,7 +232,8 @@ def nf_reports(tmp_path_factory):
     data, params = write_hand_worked(
         tmp_path_factory.mktemp("nf"),
         NF_YAML,
-        "    exceptions: {ratings: [Red, Amber], forecast_miss: any, combine: or}\n",
+        "    exceptions: {ratings: [Red, Amber], forecast_miss: any, combine: or}\n"
+        "    on_target: [Green, Amber, Grey]\n",
     )
     build = dict(quarter="2026/27 Q2", data_dir=data, params_dir=params, as_of=dt.date(2026, 11, 1))
     return {
@@ -294,3 +297,64 @@ def test_pmlib_rate_out_writes_exception_and_reason(nf_reports, tmp_path):
         got = pd.read_csv(out, keep_default_na=False).set_index("indicator_id")
         assert got["exception_reason"].to_dict() == expected
         assert got["exception"].to_dict() == {k: v != "" for k, v in expected.items()}
+
+
+# -- on_target: the headline grouping ---------------------------------------------------------------
+
+HEADLINE = pd.DataFrame(
+    {
+        "indicator_id": [f"I{n}" for n in range(10)],
+        "name": [f"Indicator {n}" for n in range(10)],
+        "rag": ["Green"] * 4 + ["Amber"] * 2 + ["Red"] * 2 + ["Grey", "No data"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("on_target", "sentence", "counts"),
+    [
+        (
+            ("Green",),  # today's wording, unchanged
+            "8 are rated against a target: 4 are on target (Green), 2 within tolerance (Amber) "
+            "and 2 off target (Red).",
+            {"Red": 2, "Amber": 2, "Green": 4, "Grey": 1, "No data": 1},
+        ),
+        (
+            ("Green", "Amber", "Grey"),  # South Derbyshire's committees
+            "7 are on target (4 Green, 2 Amber and 1 Grey) and 2 are off target (Red). Amber "
+            "and Grey are counted as on target, as the council's framework sets out.",
+            {"On target": 7, "Red": 2, "No data": 1},
+        ),
+        (
+            ("Green", "Grey"),
+            "5 are on target (4 Green and 1 Grey), 2 are within tolerance (Amber) and 2 are off "
+            "target (Red). Grey is counted as on target, as the council's framework sets out.",
+            {"On target": 5, "Red": 2, "Amber": 2, "No data": 1},
+        ),
+    ],
+)
+def test_the_headline_counts_follow_the_convention(on_target, sentence, counts):
+    text = glance_narrative(HEADLINE, HEADLINE.iloc[:0], "2026/27 Q2", "2026/27 Q1",
+                            on_target=on_target)  # fmt: skip
+    assert text.startswith("This report covers 10 indicators for 2026/27 Q2. " + sentence)
+    assert on_target_counts(HEADLINE, on_target) == counts
+
+
+def test_the_report_counts_amber_and_grey_as_on_target_where_the_committee_says(nf_reports):
+    sd, default = nf_reports["scrutiny"], nf_reports["cabinet"]
+    glance = sd.glance_text().html
+    assert "2 are on target (1 Green and 1 Amber) and 1 is off target (Red)." in glance
+    assert "Amber and Grey are counted as on target, as the council&#x27;s framework sets out" \
+        in glance  # fmt: skip
+    assert "counted as on target" not in default.glance_text().html
+    # the index's summary and the counts table: Q1 was Amber, Red, Green too (9.7 against 10,
+    # 5 against 10, 11 against 10), so 2 on target then and now
+    assert sd.summary() == {"On target": 2, "Red": 1, "No data": 0}
+    assert default.summary() == {"Red": 1, "Amber": 1, "Green": 1, "Grey": 0, "No data": 0}
+    counts = sd.glance_counts().html
+    assert re.search(
+        r"<strong>On target \(Green, Amber, Grey\)</strong></td>\s*<td[^>]*>2</td>\s*"
+        r"<td[^>]*>2</td>\s*<td[^>]*>0</td>",
+        counts,
+    )
+    assert "On target" not in default.glance_counts().html

@@ -333,12 +333,15 @@ def scorecard_key(*, short_label: str = "", long_label: str = "") -> Html:
 def counts_table(
     changes: pd.DataFrame, *, caption: str, now_label: str, previous_label: str
 ) -> Html:
-    """RAG counts this period and last, with the change."""
+    """RAG counts this period and last, with the change; a row whose label is not a rating
+    (the council's "On target (Green, Amber, Grey)" total) is shown as bold text."""
     from pmlib.present.text import signed
 
     data = pd.DataFrame(
         {
-            "Rating": changes["rag"].map(rag_badge),
+            "Rating": changes["rag"].map(
+                lambda r: rag_badge(r) if r in RAG_STYLE else f"<strong>{esc(r)}</strong>"
+            ),
             now_label: changes["now"],
             previous_label: changes["previous"],
             "Change": changes["change"].map(signed),

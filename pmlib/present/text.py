@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
 from pmlib.core.numbers import MISSING, value_string
 from pmlib.core.numbers import format_value as format_series
+from pmlib.core.rules import ON_TARGET_DEFAULT
 from pmlib.core.words import long_date, long_datetime, period_words
 from pmlib.rating.exceptions import forecast_misses
 
@@ -37,6 +39,8 @@ __all__ = [
     "glance_points",
     "long_date",
     "long_datetime",
+    "on_target_counts",
+    "on_target_note",
     "period_words",
     "plural",
     "rag_badge",
@@ -183,6 +187,64 @@ def rag_counts(rated: pd.DataFrame) -> dict[str, int]:
     return {rag: int(counts.get(rag, 0)) for rag in RAG_ORDER}
 
 
+def on_target_note(on_target: Sequence[str] = ON_TARGET_DEFAULT) -> str:
+    """The sentence saying which convention the headline figures use ("" for Green only).
+
+    >>> on_target_note(("Green", "Amber", "Grey"))
+    "Amber and Grey are counted as on target, as the council's framework sets out."
+    """
+    others = [r for r in on_target if r != "Green"]
+    if not others:
+        return ""
+    joined = ", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1 else others[0]
+    return (
+        f"{joined} {_verb(len(others), 'is', 'are')} counted as on target, as the council's "
+        "framework sets out."
+    )
+
+
+def on_target_counts(
+    rated: pd.DataFrame, on_target: Sequence[str] = ON_TARGET_DEFAULT
+) -> dict[str, int]:
+    """The headline counts under the council's convention: :func:`rag_counts` when only Green
+    is on target (today's), otherwise ``On target`` first and then each other rating.
+
+    >>> frame = pd.DataFrame({"rag": ["Green", "Amber", "Grey", "Red"]})
+    >>> on_target_counts(frame, ("Green", "Amber", "Grey"))
+    {'On target': 3, 'Red': 1, 'No data': 0}
+    """
+    counts = rag_counts(rated)
+    if tuple(on_target) == ON_TARGET_DEFAULT:
+        return counts
+    return {
+        "On target": sum(counts[r] for r in on_target),
+        **{r: n for r, n in counts.items() if r not in on_target},
+    }
+
+
+def _standing(counts: dict[str, int], on_target: Sequence[str]) -> str:
+    """``10 are on target (5 Green, 3 Amber and 2 Grey) and 2 are off target (Red).``"""
+    n_on = sum(counts[r] for r in on_target)
+    parts = [f"{counts[r]} {r}" for r in on_target if counts[r]]
+    text = f"{n_on} {_verb(n_on, 'is', 'are')} on target"
+    if len(parts) > 1:
+        text += " (" + ", ".join(parts[:-1]) + " and " + parts[-1] + ")"
+    elif parts:
+        text += f" ({parts[0].split(' ', 1)[1]})"
+    off = [
+        f"{n} {_verb(n, 'is', 'are')} {words}"
+        for n, rag, words in (
+            (counts["Amber"], "Amber", "within tolerance (Amber)"),
+            (counts["Red"], "Red", "off target (Red)"),
+        )
+        if n and rag not in on_target
+    ]
+    clauses = [text, *off]
+    if len(clauses) == 1:
+        return f" {text}."
+    return " " + ", ".join(clauses[:-1]) + " and " + clauses[-1] + "."
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``1 indicator``, ``2 indicators``, ``0 indicators`` (``many`` for irregular plurals).
 
@@ -231,6 +293,7 @@ def glance_points(
     forecast_miss: pd.Series | None = None,
     not_due: pd.Series | None = None,
     not_due_note: str = "",
+    on_target: Sequence[str] = ON_TARGET_DEFAULT,
 ) -> list[GlancePoint]:
     """The at-a-glance summary as short sentences, each with the indicators it names.
 
@@ -245,7 +308,9 @@ def glance_points(
     (``reported in 2026/27 Q4``), so they are not counted as monitoring-only. Sentences: how
     many are rated and how they stand; how many are
     not rated or have no figure; what moved to Red and what improved to Green since
-    ``previous_label``; what is forecast to miss its year-end target.
+    ``previous_label``; what is forecast to miss its year-end target. ``on_target`` is the
+    council's headline convention (:func:`pmlib.core.rules.on_target_for`): when it counts more
+    than Green as on target, the first sentence counts that way and the next says so.
     """
     counts = rag_counts(rated)
     rated_n = counts["Red"] + counts["Amber"] + counts["Green"]
@@ -260,6 +325,9 @@ def glance_points(
         )
         if n
     ]
+    if tuple(on_target) != ON_TARGET_DEFAULT:
+        first += _standing(counts, on_target)
+        standing = []
     if len(standing) == 1:
         n, words = standing[0]
         first += (
@@ -276,6 +344,8 @@ def glance_points(
             + f" and {parts[-1]}."
         )
     points.append((first, []))
+    if tuple(on_target) != ON_TARGET_DEFAULT:
+        points.append((on_target_note(on_target), []))
     unrated = []
     due = 0 if not_due is None else int(not_due.reindex(rated.index, fill_value=False).sum())
     monitored = counts["Grey"] - due
@@ -357,6 +427,7 @@ def glance_narrative(
     forecast_miss: pd.Series | None = None,
     not_due: pd.Series | None = None,
     not_due_note: str = "",
+    on_target: Sequence[str] = ON_TARGET_DEFAULT,
 ) -> str:
     """:func:`glance_points` as plain sentences (names listed after a colon, separated by
     semicolons, since names may themselves contain "and")."""
@@ -369,6 +440,7 @@ def glance_narrative(
         forecast_miss=forecast_miss,
         not_due=not_due,
         not_due_note=not_due_note,
+        on_target=on_target,
     ):
         listed = "; ".join(name for _, name, _ in names)
         parts.append(f"{sentence} {listed}." if listed else sentence)
@@ -385,6 +457,7 @@ def glance_html(
     anchors: dict[str, str] | None = None,
     not_due: pd.Series | None = None,
     not_due_note: str = "",
+    on_target: Sequence[str] = ON_TARGET_DEFAULT,
 ) -> str:
     """:func:`glance_points` as HTML: one paragraph per sentence, names as a bullet list.
 
@@ -402,6 +475,7 @@ def glance_html(
             forecast_miss=forecast_miss,
             not_due=not_due,
             not_due_note=not_due_note,
+            on_target=on_target,
         )
     ):
         css = ' class="pmlib-lede"' if n == 0 else ""

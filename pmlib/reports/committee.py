@@ -17,7 +17,7 @@ from pmlib.config.settings import check_committee
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Committee, Dataset, check_period_has_data
 from pmlib.core.periods import Period, parse_period
-from pmlib.core.rules import exception_rule_for, on_target_for
+from pmlib.core.rules import ON_TARGET_DEFAULT, exception_rule_for, on_target_for
 from pmlib.data.quality import has_narrative, quality_findings
 from pmlib.present.fragments import (
     direction_text,
@@ -46,7 +46,7 @@ from pmlib.present.text import (
     glance_html,
     long_date,
     long_datetime,
-    rag_counts,
+    on_target_counts,
 )
 from pmlib.rating.exceptions import (
     ExceptionRule,
@@ -261,12 +261,21 @@ class CommitteeReport:
             anchors={i: f"ex-{i}" for i in self.exceptions["indicator_id"]},
             not_due=not_due_mask(self.rated, self.indicators["frequency"], self.period),
             not_due_note=(not_due_text("annual", self.period) or "").removeprefix("Annual — "),
+            on_target=self.on_target,
         )
         return Html(f'<div class="pmlib-glance"><p>{esc(intro)}</p>{body}</div>')
 
     def glance_counts(self) -> Html:
+        changes = change_counts(self.rated, self.previous)
+        if self.on_target != ON_TARGET_DEFAULT:  # the council's headline total, last
+            total = changes[changes["rag"].isin(self.on_target)][["now", "previous", "change"]]
+            label = f"On target ({', '.join(self.on_target)})"
+            changes = pd.concat(
+                [changes, pd.DataFrame([{"rag": label, **total.sum().to_dict()}])],
+                ignore_index=True,
+            )
         return counts_table(
-            change_counts(self.rated, self.previous),
+            changes,
             caption=f"RAG ratings in {self.period.label} and {self.previous_period.label}",
             now_label=self.period.label,
             previous_label=self.previous_period.label,
@@ -468,7 +477,9 @@ class CommitteeReport:
         )
 
     def summary(self) -> dict[str, int]:
-        return rag_counts(self.rated)
+        """The RAG counts the quarter's index shows, under the committee's on-target convention
+        (``On target`` first when it counts more than Green)."""
+        return on_target_counts(self.rated, self.on_target)
 
     def publish(self) -> None:
         """Hand the scorecard and RAG summary to the batch runner (not shown in the report)."""
