@@ -438,6 +438,11 @@ _ISSUE_WORDS: dict[str, tuple[str, str, bool]] = {
     "Incomplete data": ("figure incomplete", "figures incomplete", True),
     "Not yet approved": ("figure not yet approved", "figures not yet approved", True),
     "Submitted late": ("figure submitted late", "figures submitted late", True),
+    "Rating overridden": (
+        "rating overridden by a reviewer",
+        "ratings overridden by a reviewer",
+        True,
+    ),
     "Narrative not provided": (
         "exception without commentary",
         "exceptions without commentary",

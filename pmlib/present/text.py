@@ -40,6 +40,7 @@ __all__ = [
     "long_date",
     "long_datetime",
     "on_target_counts",
+    "override_badge",
     "on_target_note",
     "period_words",
     "plural",
@@ -168,6 +169,17 @@ def rag_badge(rag: str) -> str:
         f'{style["fill"]};color:{style["text"]};{border}">'
         f'<span aria-hidden="true">{style["symbol"]}</span> {esc(rag)}</span>'
     )
+
+
+def override_badge(rag: str, computed: object = None) -> str:
+    """:func:`rag_badge`, marked when a reviewer's rating replaced the calculated one
+    (``computed``): "Amber (overridden; calculated Red)". Unmarked when ``computed`` is
+    missing or the same.
+    """
+    badge = rag_badge(rag)
+    if computed is None or computed is pd.NA or computed != computed or computed == rag:
+        return badge
+    return f'{badge} <span class="pmlib-override">(overridden; calculated {esc(computed)})</span>'
 
 
 def dot_label(dot: object) -> str:

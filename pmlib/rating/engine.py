@@ -44,6 +44,7 @@ from pmlib.core.numbers import (
     unit_label,
 )
 from pmlib.core.periods import Period, parse_period
+from pmlib.rating.overrides import apply_overrides
 from pmlib.rating.rag import (
     AMBER,
     GREEN,
@@ -261,6 +262,8 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
             **use,
         }
     )
+    # a reviewer's recorded judgement stands in place of the computed rating (rating.overrides)
+    out = apply_overrides(out, ctx.dataset.actuals, period, on_year)
     if not trend:
         return out
 

@@ -28,7 +28,6 @@ from pmlib.present.fragments import (
     not_due_mask,
     not_due_text,
     quartile_position,
-    rag_badge,
     success_html,
     target_text,
 )
@@ -47,6 +46,7 @@ from pmlib.present.text import (
     long_date,
     long_datetime,
     on_target_counts,
+    override_badge,
 )
 from pmlib.rating.exceptions import (
     ExceptionRule,
@@ -386,6 +386,16 @@ class CommitteeReport:
                 said = r.get("forecast_reason") or ""
                 forecast = f"{self._fmt(ind_id, r['forecast'])} ({r['forecast_rag']})"
                 facts.append(("Year-end forecast", said or forecast))
+            if bool(r.get("overridden", False)):
+                facts[2] = ("Calculated", r["rag_reason"])
+                facts.insert(
+                    2,
+                    (
+                        "Rating",
+                        f"{r['rag']}, agreed by {r['override_by']} in place of the calculated "
+                        f"{r['computed_rag']}. Reason: {r['override_reason']}",
+                    ),
+                )
             if r["forecast_miss"] and r["rag"] not in self.exception_rule.rags:
                 why = str(r["exception_reason"])
                 facts.insert(2, ("Listed because", why[:1].upper() + why[1:]))
@@ -395,7 +405,7 @@ class CommitteeReport:
             head = Html(
                 f'<section class="exception page-break" aria-labelledby="ex-{esc(ind_id)}">'
                 f'<h3 id="ex-{esc(ind_id)}">{esc(ind_id)} {esc(r["name"])} '
-                f"{rag_badge(r['rag'])}</h3>"
+                f"{override_badge(r['rag'], r.get('computed_rag'))}</h3>"
                 f"{definition_table(facts, caption=f'{ind_id} at a glance').html}</section>"
             )
             hist = self.history[self.history["indicator_id"].eq(ind_id)]

@@ -103,6 +103,14 @@ def _lead(n: int, order: str, rule: ExceptionRule = EXCEPTION_RULE) -> str:
     )
 
 
+def _overridden(rated: pd.DataFrame) -> dict[str, str]:
+    """Reference → calculated rating, for the rows whose rating a reviewer overrode."""
+    if "overridden" not in rated:
+        return {}
+    over = rated[rated["overridden"].fillna(False).astype(bool)]
+    return dict(zip(over["indicator_id"], over["computed_rag"].astype(str), strict=True))
+
+
 def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Html:
     """The scorecard of :meth:`CommitteeReport.scorecard`: lead sentence, table and key."""
     if order not in SCORECARD_ORDERS:
@@ -158,6 +166,7 @@ def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Htm
         group="Priority" if grouped else None,
         links={i: f"#{exception_anchor(i)}" for i in exceptions},
         caption=caption,
+        overridden=_overridden(r),
     )
     key = scorecard_key(short_label=previous, long_label=last_year)
     lead = _lead(len(exceptions), order, report.exception_rule)
