@@ -27,7 +27,8 @@ from pmlib.cli.main import main
 from pmlib.config.settings import read_settings
 from pmlib.core.errors import DataValidationError
 from pmlib.core.rules import ExceptionRule, exception_rule_for, on_target_for
-from pmlib.present.text import glance_narrative, on_target_counts
+from pmlib.present.conventions import on_target_counts
+from pmlib.present.text import glance_narrative, rag_counts
 from pmlib.rating.exceptions import mark_exceptions, rule_words, select_exceptions
 from pmlib.reports.committee import CommitteeReport
 from tests.conftest import COUNCIL, write_council
@@ -337,7 +338,7 @@ def test_the_headline_counts_follow_the_convention(on_target, sentence, counts):
     text = glance_narrative(HEADLINE, HEADLINE.iloc[:0], "2026/27 Q2", "2026/27 Q1",
                             on_target=on_target)  # fmt: skip
     assert text.startswith("This report covers 10 indicators for 2026/27 Q2. " + sentence)
-    assert on_target_counts(HEADLINE, on_target) == counts
+    assert on_target_counts(rag_counts(HEADLINE), on_target) == counts
 
 
 def test_the_report_counts_amber_and_grey_as_on_target_where_the_committee_says(nf_reports):

@@ -17,6 +17,7 @@ from pmlib.core.numbers import MISSING, value_string
 from pmlib.core.numbers import format_value as format_series
 from pmlib.core.rules import ON_TARGET_DEFAULT
 from pmlib.core.words import long_date, long_datetime, period_words
+from pmlib.present.conventions import on_target_note, on_target_standing
 from pmlib.rating.exceptions import forecast_misses
 
 __all__ = [
@@ -39,9 +40,7 @@ __all__ = [
     "glance_points",
     "long_date",
     "long_datetime",
-    "on_target_counts",
     "override_badge",
-    "on_target_note",
     "period_words",
     "plural",
     "rag_badge",
@@ -199,64 +198,6 @@ def rag_counts(rated: pd.DataFrame) -> dict[str, int]:
     return {rag: int(counts.get(rag, 0)) for rag in RAG_ORDER}
 
 
-def on_target_note(on_target: Sequence[str] = ON_TARGET_DEFAULT) -> str:
-    """The sentence saying which convention the headline figures use ("" for Green only).
-
-    >>> on_target_note(("Green", "Amber", "Grey"))
-    "Amber and Grey are counted as on target, as the council's framework sets out."
-    """
-    others = [r for r in on_target if r != "Green"]
-    if not others:
-        return ""
-    joined = ", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1 else others[0]
-    return (
-        f"{joined} {_verb(len(others), 'is', 'are')} counted as on target, as the council's "
-        "framework sets out."
-    )
-
-
-def on_target_counts(
-    rated: pd.DataFrame, on_target: Sequence[str] = ON_TARGET_DEFAULT
-) -> dict[str, int]:
-    """The headline counts under the council's convention: :func:`rag_counts` when only Green
-    is on target (today's), otherwise ``On target`` first and then each other rating.
-
-    >>> frame = pd.DataFrame({"rag": ["Green", "Amber", "Grey", "Red"]})
-    >>> on_target_counts(frame, ("Green", "Amber", "Grey"))
-    {'On target': 3, 'Red': 1, 'No data': 0}
-    """
-    counts = rag_counts(rated)
-    if tuple(on_target) == ON_TARGET_DEFAULT:
-        return counts
-    return {
-        "On target": sum(counts[r] for r in on_target),
-        **{r: n for r, n in counts.items() if r not in on_target},
-    }
-
-
-def _standing(counts: dict[str, int], on_target: Sequence[str]) -> str:
-    """``10 are on target (5 Green, 3 Amber and 2 Grey) and 2 are off target (Red).``"""
-    n_on = sum(counts[r] for r in on_target)
-    parts = [f"{counts[r]} {r}" for r in on_target if counts[r]]
-    text = f"{n_on} {_verb(n_on, 'is', 'are')} on target"
-    if len(parts) > 1:
-        text += " (" + ", ".join(parts[:-1]) + " and " + parts[-1] + ")"
-    elif parts:
-        text += f" ({parts[0].split(' ', 1)[1]})"
-    off = [
-        f"{n} {_verb(n, 'is', 'are')} {words}"
-        for n, rag, words in (
-            (counts["Amber"], "Amber", "within tolerance (Amber)"),
-            (counts["Red"], "Red", "off target (Red)"),
-        )
-        if n and rag not in on_target
-    ]
-    clauses = [text, *off]
-    if len(clauses) == 1:
-        return f" {text}."
-    return " " + ", ".join(clauses[:-1]) + " and " + clauses[-1] + "."
-
-
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``1 indicator``, ``2 indicators``, ``0 indicators`` (``many`` for irregular plurals).
 
@@ -338,7 +279,7 @@ def glance_points(
         if n
     ]
     if tuple(on_target) != ON_TARGET_DEFAULT:
-        first += _standing(counts, on_target)
+        first += " " + on_target_standing(counts, on_target)
         standing = []
     if len(standing) == 1:
         n, words = standing[0]

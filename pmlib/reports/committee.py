@@ -17,8 +17,9 @@ from pmlib.config.settings import check_committee
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Committee, Dataset, check_period_has_data
 from pmlib.core.periods import Period, parse_period
-from pmlib.core.rules import ON_TARGET_DEFAULT, exception_rule_for, on_target_for
+from pmlib.core.rules import exception_rule_for, on_target_for
 from pmlib.data.quality import has_narrative, quality_findings
+from pmlib.present.conventions import on_target_counts, override_text, with_on_target_total
 from pmlib.present.fragments import (
     direction_text,
     exceptions_intro,
@@ -45,8 +46,8 @@ from pmlib.present.text import (
     glance_html,
     long_date,
     long_datetime,
-    on_target_counts,
     override_badge,
+    rag_counts,
 )
 from pmlib.rating.exceptions import (
     ExceptionRule,
@@ -266,14 +267,8 @@ class CommitteeReport:
         return Html(f'<div class="pmlib-glance"><p>{esc(intro)}</p>{body}</div>')
 
     def glance_counts(self) -> Html:
-        changes = change_counts(self.rated, self.previous)
-        if self.on_target != ON_TARGET_DEFAULT:  # the council's headline total, last
-            total = changes[changes["rag"].isin(self.on_target)][["now", "previous", "change"]]
-            label = f"On target ({', '.join(self.on_target)})"
-            changes = pd.concat(
-                [changes, pd.DataFrame([{"rag": label, **total.sum().to_dict()}])],
-                ignore_index=True,
-            )
+        # with the council's "On target (Green, Amber, Grey)" total when it counts more than Green
+        changes = with_on_target_total(change_counts(self.rated, self.previous), self.on_target)
         return counts_table(
             changes,
             caption=f"RAG ratings in {self.period.label} and {self.previous_period.label}",
@@ -388,14 +383,7 @@ class CommitteeReport:
                 facts.append(("Year-end forecast", said or forecast))
             if bool(r.get("overridden", False)):
                 facts[2] = ("Calculated", r["rag_reason"])
-                facts.insert(
-                    2,
-                    (
-                        "Rating",
-                        f"{r['rag']}, agreed by {r['override_by']} in place of the calculated "
-                        f"{r['computed_rag']}. Reason: {r['override_reason']}",
-                    ),
-                )
+                facts.insert(2, ("Rating", override_text(r)))
             if r["forecast_miss"] and r["rag"] not in self.exception_rule.rags:
                 why = str(r["exception_reason"])
                 facts.insert(2, ("Listed because", why[:1].upper() + why[1:]))
@@ -489,7 +477,7 @@ class CommitteeReport:
     def summary(self) -> dict[str, int]:
         """The RAG counts the quarter's index shows, under the committee's on-target convention
         (``On target`` first when it counts more than Green)."""
-        return on_target_counts(self.rated, self.on_target)
+        return on_target_counts(rag_counts(self.rated), self.on_target)
 
     def publish(self) -> None:
         """Hand the scorecard and RAG summary to the batch runner (not shown in the report)."""
