@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,8 +40,6 @@ def test_presets_read_without_problems():
         ("south-derbyshire", "South Derbyshire", "relative", 0.0, 0.05, "three"),
         # New Forest: Amber up to 10% deviation, Red over 10%
         ("new-forest", "New Forest", "relative", 0.0, 0.10, "three"),
-        # Dorset: Green on or above target; tolerance agreed per indicator
-        ("dorset", "Dorset", "relative", 0.0, 0.05, "three"),
         ("met-or-missed", "Met or missed", "absolute", 0.0, 0.0, "two"),
         # the demo council's own scheme: South Derbyshire's thresholds under its own name
         ("northmoor", "Northmoor performance framework", "relative", 0.0, 0.05, "three"),
@@ -57,8 +58,21 @@ def test_preset_settings(name, label, tolerance, green, amber, colours):
     assert s.description
 
 
-def test_dorset_sets_thresholds_per_indicator():
-    assert presets()["dorset"].thresholds_per_indicator is True
+def test_dorset_sets_thresholds_per_indicator_and_invents_no_tolerance():
+    # Dorset's framework says Amber is "slightly below target" and gives no figure
+    dorset = presets()["dorset"]
+    assert dorset.thresholds_per_indicator is True
+    assert (dorset.green_within, dorset.colours) == (0.0, "three")
+    assert math.isnan(dorset.amber_within)
+
+
+def test_only_a_per_indicator_scheme_may_leave_amber_within_out():
+    schemes, problems = parse_rag_schemes(
+        {"schemes": {"mine": {"green_within": 0, "thresholds_per_indicator": True}}}
+    )
+    assert problems == [] and math.isnan(schemes["mine"].amber_within)
+    _, problems = parse_rag_schemes({"schemes": {"mine": {"green_within": 0}}})
+    assert [p.column for p in problems] == ["schemes.mine.amber_within"]
 
 
 # -- validation --------------------------------------------------------------------------------
@@ -222,7 +236,7 @@ def test_zero_band_bound_with_relative_tolerance_is_warned():
     assert len(problems) == 1 and "zero target" in problems[0].message
 
 
-def test_dorset_indicator_without_its_own_thresholds_is_warned():
+def test_dorset_indicator_without_its_own_tolerance_is_an_error_naming_the_fix():
     problems = warnings_for(
         [
             {"id": "D1", "rag_scheme": "dorset"},
@@ -230,7 +244,21 @@ def test_dorset_indicator_without_its_own_thresholds_is_warned():
         ],
         [],
     )
-    assert [p.message.split()[0] for p in problems] == ["D1"]
+    [p] = problems
+    assert (p.message.split()[0], p.severity, p.column) == ("D1", "error", "amber_within")
+    assert "states no tolerance for Amber" in p.message
+    assert "fill in amber_within" in p.fix and "for the dorset scheme in rag_schemes.yaml" in p.fix
+
+
+def test_a_per_indicator_scheme_with_a_fallback_only_warns():
+    schemes = {
+        **presets(),
+        "dorset": RagScheme("dorset", "Dorset", amber_within=0.05, thresholds_per_indicator=True),
+    }
+    ds = make_dataset([{"id": "D1", "rag_scheme": "dorset"}], [])
+    ds = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, schemes=schemes))
+    [p] = check_scheme_warnings(ds)
+    assert (p.severity, p.message.split()[0]) == ("warning", "D1")
 
 
 def test_amber_smaller_than_green_on_an_indicator_is_warned():

@@ -76,6 +76,8 @@ MISSING_VALUE = _pair(_mess["missing_value"])
 LATE_SUBMISSION = _pair(_mess["late_submission"])
 LATE_DAYS = _mess["late_submission"]["days_late"]
 UNAPPROVED = _pair(_mess["unapproved"])
+#: The one rating a reviewer overrides (the reviewer is the indicator's data_reviewer).
+OVERRIDE = SCENARIO["override"]
 RED_WITHOUT_NARRATIVE = _pair(_doc["red_without_narrative"])
 GREEN_TO_RED = _doc["green_to_red"]
 INTERNAL = tuple(_doc["internal"])
@@ -435,6 +437,12 @@ def _audit(ind: Ind, p: Period, rng: np.random.Generator) -> dict:
     }
     if (ind.id, p.label) == UNAPPROVED:
         out.update(status="submitted", approved_by="", approved_at="")
+    override = (ind.id, p.label) == _pair(OVERRIDE)
+    out.update(
+        rag_override=OVERRIDE["rating"] if override else "",
+        override_reason=OVERRIDE["reason"] if override else "",
+        override_by=ind.data_reviewer if override else "",
+    )
     return out
 
 

@@ -97,17 +97,23 @@ def cmd_rate(args: argparse.Namespace) -> int:
     from pmlib.core.files import write_text_atomic
     from pmlib.core.model import check_period_has_data
     from pmlib.core.periods import parse_period
+    from pmlib.core.rules import exception_rule_for
     from pmlib.data.validate import read_dataset
     from pmlib.rating.engine import format_rating_table, rate_period
+    from pmlib.rating.exceptions import mark_exceptions
 
     ds = read_dataset(args.data, args.params)
     period = parse_period(args.period, ds.council.fy_start_month)
     check_period_has_data(ds, period)
     rated = rate_period(ds, period)
-    if args.committee:
-        ids = ds.indicators_for(check_committee(ds.settings, args.committee))["id"]
-        rated = rated[rated["indicator_id"].isin(ids)]
+    committee = check_committee(ds.settings, args.committee) if args.committee else None
+    if committee is not None:
+        rated = rated[rated["indicator_id"].isin(ds.indicators_for(committee)["id"])]
     if args.out:
+        # the committee's exception rule (else the council's), as its report applies it
+        rule = exception_rule_for(ds.council, committee)
+        rated = mark_exceptions(rated, rule, year_end=period.months_elapsed == 12)
+        rated = rated.drop(columns="forecast_miss")
         write_text_atomic(args.out, rated.to_csv(index=False, lineterminator="\n"))
         print(f"Wrote {len(rated)} ratings for {period.label} to {args.out}")
     else:

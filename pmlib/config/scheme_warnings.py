@@ -16,12 +16,13 @@ from pmlib.core.errors import Problem
 
 
 def check_scheme_warnings(dataset: Any) -> list[Problem]:
-    """Warnings about how schemes meet this council's indicators and targets.
+    """Warnings (and one error) about how schemes meet this council's indicators and targets.
 
     * a zero target with a relative tolerance: any shortfall is infinitely many percent of zero,
       so the rating is Green if the target is met and Red otherwise — an absolute tolerance is
       probably what was meant;
     * an indicator on a ``thresholds_per_indicator`` scheme (Dorset) without its own thresholds;
+      an **error** when the scheme itself states no ``amber_within`` (nothing to fall back on);
     * per-indicator thresholds where ``amber_within`` < ``green_within``;
     * an ``intervention`` level on the wrong side of the target (it could never apply), or on a
       band indicator (where it is ignored).
@@ -145,6 +146,29 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
         & ~has_own.to_numpy(dtype=bool)
     )
     labels = resolved["scheme_label"].to_numpy(dtype=object)
+    names = resolved["scheme"].to_numpy(dtype=object)
+    # a scheme that states no Amber tolerance (Dorset's framework gives none): an indicator
+    # without its own amber_within cannot be rated, and pmlib will not invent a figure
+    unset = (
+        np.isnan(resolved["amber_within"].to_numpy(dtype=float))
+        & resolved["colours"].eq("three").to_numpy(dtype=bool)
+        & rated
+    )
+    picked = np.flatnonzero(unset)
+    for i, iid in zip(picked.tolist(), ids_at(picked), strict=True):
+        problems.append(
+            Problem(
+                file,
+                f"{iid} uses the {labels[i]} scheme, which states no tolerance for Amber (how "
+                "far short of target is still Amber), and has no amber_within of its own",
+                f"fill in amber_within (a fraction, 0.05 = 5%, or in the measure's units with "
+                f"tolerance: absolute) for {iid}, or set amber_within for the {names[i]} scheme "
+                "in rag_schemes.yaml to the figure the council has agreed",
+                row=row_of(i),
+                column="amber_within",
+            )
+        )
+    needs &= ~unset
     picked = np.flatnonzero(needs)
     for i, iid in zip(picked.tolist(), ids_at(picked), strict=True):
         problems.append(

@@ -176,7 +176,11 @@ def _scheme(file: str, name: str, raw: Any, problems: list[Problem]) -> RagSchem
     improved = flag("amber_if_improved_vs_last_year")
     per_indicator = flag("thresholds_per_indicator")
     green = 0.0 if green is None else green
-    if amber is None:
+    if amber is None and colours == "three" and per_indicator and "amber_within" not in raw:
+        # The framework gives no figure (Dorset): each indicator sets its own, and an indicator
+        # without one is an error when the data is read (scheme_warnings), never a guess.
+        amber = math.nan
+    elif amber is None:
         if colours == "three" and "amber_within" not in raw:
             problems.append(
                 Problem(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pmlib.config.plan import PLAN_KEYS, read_plan
+from pmlib.config.rules import parse_exception_rule, parse_on_target
 from pmlib.config.schemes import read_rag_schemes
 from pmlib.config.templates import read_meetings, read_narrative_headings
 from pmlib.config.yaml import read_yaml
@@ -32,10 +33,21 @@ _COUNCIL_KEYS = {
     "submission_deadline_days",
     "benchmark_dir",
     "peer_group",
+    "exceptions",
+    "on_target",
+}
+_COMMITTEE_KEYS = {
+    "slug",
+    "title",
+    "audience",
+    "all_indicators",
+    "priorities",
+    "indicators",
+    "exceptions",
+    "on_target",
 }
 _COUNCIL_KEYS |= {"narrative_headings"}  # pmlib.config.templates
 _COUNCIL_KEYS |= PLAN_KEYS  # actions:, risks:, finance: (pmlib.config.plan)
-_COMMITTEE_KEYS = {"slug", "title", "audience", "all_indicators", "priorities", "indicators"}
 _COMMITTEE_KEYS |= {"meetings"}  # pmlib.config.templates
 
 
@@ -127,7 +139,21 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
         peer_group=str(raw.get("peer_group") or ""),
         narrative_headings=read_narrative_headings(f, raw.get("narrative_headings"), problems),
         plan=read_plan(f, raw, problems),
+        **_conventions(f, "", raw, problems),
     )
+
+
+def _conventions(f: str, where: str, raw: dict, problems: list[Problem]) -> dict[str, Any]:
+    """``exceptions:`` and ``on_target:`` (pmlib.config.rules), as keyword arguments; a key
+    left out is not passed, so the council's default (or, for a committee, inheriting) holds."""
+    out: dict[str, Any] = {}
+    rule = parse_exception_rule(raw.get("exceptions"), f, f"{where}exceptions", problems)
+    if rule is not None:
+        out["exceptions"] = rule
+    on_target = parse_on_target(raw.get("on_target"), f, f"{where}on_target", problems)
+    if on_target is not None:
+        out["on_target"] = on_target
+    return out
 
 
 def _str_list(f: str, where: str, value: Any, problems: list[Problem]) -> tuple[str, ...]:
@@ -221,6 +247,7 @@ def _committees(path: Path, raw: Any, problems: list[Problem]) -> dict[str, Comm
             priorities=_str_list(f, f"{where}.priorities", item.get("priorities"), problems),
             indicators=_str_list(f, f"{where}.indicators", item.get("indicators"), problems),
             meetings=read_meetings(f, where, item.get("meetings"), problems),
+            **_conventions(f, f"{where}.", item, problems),
         )
         if not (committee.all_indicators or committee.priorities or committee.indicators):
             # Indicators may still name this committee in their `committees` column.

@@ -15,6 +15,7 @@ import pandas as pd
 
 from pmlib.core.errors import ParameterError
 from pmlib.core.plan import PlanSettings
+from pmlib.core.rules import ON_TARGET_DEFAULT, ExceptionRule
 
 #: Period columns added beside every ``period`` column by :func:`pmlib.core.periods.period_table`.
 PERIOD_COLUMNS = ("period", "period_kind", "fy", "quarter", "month", "ordinal")
@@ -49,6 +50,10 @@ class Council:
     narrative_headings: tuple[tuple[str, str], ...] = DEFAULT_NARRATIVE_HEADINGS
     #: key actions, risks and finance settings (council.yaml ``actions:``, ``risks:``, ``finance:``)
     plan: PlanSettings = field(default_factory=PlanSettings)
+    #: Which indicators get an exception section (``exceptions:``; see pmlib.core.rules).
+    exceptions: ExceptionRule = ExceptionRule()
+    #: Ratings the headline figures count as on target (``on_target:``; default Green only).
+    on_target: tuple[str, ...] = ON_TARGET_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,9 @@ class Committee:
     indicators: tuple[str, ...] = ()
     #: meetings the report goes to (pmlib.config.templates.Meeting), in date order
     meetings: tuple = ()
+    #: This committee's own exception rule and on-target ratings (None: the council's).
+    exceptions: ExceptionRule | None = None
+    on_target: tuple[str, ...] | None = None
 
     @property
     def is_public(self) -> bool:

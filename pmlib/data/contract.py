@@ -20,6 +20,7 @@ __all__ = [
     "FREQUENCIES",
     "KINDS",
     "MEASURES",
+    "OVERRIDE_RAGS",
     "POLARITIES",
     "STATUSES",
     "TABLES",
@@ -41,6 +42,8 @@ TOLERANCES = ("relative", "absolute")
 COLLECTION_METHODS = ("system", "manual", "project")
 VISIBILITIES = ("public", "internal")
 STATUSES = ("draft", "submitted", "approved")
+#: Ratings a data reviewer may give in place of the computed one (``rag_override``).
+OVERRIDE_RAGS = ("Red", "Amber", "Green", "Grey")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,10 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         Col("collected_at", "date"),
         Col("approved_by"),
         Col("approved_at", "date"),
+        # a reviewer's judgement in place of the computed rating (docs/rating-rules.md)
+        Col("rag_override", "choice", choices=OVERRIDE_RAGS),
+        Col("override_reason"),
+        Col("override_by"),
     ),
     "narratives": (
         Col("indicator_id", required=True, nonblank=True),

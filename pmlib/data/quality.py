@@ -29,6 +29,7 @@ ISSUES = (
     "Incomplete data",
     "Not yet approved",
     "Submitted late",
+    "Rating overridden",
     "Collector is also reviewer",
     "Narrative not provided",
     "Definition not reviewed in 12 months",
@@ -185,6 +186,20 @@ def quality_findings(
             late["indicator_id"], late["period"], late["value"], when, strict=True
         )
     ]
+
+    if "overridden" in rated:  # a reviewer's rating in place of the computed one
+        over = rated[rated["overridden"].fillna(False).astype(bool)]
+        rows += [
+            (i, "Rating overridden", f"{rag} agreed by {by} (calculated {was}): {why}")
+            for i, rag, by, was, why in zip(
+                over["indicator_id"],
+                over["rag"],
+                over["override_by"],
+                over["computed_rag"],
+                over["override_reason"],
+                strict=True,
+            )
+        ]
 
     same = _warned(dataset, "indicators", "data_reviewer", "is the same person")
     same = same.join(ind_rows, how="inner")

@@ -33,6 +33,7 @@ from pmlib.data.checks import (
 )
 from pmlib.data.governance import _check_approvals, _check_late, _check_reviews
 from pmlib.data.load import Source, read_tables
+from pmlib.data.overrides import check_overrides
 from pmlib.data.plan_contract import PLAN_TABLES
 from pmlib.data.plan_tables import validate_plan_tables
 from pmlib.data.schema import validate_table
@@ -137,6 +138,15 @@ def build_dataset(
     labels = {t: s.label for t, s in sources.items()}
     plan, found = validate_plan_tables(frames, labels, settings, ind["id"])
     problems += found
+    pos = positions["actuals"]
+    collectors = ind["data_collector"].astype(object).to_numpy()
+    if len(collectors):  # each row's indicator's collector, for rows with no collected_by
+        collectors = np.where(pos >= 0, collectors[np.maximum(pos, 0)], None)
+    problems += check_overrides(
+        typed["actuals"],
+        sources["actuals"].label,
+        pd.Series(collectors) if len(collectors) else None,
+    )
     if problems.has_errors():
         raise DataValidationError(problems)
     dataset = Dataset(
@@ -150,6 +160,8 @@ def build_dataset(
         **plan,
     )
     extra = check_scheme_warnings(dataset)
+    if any(p.severity == "error" for p in extra):  # an indicator no scheme can rate
+        raise DataValidationError(list(problems) + extra)
     return Dataset(**{**dataset.__dict__, "warnings": dataset.warnings + extra})
 
 

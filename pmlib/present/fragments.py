@@ -350,19 +350,24 @@ def _names_list(frame: pd.DataFrame, text: Mapping[str, str] | None = None) -> s
     return "".join(items)
 
 
-def exceptions_intro(exceptions: pd.DataFrame, *, year_end: bool = False) -> str:
+def exceptions_intro(
+    exceptions: pd.DataFrame, *, year_end: bool = False, rule_text: str = ""
+) -> str:
     """One or two sentences opening the exceptions: how many, and why they are listed.
 
     ``exceptions`` is :func:`pmlib.rating.exceptions.select_exceptions`'s frame. Counts the Red,
     the Amber and those raised only by their year-end forecast, so the reader knows why a Green
     indicator has a section. ``year_end``: the forecast is the year's outturn (Q4, a year), so
-    such an indicator "missed" its year-end target.
+    such an indicator "missed" its year-end target. ``rule_text`` is the council's rule in
+    words (:func:`pmlib.rating.exceptions.rule_words`), for the sentence when there are none.
 
     >>> ex = pd.DataFrame({"rag": ["Red", "Amber", "Green"], "forecast_miss": [1, 0, 1],
     ...                    "exception_reason": ["Red", "Amber", "forecast"]})
     >>> print(exceptions_intro(ex))
     3 indicators need attention: 1 is Red, 1 is Amber and 1 is on target now but forecast to miss its year-end target. Each has a section below with its figures, the reason for its rating and the responsible officer's commentary.
     """  # noqa: E501
+    if exceptions.empty and rule_text:
+        return f"No indicator is {rule_text} this period."
     if exceptions.empty:
         return (
             "No indicator is off target (Red or Amber) or forecast to miss its year-end target "
@@ -441,6 +446,11 @@ _ISSUE_WORDS: dict[str, tuple[str, str, bool]] = {
     "Incomplete data": ("figure incomplete", "figures incomplete", True),
     "Not yet approved": ("figure not yet approved", "figures not yet approved", True),
     "Submitted late": ("figure submitted late", "figures submitted late", True),
+    "Rating overridden": (
+        "rating overridden by a reviewer",
+        "ratings overridden by a reviewer",
+        True,
+    ),
     "Narrative not provided": (
         "exception without commentary",
         "exceptions without commentary",

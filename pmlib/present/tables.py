@@ -219,6 +219,7 @@ def report_scorecard_table(
     caption: str,
     group: str | None = None,
     links: Mapping[str, str] | None = None,
+    overridden: Mapping[str, str] | None = None,
 ) -> Html:
     """The scorecard: one row per indicator, optionally under a heading row per group.
 
@@ -228,7 +229,9 @@ def report_scorecard_table(
     status word (rendered as a badge), ``Trend`` an SVG string from :func:`sparkline`. The
     column named by ``group`` (e.g. ``Priority``) is not shown: each run of equal values gets a
     heading row instead. ``links`` maps a reference to the fragment its row links to (an
-    exception section); each row has the id ``sc-<Ref>`` to come back to.
+    exception section); each row has the id ``sc-<Ref>`` to come back to. ``overridden`` maps
+    a reference whose rating a reviewer overrode to the calculated rating, shown beside the
+    badge ("Amber (overridden; calculated Red)").
 
     The table sits in a scroll box: on a phone the first columns are in view and the rest
     scroll inside the table, never the page.
@@ -252,7 +255,7 @@ def report_scorecard_table(
                 )
             return f'<th scope="row" class="{cls}">{inner}</th>'
         if col == "RAG":
-            inner = rag_badge(str(value))
+            inner = _text.override_badge(str(value), (overridden or {}).get(ref))
         elif col == "Trend":
             inner = _passthrough(value)
         elif col in ("Short term", "Long term"):
@@ -333,12 +336,15 @@ def scorecard_key(*, short_label: str = "", long_label: str = "") -> Html:
 def counts_table(
     changes: pd.DataFrame, *, caption: str, now_label: str, previous_label: str
 ) -> Html:
-    """RAG counts this period and last, with the change."""
+    """RAG counts this period and last, with the change; a row whose label is not a rating
+    (the council's "On target (Green, Amber, Grey)" total) is shown as bold text."""
     from pmlib.present.text import signed
 
     data = pd.DataFrame(
         {
-            "Rating": changes["rag"].map(rag_badge),
+            "Rating": changes["rag"].map(
+                lambda r: rag_badge(r) if r in RAG_STYLE else f"<strong>{esc(r)}</strong>"
+            ),
             now_label: changes["now"],
             previous_label: changes["previous"],
             "Change": changes["change"].map(signed),

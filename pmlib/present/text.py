@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
 from pmlib.core.numbers import MISSING, value_string
 from pmlib.core.numbers import format_value as format_series
+from pmlib.core.rules import ON_TARGET_DEFAULT
 from pmlib.core.words import long_date, long_datetime, period_words
+from pmlib.present.conventions import on_target_note, on_target_standing
 from pmlib.rating.exceptions import forecast_misses
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "glance_points",
     "long_date",
     "long_datetime",
+    "override_badge",
     "period_words",
     "plural",
     "rag_badge",
@@ -166,6 +170,17 @@ def rag_badge(rag: str) -> str:
     )
 
 
+def override_badge(rag: str, computed: object = None) -> str:
+    """:func:`rag_badge`, marked when a reviewer's rating replaced the calculated one
+    (``computed``): "Amber (overridden; calculated Red)". Unmarked when ``computed`` is
+    missing or the same.
+    """
+    badge = rag_badge(rag)
+    if computed is None or computed is pd.NA or computed != computed or computed == rag:
+        return badge
+    return f'{badge} <span class="pmlib-override">(overridden; calculated {esc(computed)})</span>'
+
+
 def dot_label(dot: object) -> str:
     """Direction of Travel with its arrow: ``↑ Improving``, ``↗ Higher`` (see :data:`DOT_KEY`).
 
@@ -231,6 +246,7 @@ def glance_points(
     forecast_miss: pd.Series | None = None,
     not_due: pd.Series | None = None,
     not_due_note: str = "",
+    on_target: Sequence[str] = ON_TARGET_DEFAULT,
 ) -> list[GlancePoint]:
     """The at-a-glance summary as short sentences, each with the indicators it names.
 
@@ -245,7 +261,9 @@ def glance_points(
     (``reported in 2026/27 Q4``), so they are not counted as monitoring-only. Sentences: how
     many are rated and how they stand; how many are
     not rated or have no figure; what moved to Red and what improved to Green since
-    ``previous_label``; what is forecast to miss its year-end target.
+    ``previous_label``; what is forecast to miss its year-end target. ``on_target`` is the
+    council's headline convention (:func:`pmlib.core.rules.on_target_for`): when it counts more
+    than Green as on target, the first sentence counts that way and the next says so.
     """
     counts = rag_counts(rated)
     rated_n = counts["Red"] + counts["Amber"] + counts["Green"]
@@ -260,6 +278,9 @@ def glance_points(
         )
         if n
     ]
+    if tuple(on_target) != ON_TARGET_DEFAULT:
+        first += " " + on_target_standing(counts, on_target)
+        standing = []
     if len(standing) == 1:
         n, words = standing[0]
         first += (
@@ -276,6 +297,8 @@ def glance_points(
             + f" and {parts[-1]}."
         )
     points.append((first, []))
+    if tuple(on_target) != ON_TARGET_DEFAULT:
+        points.append((on_target_note(on_target), []))
     unrated = []
     due = 0 if not_due is None else int(not_due.reindex(rated.index, fill_value=False).sum())
     monitored = counts["Grey"] - due
@@ -357,6 +380,7 @@ def glance_narrative(
     forecast_miss: pd.Series | None = None,
     not_due: pd.Series | None = None,
     not_due_note: str = "",
+    on_target: Sequence[str] = ON_TARGET_DEFAULT,
 ) -> str:
     """:func:`glance_points` as plain sentences (names listed after a colon, separated by
     semicolons, since names may themselves contain "and")."""
@@ -369,6 +393,7 @@ def glance_narrative(
         forecast_miss=forecast_miss,
         not_due=not_due,
         not_due_note=not_due_note,
+        on_target=on_target,
     ):
         listed = "; ".join(name for _, name, _ in names)
         parts.append(f"{sentence} {listed}." if listed else sentence)
@@ -385,6 +410,7 @@ def glance_html(
     anchors: dict[str, str] | None = None,
     not_due: pd.Series | None = None,
     not_due_note: str = "",
+    on_target: Sequence[str] = ON_TARGET_DEFAULT,
 ) -> str:
     """:func:`glance_points` as HTML: one paragraph per sentence, names as a bullet list.
 
@@ -402,6 +428,7 @@ def glance_html(
             forecast_miss=forecast_miss,
             not_due=not_due,
             not_due_note=not_due_note,
+            on_target=on_target,
         )
     ):
         css = ' class="pmlib-lede"' if n == 0 else ""

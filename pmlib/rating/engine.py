@@ -44,6 +44,7 @@ from pmlib.core.numbers import (
     unit_label,
 )
 from pmlib.core.periods import Period, parse_period
+from pmlib.rating.overrides import Overrides, apply_overrides
 from pmlib.rating.rag import (
     AMBER,
     GREEN,
@@ -91,6 +92,7 @@ class _Context:
     meta: pd.DataFrame
     arrays: dict[str, object]
     cubes: dict[str, Cube]
+    overrides: Overrides
 
 
 def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
@@ -130,7 +132,8 @@ def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
     }
     rows = prepare_rows(meta, dataset.actuals, fys)
     cubes = {k: build_cube(meta, rows, k, fys) for k in kinds | {"year"}}
-    return _Context(dataset, meta, arrays, cubes)
+    overrides = Overrides.from_actuals(dataset.actuals, meta["id"])
+    return _Context(dataset, meta, arrays, cubes, overrides)
 
 
 def _scheme_inputs(arrays: dict[str, object]) -> dict[str, object]:
@@ -261,6 +264,8 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
             **use,
         }
     )
+    # a reviewer's recorded judgement stands in place of the computed rating (rating.overrides)
+    out = apply_overrides(out, ctx.overrides.at(period, on_year))
     if not trend:
         return out
 

@@ -6,12 +6,14 @@ data-quality check for missing commentary must agree on what an exception is, an
 approved. Each rule is written once here, as a frozen settings object and one selecting
 function, and every section calls it.
 
-The rules' parameters are explicit so that a council can configure them later (from
-``council.yaml``); the defaults are the framework pmlib ships:
+The exception rule is the council's (``exceptions:`` in ``council.yaml``, or a committee's own
+in ``committees.yaml``; :class:`~pmlib.core.rules.ExceptionRule`, importable from here); the
+default is the framework pmlib ships:
 
 * **exception**: rated Red or Amber now, or its year-end forecast rated Red or Amber against the
   year-end target — every forecast miss, whatever its colour. (A forecast rated Green meets the
-  target under the council's own scheme, so it is not a miss.)
+  target under the council's own scheme, so it is not a miss.) With ``combine: and`` both are
+  needed: a rating that qualifies *and* a forecast miss (New Forest).
 * **success**: Green now, improving on the same period last year, and every figure behind the
   value approved.
 
@@ -28,6 +30,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pmlib.core.rules import ExceptionRule
+
 __all__ = [
     "EXCEPTION_RULE",
     "FORECAST_MISS_WORDS",
@@ -36,28 +40,12 @@ __all__ = [
     "ExceptionRule",
     "SuccessRule",
     "forecast_misses",
+    "mark_exceptions",
+    "rule_words",
     "select_exceptions",
     "select_successes",
     "successes_awaiting_approval",
 ]
-
-
-@dataclass(frozen=True)
-class ExceptionRule:
-    """What makes an indicator an exception.
-
-    Parameters
-    ----------
-    rags
-        Ratings this period that are exceptions (default Red and Amber).
-    forecast_rags
-        Ratings of the year-end forecast against the year-end target that count as "forecast
-        to miss" (default Red and Amber: every forecast short of the target). Empty: forecasts
-        never make an exception.
-    """
-
-    rags: tuple[str, ...] = ("Red", "Amber")
-    forecast_rags: tuple[str, ...] = ("Red", "Amber")
 
 
 @dataclass(frozen=True)
@@ -102,28 +90,66 @@ FORECAST_MISS_WORDS = "forecast to miss the year-end target"
 OUTTURN_MISS_WORDS = "missed the year-end target"
 
 
+def rule_words(rule: ExceptionRule = EXCEPTION_RULE) -> str:
+    """The rule in words, for a report to say why its exceptions are listed.
+
+    >>> rule_words()
+    'rated Red or Amber, or forecast to miss the year-end target'
+    >>> rule_words(ExceptionRule(forecast_rags=("Red",), combine="and"))
+    'rated Red or Amber and forecast to miss the year-end target by more than the tolerance'
+    """
+    words = f"rated {' or '.join(rule.rags)}" if rule.rags else ""
+    if rule.forecast_rags:
+        miss = FORECAST_MISS_WORDS
+        if tuple(rule.forecast_rags) == ("Red",):
+            miss += " by more than the tolerance"
+        joint = " and " if rule.combine == "and" else ", or "
+        words += (joint if words else "") + miss
+    return words
+
+
+def mark_exceptions(
+    rated: pd.DataFrame, rule: ExceptionRule = EXCEPTION_RULE, *, year_end: bool = False
+) -> pd.DataFrame:
+    """Every row of ``rated`` with ``exception`` (bool), ``forecast_miss`` (bool) and
+    ``exception_reason`` ("" for a row that is not an exception), as ``pmlib rate --out``
+    writes them.
+
+    ``exception_reason`` says why: "Red", "Amber", "Red; forecast to miss the year-end target"
+    (``combine: or``, both apply), "Red and forecast to miss the year-end target"
+    (``combine: and``), "forecast to miss the year-end target". With ``year_end`` (a Q4 or
+    annual report, where the forecast is the year's outturn) a miss reads "missed the
+    year-end target".
+    """
+    off = rated["rag"].isin(rule.rags)
+    miss = forecast_misses(rated, rule)
+    chosen = (off & miss) if rule.combine == "and" else (off | miss)
+    forecast_words = OUTTURN_MISS_WORDS if year_end else FORECAST_MISS_WORDS
+    joint = " and " if rule.combine == "and" else "; "
+    reason = rated["rag"].astype(object).where(off, "")
+    reason = reason.where(~miss, (reason + joint).where(off, "") + forecast_words)
+    return rated.assign(
+        exception=chosen.astype(bool),
+        forecast_miss=miss.astype(bool),
+        exception_reason=reason.where(chosen, ""),
+    )
+
+
 def select_exceptions(
     rated: pd.DataFrame, rule: ExceptionRule = EXCEPTION_RULE, *, year_end: bool = False
 ) -> pd.DataFrame:
     """The rows of ``rated`` that get an exception section, with why.
 
     ``rated`` is a rating frame (:func:`pmlib.rating.engine.rate_period`, one row per
-    indicator). Returns those rows in reading order — by this period's rating in ``rule.rags``
-    order, then those raised only by their forecast — with two added columns:
-    ``forecast_miss`` (bool) and ``exception_reason`` ("Red", "Amber", "Red; forecast to
-    miss the year-end target", "forecast to miss the year-end target"). With ``year_end``
-    (a Q4 or annual report, where the forecast is the year's outturn) a miss reads "missed the
-    year-end target".
+    indicator). Returns the rows :func:`mark_exceptions` marks, in reading order — by this
+    period's rating in ``rule.rags`` order, then those raised only by their forecast — with its
+    ``forecast_miss`` and ``exception_reason`` columns.
     """
-    off = rated["rag"].isin(rule.rags)
-    miss = forecast_misses(rated, rule)
+    marked = mark_exceptions(rated, rule, year_end=year_end)
     rank = {rag: n for n, rag in enumerate(rule.rags)}
     order = rated["rag"].map(rank).fillna(len(rank))
-    forecast_words = OUTTURN_MISS_WORDS if year_end else FORECAST_MISS_WORDS
-    reason = rated["rag"].where(off, "")
-    reason = reason.where(~miss, (reason + "; ").where(off, "") + forecast_words)
-    out = rated.assign(forecast_miss=miss, exception_reason=reason, _order=order)
-    return out[off | miss].sort_values("_order", kind="stable").drop(columns="_order").copy()
+    out = marked.assign(_order=order)[marked["exception"]]
+    return out.sort_values("_order", kind="stable").drop(columns=["_order", "exception"]).copy()
 
 
 def _meets_performance(rated: pd.DataFrame, rule: SuccessRule) -> pd.Series:

@@ -17,7 +17,9 @@ from pmlib.config.settings import check_committee
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Committee, Dataset, check_period_has_data
 from pmlib.core.periods import Period, parse_period
+from pmlib.core.rules import exception_rule_for, on_target_for
 from pmlib.data.quality import has_narrative, quality_findings
+from pmlib.present.conventions import on_target_counts, override_text, with_on_target_total
 from pmlib.present.fragments import (
     direction_text,
     exceptions_intro,
@@ -27,7 +29,6 @@ from pmlib.present.fragments import (
     not_due_mask,
     not_due_text,
     quartile_position,
-    rag_badge,
     success_html,
     target_text,
 )
@@ -44,9 +45,13 @@ from pmlib.present.text import (
     format_value,
     glance_html,
     long_date,
+    override_badge,
     rag_counts,
 )
 from pmlib.rating.exceptions import (
+    ExceptionRule,
+    forecast_misses,
+    rule_words,
     select_exceptions,
     select_successes,
     successes_awaiting_approval,
@@ -114,7 +119,12 @@ class CommitteeReport:
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
         parts = [c for c, _ in self.dataset.council.narrative_headings]
         self.narratives = narr[has_narrative(narr, parts)].set_index("indicator_id")
-        self.exceptions = select_exceptions(self.rated, year_end=self.period.months_elapsed == 12)
+        # the committee's own conventions, else the council's (committees.yaml, council.yaml)
+        self.exception_rule = exception_rule_for(self.dataset.council, self.committee)
+        self.on_target = on_target_for(self.dataset.council, self.committee)
+        self.exceptions = select_exceptions(
+            self.rated, self.exception_rule, year_end=self.period.months_elapsed == 12
+        )
         self.findings = quality_findings(
             self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
         )
@@ -212,8 +222,9 @@ class CommitteeReport:
         return target_text(r, row["unit"], row["decimals"])
 
     def exceptions_frame(self) -> pd.DataFrame:
-        """Red, then Amber, then those forecast to miss their year-end target: pmlib's one rule
-        (:func:`pmlib.rating.exceptions.select_exceptions`), shared by every section."""
+        """The committee's exceptions under its rule (by default Red, then Amber, then those
+        forecast to miss their year-end target; :func:`pmlib.rating.exceptions.select_exceptions`),
+        shared by every section."""
         return self.exceptions
 
     def data_as_at(self) -> str:
@@ -250,19 +261,20 @@ class CommitteeReport:
             self.period.label,
             self.previous_period.label,
             # at year end the "forecast" is the outturn itself: nothing left to forecast
-            forecast_miss=self.rated["indicator_id"].isin(
-                self.exceptions.loc[self.exceptions["forecast_miss"], "indicator_id"]
-            )
+            forecast_miss=forecast_misses(self.rated, self.exception_rule)
             & (self.period.months_elapsed < 12),
             anchors={i: f"ex-{i}" for i in self.exceptions["indicator_id"]},
             not_due=not_due_mask(self.rated, self.indicators["frequency"], self.period),
             not_due_note=(not_due_text("annual", self.period) or "").removeprefix("Annual — "),
+            on_target=self.on_target,
         )
         return Html(f'<div class="pmlib-glance"><p>{esc(intro)}</p>{body}</div>')
 
     def glance_counts(self) -> Html:
+        # with the council's "On target (Green, Amber, Grey)" total when it counts more than Green
+        changes = with_on_target_total(change_counts(self.rated, self.previous), self.on_target)
         return counts_table(
-            change_counts(self.rated, self.previous),
+            changes,
             caption=f"RAG ratings in {self.period.label} and {self.previous_period.label}",
             now_label=self.period.label,
             previous_label=self.previous_period.label,
@@ -373,7 +385,10 @@ class CommitteeReport:
                 said = r.get("forecast_reason") or ""
                 forecast = f"{self._fmt(ind_id, r['forecast'])} ({r['forecast_rag']})"
                 facts.append(("Year-end forecast", said or forecast))
-            if r["forecast_miss"] and r["rag"] not in ("Red", "Amber"):
+            if bool(r.get("overridden", False)):
+                facts[2] = ("Calculated", r["rag_reason"])
+                facts.insert(2, ("Rating", override_text(r)))
+            if r["forecast_miss"] and r["rag"] not in self.exception_rule.rags:
                 why = str(r["exception_reason"])
                 facts.insert(2, ("Listed because", why[:1].upper() + why[1:]))
             context = exception_context(self, ind_id)  # the seeds' template fields
@@ -386,7 +401,7 @@ class CommitteeReport:
             head = Html(
                 f'<section class="exception page-break" aria-labelledby="ex-{esc(ind_id)}">'
                 f'<h3 id="ex-{esc(ind_id)}">{esc(ind_id)} {esc(r["name"])} '
-                f"{rag_badge(r['rag'])}</h3>"
+                f"{override_badge(r['rag'], r.get('computed_rag'))}</h3>"
                 f"{definition_table(facts, caption=f'{ind_id} at a glance').html}</section>"
             )
             hist = self.history[self.history["indicator_id"].eq(ind_id)]
@@ -400,7 +415,14 @@ class CommitteeReport:
 
         sections = self.exception_sections()
         year_end = self.period.months_elapsed == 12
-        display(Html(f"<p>{esc(exceptions_intro(self.exceptions, year_end=year_end))}</p>"))
+        # a council's own rule is worded when nothing meets it; the default keeps its sentence
+        own = self.exception_rule != ExceptionRule()
+        intro = exceptions_intro(
+            self.exceptions,
+            year_end=year_end,
+            rule_text=rule_words(self.exception_rule) if own else "",
+        )
+        display(Html(f"<p>{esc(intro)}</p>"))
         from pmlib.present.figures import Figure
 
         for head, chart, narrative in sections:
@@ -462,7 +484,9 @@ class CommitteeReport:
         )
 
     def summary(self) -> dict[str, int]:
-        return rag_counts(self.rated)
+        """The RAG counts the quarter's index shows, under the committee's on-target convention
+        (``On target`` first when it counts more than Green)."""
+        return on_target_counts(rag_counts(self.rated), self.on_target)
 
     def publish(self) -> None:
         """Hand the scorecard and RAG summary to the batch runner (not shown in the report)."""

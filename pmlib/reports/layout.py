@@ -31,7 +31,7 @@ from pmlib.present.tables import (
     sparkline,
 )
 from pmlib.present.text import dot_label
-from pmlib.rating.exceptions import EXCEPTION_RULE, FORECAST_MISS_WORDS, ExceptionRule
+from pmlib.rating.exceptions import EXCEPTION_RULE, ExceptionRule, rule_words
 from pmlib.reports.plan_sections import plan_contents
 
 if TYPE_CHECKING:
@@ -89,13 +89,10 @@ def _rule_words(rule: ExceptionRule = EXCEPTION_RULE) -> str:
     >>> _rule_words()
     'rated Red or Amber, or forecast to miss the year-end target'
     """
-    words = f"rated {' or '.join(rule.rags)}" if rule.rags else ""
-    if rule.forecast_rags:
-        words += (", or " if words else "") + FORECAST_MISS_WORDS
-    return words
+    return rule_words(rule)
 
 
-def _lead(n: int, order: str) -> str:
+def _lead(n: int, order: str, rule: ExceptionRule = EXCEPTION_RULE) -> str:
     """One sentence above the table saying where the exceptions are and that they link."""
     if not n:
         return ""
@@ -106,7 +103,17 @@ def _lead(n: int, order: str) -> str:
     if where is not None:
         first = f"{'it comes' if one else 'they come'} first{where}, and "
     link = "its reference links to its section" if one else "each reference links to its section"
-    return f'<p class="pmlib-scorecard-lead">{subject} ({_rule_words()}): {first}{link} below.</p>'
+    return (
+        f'<p class="pmlib-scorecard-lead">{subject} ({_rule_words(rule)}): {first}{link} below.</p>'
+    )
+
+
+def _overridden(rated: pd.DataFrame) -> dict[str, str]:
+    """Reference → calculated rating, for the rows whose rating a reviewer overrode."""
+    if "overridden" not in rated:
+        return {}
+    over = rated[rated["overridden"].fillna(False).astype(bool)]
+    return dict(zip(over["indicator_id"], over["computed_rag"].astype(str), strict=True))
 
 
 def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Html:
@@ -164,6 +171,8 @@ def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Htm
         group="Priority" if grouped else None,
         links={i: f"#{exception_anchor(i)}" for i in exceptions},
         caption=caption,
+        overridden=_overridden(r),
     )
     key = scorecard_key(short_label=previous, long_label=last_year)
-    return Html(_lead(len(exceptions), order) + table.html + key.html)
+    lead = _lead(len(exceptions), order, report.exception_rule)
+    return Html(lead + table.html + key.html)
