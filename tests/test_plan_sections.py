@@ -114,10 +114,11 @@ def test_items_for_selects_by_priority_committee_and_linked_indicator():
     assert list(items_for(frame, c, {"I1"}, plan_items=True)["id"]) == ["a", "b", "c"]
     internal = Committee("y", "Y", audience="internal", priorities=("P",))
     assert list(items_for(frame, internal, {"I1"}, plan_items=True)["id"]) == ["a", "b", "c", "e"]
-    # audit actions and budget lines: the committees named, or every-indicator committees
+    # audit actions and budget lines: the committees named; a committee that takes every
+    # indicator takes every public item, named for another committee ("b") or for none
     everything = Committee("all", "All", all_indicators=True)
     assert list(items_for(frame, c, set(), plan_items=False)["id"]) == ["b"]
-    assert list(items_for(frame, everything, set(), plan_items=False)["id"]) == ["a", "c", "d"]
+    assert list(items_for(frame, everything, set(), plan_items=False)["id"]) == ["a", "b", "c", "d"]
 
 
 def test_heat_map_has_a_cell_per_score_counts_and_a_description():

@@ -8,8 +8,8 @@ the optional tables gets exactly the report it had. Which items a committee rece
   those whose ``priority`` the committee lists, that name the committee in their
   ``committees`` column, or that link to one of the committee's indicators;
 * **audit actions and budget lines** — those naming the committee in ``committees``, and
-  those naming no committee for a committee that takes all indicators (Cabinet, a
-  performance board).
+  every one for a committee that takes all indicators (Cabinet, a performance board), so a
+  table need not name those.
 
 A public committee never receives an item marked ``internal``, whatever else selects it: the
 items are filtered before anything is computed from them, as the indicators are.
@@ -95,8 +95,9 @@ def items_for(
     """The rows of an optional table a committee receives (see the module docstring).
 
     ``plan_items``: True for key actions and risks (priority, committees, linked indicators),
-    False for audit actions and budget lines (committees only; blank means the committees
-    that take everything).
+    False for audit actions and budget lines (the committees named). Either way a committee
+    that takes every indicator (Cabinet, an officers' board) takes every item too, so a
+    table need not name it.
     """
     if frame.empty:
         return frame
@@ -109,7 +110,7 @@ def items_for(
             | _links(frame["linked_indicators"], indicator_ids)
         )
     else:
-        mask = named | (frame["committees"].isna() & committee.all_indicators)
+        mask = named | committee.all_indicators
     if committee.is_public:
         mask &= frame["visibility"].fillna("public").eq("public")
     return frame[mask.astype(bool)].reset_index(drop=True)
