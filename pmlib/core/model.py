@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from pmlib.core.errors import ParameterError
+from pmlib.core.periods import in_library
 
 #: Period columns added beside every ``period`` column by :func:`pmlib.core.periods.period_table`.
 PERIOD_COLUMNS = ("period", "period_kind", "fy", "quarter", "month", "ordinal")
@@ -95,12 +96,15 @@ class Dataset:
     def council(self) -> Council:
         return self.settings.council
 
-    def indicators_for(self, committee: str | Committee) -> pd.DataFrame:
+    def indicators_for(self, committee: str | Committee, period: Any = None) -> pd.DataFrame:
         """The indicators a committee scrutinises, honouring its audience.
 
         An indicator belongs to a committee when the committee takes all indicators, lists the
         indicator's priority or id, or the indicator names the committee's slug in its
         ``committees`` column. A public committee never receives an ``internal`` indicator.
+        Given a ``period`` (a :class:`~pmlib.core.periods.Period`), only indicators in the
+        library then (``valid_from``/``valid_to``), so a past report shows the library as it
+        was.
         """
         c = committee if isinstance(committee, Committee) else self.settings.committees[committee]
         ind = self.indicators
@@ -116,6 +120,8 @@ class Dataset:
             mask = named | ind["priority"].isin(c.priorities) | ind["id"].isin(c.indicators)
         if c.is_public:
             mask &= ind["visibility"].fillna("public").eq("public")
+        if period is not None and {"valid_from", "valid_to"} <= set(ind.columns):
+            mask &= in_library(ind["valid_from"], ind["valid_to"], period)
         return ind[mask.astype(bool)]
 
 

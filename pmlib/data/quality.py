@@ -27,6 +27,7 @@ CONFIDENCE = {"system": "High", "manual": "Medium", "project": "Low"}
 ISSUES = (
     "Missing data",
     "Incomplete data",
+    "No target set",
     "Not yet approved",
     "Submitted late",
     "Collector is also reviewer",
@@ -124,8 +125,16 @@ def quality_findings(
     )
     rows: list[tuple[str, str, str]] = []
 
-    no_data = rated[rated["rag"].eq("No data")]
-    rows += [(i, "Missing data", f"No figure for {period.label}") for i in no_data["indicator_id"]]
+    shown = (
+        rated["reported_period"]
+        if "reported_period" in rated
+        else pd.Series(period.label, index=rated.index)
+    )
+    no_data = rated["rag"].eq("No data")
+    rows += [
+        (i, "Missing data", f"No figure for {p}")
+        for i, p in zip(rated["indicator_id"][no_data], shown[no_data], strict=True)
+    ]
     if {"n_rows", "n_expected"} <= set(rated.columns):
         part = rated[
             rated["rag"].ne("No data")
@@ -139,6 +148,21 @@ def quality_findings(
                 part["indicator_id"], part["n_rows"], part["n_expected"], freq, strict=True
             )
         ]
+
+    # a figure with no target (history, a baseline year): Grey, never an error, but a reader
+    # should know it is not rated
+    untargeted = (
+        rated["rag"].eq("Grey")
+        & rated["value"].notna()
+        & rated[["target", "lower", "upper"]].isna().all(axis=1)
+        & rated["kind"].ne("statistic")
+        & rated["polarity"].ne("none")
+        & rated["rag_reason"].astype("string").str.contains("no target set", regex=False)
+    ).fillna(False)
+    rows += [
+        (i, "No target set", f"{p} figure has no target: shown Grey, not rated")
+        for i, p in zip(rated["indicator_id"][untargeted], shown[untargeted], strict=True)
+    ]
 
     act = dataset.actuals
     in_period = act[act["indicator_id"].isin(ids) & act["fy"].eq(period.fy)]

@@ -32,6 +32,7 @@ from pmlib.data.checks import (
     _Indicators,
 )
 from pmlib.data.governance import _check_approvals, _check_late, _check_reviews
+from pmlib.data.library_checks import check_library_periods
 from pmlib.data.load import Source, read_tables
 from pmlib.data.schema import validate_table
 from pmlib.data.values import _check_targets_cover, _check_values
@@ -80,6 +81,7 @@ def build_dataset(
     ind = typed["indicators"]
     problems += _check_indicators(ind, sources["indicators"].label, settings)
     problems += _check_reviews(ind, sources["indicators"].label, today)
+    problems += check_library_periods(ind, sources["indicators"].label, start)
     lookup = _Indicators(ind)
     positions: dict[str, np.ndarray] = {}
     periods: dict[str, PeriodColumn] = {}

@@ -44,14 +44,13 @@ from pmlib.core.numbers import (
     unit_label,
 )
 from pmlib.core.periods import Period, parse_period
+from pmlib.rating.cadence import feed, kinds_needed
 from pmlib.rating.rag import (
     AMBER,
     GREEN,
     GREY,
     HISTORY_COLUMNS,
     NO_DATA,
-    NOT_DUE_ANNUAL,
-    NOT_DUE_QUARTERLY,
     RAG_RANK,
     RAGS,
     RATE_COLUMNS,
@@ -129,7 +128,8 @@ def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
         **_scheme_arrays(resolved),
     }
     rows = prepare_rows(meta, dataset.actuals, fys)
-    cubes = {k: build_cube(meta, rows, k, fys) for k in kinds | {"year"}}
+    kinds = kinds_needed(kinds, arrays["frequency"])
+    cubes = {k: build_cube(meta, rows, k, fys) for k in kinds}
     return _Context(dataset, meta, arrays, cubes)
 
 
@@ -156,26 +156,17 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
     year = period.year()
     freq, measure = arr["frequency"], arr["measure"]
     dec, units = arr["decimals"], arr["units"]
-    annual = freq == "annual"
-    yc, yl = ctx.cubes["year"].at(year), ctx.cubes["year"].at(year.previous())
-    grey = np.full(n, "", dtype=object)
-    if period.kind == "year":
-        cur, prev, last = yc, yl, yl
-        on_year = np.ones(n, dtype=bool)
-    else:
-        cube = ctx.cubes[period.kind]
-        cur, prev, last = cube.at(period), cube.at(period.previous()), cube.at(period.last_year())
-        on_year = annual & (period.kind == "quarter") & (period.index == 4) & (yc.n_rows > 0)
-        grey[annual & ~on_year] = NOT_DUE_ANNUAL
-        if period.kind == "month":
-            grey[freq == "quarterly"] = NOT_DUE_QUARTERLY
-    grey = grey.astype(str)
-    value = np.where(on_year, yc.value, cur.value)
-    prev_value = np.where(on_year, yl.value, prev.value)
-    ly_value = np.where(on_year, yl.value, last.value)
+    annual = (freq == "annual") | (freq == "biennial")
+    fd = feed(ctx.cubes, freq, period)  # each indicator's figure by its frequency (cadence)
+    on_year, on_half, grey = fd.on_year, fd.on_half, fd.grey
+    yc, yl, cur = fd.year, fd.year_before, fd.cur
+    value, prev_value, ly_value = cur.value, fd.prev.value, fd.last.value
 
     targets = ctx.dataset.targets
     tp, ty = targets_at(targets, m["id"], period), targets_at(targets, m["id"], year)
+    if fd.half is not None and on_half.any():  # six-monthly rows take their half's target
+        th = targets_at(targets, m["id"], fd.half)
+        tp = tp.where(~pd.Series(on_half, index=tp.index), th)
     tgt = {c: np.where(on_year, ty[c].to_numpy(), tp[c].to_numpy()) for c in _TARGET_FIELDS}
     target_period = np.where(
         on_year, ty["target_period"].to_numpy(), tp["target_period"].to_numpy()
@@ -211,7 +202,11 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
     prefix = np.where(
         on_year & (period.kind != "year"),
         f"{year.label} outturn: ",
-        np.where(in_year_cumulative, "Year to date: ", ""),
+        np.where(
+            on_half,
+            f"{fd.half.label if fd.half else ''}: ",
+            np.where(in_year_cumulative, "Year to date: ", ""),
+        ),
     )
     tol = ctx.dataset.settings.council.dot_tolerance
     rated = _rate(
@@ -230,9 +225,9 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
     )
     v = rated["value"]
     use = {
-        "n_rows": np.where(on_year, yc.n_rows, cur.n_rows),
-        "n_expected": np.where(grey != "", 0, np.where(on_year, yc.n_expected, cur.n_expected)),
-        "data_status": STATUS_NAMES[np.where(on_year, yc.status, cur.status)],
+        "n_rows": cur.n_rows,
+        "n_expected": np.where(grey != "", 0, cur.n_expected),
+        "data_status": STATUS_NAMES[cur.status],
     }
     out = pd.DataFrame(
         {
@@ -281,10 +276,9 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
         "year to date: compared with the same point last year, not the previous period",
         "",
     )
-    prev_label = np.where(on_year, year.previous().label, period.previous().label)
-    ly_label = np.where(on_year, year.previous().label, period.last_year().label)
+    prev_label, ly_label = fd.prev_label, fd.last_label
 
-    final = period.kind == "year" or period.index == {"quarter": 4, "month": 12}[period.kind]
+    final = period.months_elapsed == 12
     has_year_target = ty[["target", "lower", "upper"]].notna().any(axis=1).to_numpy()
     forecast, _, fc_reason = forecast_arrays(
         measure=measure,
@@ -293,8 +287,8 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
         units=units,
         decimals=dec,
         value=value,
-        ytd=np.where(on_year, yc.ytd, cur.ytd),
-        last_year_ytd=np.where(on_year, yl.ytd, last.ytd),
+        ytd=cur.ytd,
+        last_year_ytd=fd.last.ytd,
         last_year_outturn=yl.value,
         outturn=yc.value,
         months_elapsed=period.months_elapsed,
@@ -374,17 +368,12 @@ def rate_period(dataset: Dataset, period: str | Period) -> pd.DataFrame:
         An indicator names a RAG scheme that is not defined.
     """
     p = _as_period(dataset, period)
-    ctx = _context(dataset, {p.kind}, range(p.fy - 1, p.fy + 1))
+    ctx = _context(dataset, {p.kind}, range(p.fy - 2, p.fy + 1))
     return _rate_at(ctx, p)[list(RATE_COLUMNS)]
 
 
 def _containing(period: Period, kind: str) -> Period:
-    last_month = period.months()[-1]
-    if kind == "month":
-        return last_month
-    if kind == "quarter":
-        return last_month.quarters()[0]
-    return period.year()
+    return period.months()[-1].containing(kind)
 
 
 def rate_history(
@@ -404,8 +393,8 @@ def rate_history(
         Long: one row per indicator and period (oldest period first, library order within it),
         columns :data:`HISTORY_COLUMNS`.
     """
-    if kind not in ("month", "quarter", "year"):
-        raise ParameterError(f"kind must be month, quarter or year, not {kind!r}.")
+    if kind not in ("month", "quarter", "half", "year"):
+        raise ParameterError(f"kind must be month, quarter, half or year, not {kind!r}.")
     if periods < 1:
         raise ParameterError(f"periods must be at least 1, not {periods}.")
     end = _containing(_as_period(dataset, through), kind)
@@ -413,6 +402,6 @@ def rate_history(
     for _ in range(periods - 1):
         chain.append(chain[-1].previous())
     chain.reverse()
-    ctx = _context(dataset, {kind}, range(chain[0].fy - 1, end.fy + 1))
+    ctx = _context(dataset, {kind}, range(chain[0].fy - 2, end.fy + 1))
     frames = [_rate_at(ctx, p, trend=False) for p in chain]
     return pd.concat(frames, ignore_index=True)[list(HISTORY_COLUMNS)]
