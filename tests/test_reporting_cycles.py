@@ -101,3 +101,238 @@ def test_baseline_columns_are_validated(council, ind, baseline, period, column, 
     problems = [p for p in validation_problems(data, params) if p.column == column]
     assert len(problems) == 1 and message in problems[0].message
     assert problems[0].row == (2 if ind == "R1" else 3)
+
+
+# -- item 4: reporting lags ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "months", "days", "working"),
+    [
+        ("0", 0, 0, False),
+        ("", 0, 0, False),
+        ("1 quarter", 3, 0, False),
+        ("2 Quarters", 6, 0, False),
+        ("2 months", 2, 0, False),
+        ("1 month in arrears", 1, 0, False),
+        ("1 year", 12, 0, False),
+        ("1 half-year", 6, 0, False),
+        ("8 working days", 0, 8, True),
+        ("10 days", 0, 10, False),
+    ],
+)
+def test_reporting_lags_as_councils_write_them(text, months, days, working):
+    from pmlib.data.lags import parse_lag
+
+    lag = parse_lag(text)
+    assert (lag.months, lag.days, lag.working) == (months, days, working)
+
+
+@pytest.mark.parametrize("text", ["soon", "1 fortnight", "3", "-1 quarter", "quarter"])
+def test_unreadable_lags_are_refused(text):
+    from pmlib.data.lags import try_parse_lag
+
+    assert try_parse_lag(text) is None
+
+
+@pytest.mark.parametrize(
+    ("period", "months", "due"),
+    [
+        ("2026/27 Q2", 3, "2026/27 Q1"),
+        ("2026/27 Q1", 3, "2025/26 Q4"),  # across the year end
+        ("2026/27 Q2", 2, "2026/27 Q1"),  # two months late: Q2 is not due by 30 September
+        ("2026/27 Q2", 4, "2025/26 Q4"),
+        ("2026/27 Q2", 0, "2026/27 Q2"),
+        ("2026-09", 3, "2026-06"),
+        ("2026/27 H1", 3, "2025/26 H2"),
+        ("2026/27", 12, "2025/26"),
+    ],
+)
+def test_due_period_is_the_latest_period_ended_at_least_the_lag_before(period, months, due):
+    from pmlib.core.periods import parse_period
+    from pmlib.data.lags import Lag, due_period
+
+    assert due_period(parse_period(period), Lag(months=months)).label == due
+
+
+def lagged_council(data: Path) -> None:
+    """R1 a quarter in arrears, with Q4 and Q1 last year for Direction of Travel, and a July
+    figure for R2 so that a Q2 report can be run."""
+    set_columns(data, "indicators", reporting_lag={"R1": "1 quarter"})
+    add_rows(
+        data,
+        "actuals",
+        "R1,2025/26 Q1,46.0,,," + APPROVED.format(at="2025-07-08"),
+        "R1,2025/26 Q4,49.0,,," + APPROVED.format(at="2026-04-08"),
+        "R2,2026-07,18.0,,," + APPROVED.format(at="2026-08-05"),
+    )
+
+
+def test_an_indicator_a_quarter_in_arrears_is_rated_on_its_q1_figure_in_q2(council):
+    data, params = council
+    lagged_council(data)
+    rated = rate_period(read_dataset(data, params), "2026/27 Q2")
+    r1 = row(rated, "R1")
+    # Q1: 48.5 against the 50 year target: 1.5 points (3%) short, within South Derbyshire's 5%
+    assert (r1["value"], r1["rag"], r1["lagged"]) == (48.5, "Amber", True)
+    assert (r1["period"], r1["reported_period"]) == ("2026/27 Q2", "2026/27 Q1")
+    assert r1["rag_reason"].startswith(
+        "2026/27 Q1 figure, reported one quarter in arrears: 48.5% is 1.5 percentage points"
+    )
+    # like with like: Q1 against the quarter before it (Q4, 49.0) and Q1 last year (46.0)
+    assert (r1["previous_period"], r1["previous_value"]) == ("2025/26 Q4", 49.0)
+    assert (r1["last_year_period"], r1["last_year_value"]) == ("2025/26 Q1", 46.0)
+    assert (r1["dot_short"], r1["dot_long"]) == ("Worsening", "Improving")
+    r2 = row(rated, "R2")  # not lagged: its own quarter (July only: 18.0)
+    assert (r2["reported_period"], r2["lagged"], r2["value"]) == ("2026/27 Q2", False, 18.0)
+
+
+def test_a_lagged_indicator_without_its_due_figure_is_no_data_for_that_period(council):
+    data, params = council
+    set_columns(data, "indicators", reporting_lag={"R1": "1 quarter"})
+    r1 = row(rate_period(read_dataset(data, params), "2026/27 Q1"), "R1")
+    assert (r1["rag"], r1["reported_period"]) == ("No data", "2025/26 Q4")
+    assert "no value supplied for 2025/26 Q4" in r1["rag_reason"]
+
+
+def test_the_q2_report_shows_the_lagged_q1_value_labelled_as_q1(council):
+    from pmlib.reports.committee import CommitteeReport
+
+    data, params = council
+    lagged_council(data)
+    add_rows(data, "narratives", "R1,2026/27 Q2,Q1 dipped.,Door-stepping.,,,Head of Waste,")
+    report = CommitteeReport.build(
+        quarter="2026/27 Q2", committee="environment", data_dir=data, params_dir=params
+    )
+    card = str(report.scorecard())
+    assert "Q1: 48.5%" in card  # its Q1 figure, labelled, where "No data" used to be
+    (head, _, _) = report.exception_sections()[0]  # Amber: an exception
+    assert "Q1: 48.5%" in str(head)
+    assert "compared with 2025/26 Q4" in str(head)
+
+
+# -- item 4: submission deadlines in working days -------------------------------------------------
+def set_council(params: Path, **keys: str) -> None:
+    path = params / "council.yaml"
+    text = path.read_text(encoding="utf-8")
+    for key, value in keys.items():
+        if value is None:
+            text = "\n".join(t for t in text.splitlines() if not t.startswith(f"{key}:")) + "\n"
+        else:
+            text += f"{key}: {value}\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def late_rows(data: Path, params: Path) -> list[tuple[int, str]]:
+    ds = read_dataset(data, params)
+    return [
+        (w.row, w.message)
+        for w in ds.warnings
+        if w.column == "collected_at" and w.message.startswith("submitted late")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("collected", "late"),
+    [
+        # April ends Thu 30 April 2026; 8 working days skip Mon 4 May (Early May bank holiday):
+        # 1, 5, 6, 7, 8, 11, 12, 13 May, so the deadline is Wed 13 May
+        ("2026-05-13", False),
+        ("2026-05-14", True),
+    ],
+)
+def test_working_day_deadline_skips_bank_holidays(council, collected, late):
+    data, params = council
+    set_council(params, submission_deadline_days=None, submission_deadline="8 working days")
+    path = data / "actuals.csv"
+    path.write_text(
+        path.read_text().replace(
+            "R2,2026-04,22.1,,,approved,C. Eve,2026-05-05",
+            f"R2,2026-04,22.1,,,approved,C. Eve,{collected}",
+        ),  # fmt: skip
+        encoding="utf-8",
+    )
+    found = late_rows(data, params)
+    expected = [(3, "submitted late (more than 8 working days after the period ended)")]
+    assert found == (expected if late else [])
+
+
+@pytest.mark.parametrize(
+    ("own", "collected", "late"),
+    [
+        # Q1 ends Tue 30 June 2026: 8 working days is Fri 10 July; the council's 15 days, 15 July
+        ("8 working days", "2026-07-13", True),
+        ("", "2026-07-13", False),
+        ("", "2026-07-16", True),
+    ],
+)
+def test_lateness_is_judged_per_indicator(council, own, collected, late):
+    data, params = council
+    set_columns(data, "indicators", submission_deadline={"R1": own})
+    path = data / "actuals.csv"
+    path.write_text(
+        path.read_text().replace(
+            "R1,2026/27 Q1,48.5,485,1000,approved,A. Cole,2026-07-08",
+            f"R1,2026/27 Q1,48.5,485,1000,approved,A. Cole,{collected}",
+        ),  # fmt: skip
+        encoding="utf-8",
+    )
+    assert [r for r, _ in late_rows(data, params)] == ([2] if late else [])
+
+
+def test_a_deadline_counts_from_when_a_lagged_figure_is_due(council):
+    data, params = council
+    set_columns(data, "indicators", reporting_lag={"R1": "1 quarter"})
+    path = data / "actuals.csv"
+    # due 30 September (a quarter after 30 June) + 15 days = 15 October
+    for collected, late in (("2026-10-10", False), ("2026-10-16", True)):
+        text = path.read_text().replace("A. Cole,2026-07-08", f"A. Cole,{collected}", 1)
+        path.write_text(text, encoding="utf-8")
+        found = late_rows(data, params)
+        assert [r for r, _ in found] == ([2] if late else [])
+        if late:
+            assert "one quarter in arrears" in found[0][1]
+        path.write_text(text.replace(f"A. Cole,{collected}", "A. Cole,2026-07-08", 1))
+
+
+@pytest.mark.parametrize(
+    ("keys", "column", "message"),
+    [
+        ({"submission_deadline": "8 working days"}, "submission_deadline", "both"),
+        (
+            {"submission_deadline_days": None, "submission_deadline": "soon"},
+            "submission_deadline",
+            "not a deadline",
+        ),
+        ({"bank_holidays": "wales-only"}, "bank_holidays", "not a bank-holiday region"),
+    ],
+)
+def test_deadline_settings_are_checked(council, keys, column, message):
+    from pmlib.config.settings import read_settings
+
+    _, params = council
+    set_council(params, **keys)
+    with pytest.raises(DataValidationError) as info:
+        read_settings(params)
+    (p,) = [p for p in info.value.problems if p.column == column]
+    assert message in p.message
+
+
+def test_old_deadline_setting_still_means_calendar_days(council):
+    from pmlib.config.settings import read_settings
+
+    _, params = council
+    council_ = read_settings(params).council
+    assert (council_.deadline, council_.bank_holidays) == ("15 days", "england-and-wales")
+    set_council(params, submission_deadline_days=None, submission_deadline="8 working days")
+    set_council(params, bank_holidays="scotland")
+    council_ = read_settings(params).council
+    assert (council_.deadline, council_.bank_holidays) == ("8 working days", "scotland")
+
+
+def test_a_lag_or_deadline_cell_that_cannot_be_read_is_an_error(council):
+    data, params = council
+    set_columns(
+        data, "indicators", reporting_lag={"R1": "soon"}, submission_deadline={"R2": "asap"}
+    )
+    problems = validation_problems(data, params)
+    got = {(p.column, p.row, p.value) for p in problems}
+    assert got == {("reporting_lag", 2, "soon"), ("submission_deadline", 3, "asap")}

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pmlib.config.cycles import read_bank_holidays, read_cycles, read_deadline
 from pmlib.config.schemes import read_rag_schemes
 from pmlib.config.yaml import read_yaml
 from pmlib.core.errors import DataValidationError, ParameterError, Problem
@@ -28,10 +29,20 @@ _COUNCIL_KEYS = {
     "dot_tolerance",
     "data_dir",
     "submission_deadline_days",
+    "submission_deadline",
+    "bank_holidays",
     "benchmark_dir",
     "peer_group",
 }
-_COMMITTEE_KEYS = {"slug", "title", "audience", "all_indicators", "priorities", "indicators"}
+_COMMITTEE_KEYS = {
+    "slug",
+    "title",
+    "audience",
+    "all_indicators",
+    "priorities",
+    "indicators",
+    "cycles",
+}
 
 
 def _resolve(base: Path, value: Any) -> Path | None:
@@ -97,18 +108,7 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
             )
         )
         tol = 0.0
-    days = raw.get("submission_deadline_days", 15)
-    if not isinstance(days, int) or days < 0:
-        problems.append(
-            Problem(
-                f,
-                "must be a whole number of days >= 0",
-                "e.g. 15",
-                column="submission_deadline_days",
-                value=days,
-            )
-        )
-        days = 15
+    days, deadline = read_deadline(f, raw, problems)
     return Council(
         name=name.strip(),
         short_name=str(raw.get("short_name") or name).strip(),
@@ -118,6 +118,8 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
         dot_tolerance=float(tol),
         data_dir=_resolve(path.parent, raw.get("data_dir")),
         submission_deadline_days=days,
+        submission_deadline=deadline,
+        bank_holidays=read_bank_holidays(f, raw, problems),
         benchmark_dir=_resolve(path.parent, raw.get("benchmark_dir")),
         peer_group=str(raw.get("peer_group") or ""),
     )
@@ -213,6 +215,7 @@ def _committees(path: Path, raw: Any, problems: list[Problem]) -> dict[str, Comm
             all_indicators=bool(item.get("all_indicators", False)),
             priorities=_str_list(f, f"{where}.priorities", item.get("priorities"), problems),
             indicators=_str_list(f, f"{where}.indicators", item.get("indicators"), problems),
+            cycles=read_cycles(f, where, item.get("cycles"), problems),
         )
         if not (committee.all_indicators or committee.priorities or committee.indicators):
             # Indicators may still name this committee in their `committees` column.

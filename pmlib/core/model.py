@@ -34,8 +34,17 @@ class Council:
     data_dir: Path | None = None
     #: Data collected more than this many days after the period end is reported as late.
     submission_deadline_days: int = 15
+    #: The deadline as the council writes it ("8 working days"); "" = the calendar days above.
+    submission_deadline: str = ""
+    #: Bank holidays working days skip (:data:`pmlib.core.workdays.REGIONS`).
+    bank_holidays: str = "england-and-wales"
     benchmark_dir: Path | None = None
     peer_group: str = ""
+
+    @property
+    def deadline(self) -> str:
+        """The council-wide submission deadline as written: ``8 working days`` or ``15 days``."""
+        return self.submission_deadline or f"{self.submission_deadline_days} days"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,9 @@ class Committee:
     @property
     def is_public(self) -> bool:
         return self.audience == "public"
+
+    #: The report cycles it receives: month, quarter, half, year (default: today's two).
+    cycles: tuple[str, ...] = ("quarter", "year")
 
 
 @dataclass(frozen=True)

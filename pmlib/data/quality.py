@@ -95,6 +95,15 @@ def _pending_text(period: object, status: object, collected: object) -> str:
     return f"{figure} submitted{on}, not yet approved"
 
 
+def _deadline_of(own: pd.Series | None, ind_id: str, council: str) -> str:
+    """An indicator's own submission deadline, else the council's (``15 days``)."""
+    if own is None or ind_id not in own.index:
+        return council
+    text = own.loc[ind_id]
+    text = text.iloc[0] if isinstance(text, pd.Series) else text
+    return council if pd.isna(text) or not str(text).strip() else str(text).strip()
+
+
 def quality_findings(
     dataset: Dataset,
     rated: pd.DataFrame,
@@ -186,7 +195,8 @@ def quality_findings(
     ]
     # Late submission and collector = reviewer were found by validation: build them from its
     # warnings (file row -> indicator), so the rule lives in one place.
-    deadline = dataset.council.submission_deadline_days
+    council_deadline = dataset.council.deadline
+    own = ind.get("submission_deadline")
     late = _warned(dataset, "actuals", "collected_at", "submitted late")
     cols = [c for c in ("indicator_id", "period", "collected_at") if c in in_period]
     late = late.join(_by_source_row(in_period)[cols], how="inner")
@@ -197,7 +207,7 @@ def quality_findings(
             "Submitted late",
             f"{period_words(p)} figure collected "
             + (f"on {long_date(c)}, " if long_date(c) != "–" else "")
-            + f"{v} the period ended (deadline {deadline} days)",
+            + f"{v} the period ended (deadline {_deadline_of(own, i, council_deadline)})",
         )
         for i, p, v, c in zip(
             late["indicator_id"], late["period"], late["value"], when, strict=True

@@ -132,7 +132,9 @@ def build_dataset(
         typed["actuals"],
         periods["actuals"],
         sources["actuals"].label,
-        settings.council.submission_deadline_days,
+        settings.council,
+        ind,
+        positions["actuals"],
     )
     if problems.has_errors():
         raise DataValidationError(problems)

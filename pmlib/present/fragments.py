@@ -166,6 +166,27 @@ def not_due_text(frequency: object, period: Period) -> str | None:
     return f"Annual — reported in {period.fy_label} Q4"
 
 
+def reported_for(text: str, reported_period: object, lagged: object, period: Period) -> str:
+    """A value cell for a figure reported in arrears, labelled with its own period:
+    ``Q1: 49.0%`` in a 2026/27 Q2 report (the full label when the year differs); other
+    values unchanged. Used by the scorecard and exception sections, so a reader never takes
+    last quarter's figure for this quarter's.
+
+    >>> from pmlib.core.periods import parse_period
+    >>> reported_for("49.0%", "2026/27 Q1", True, parse_period("2026/27 Q2"))
+    'Q1: 49.0%'
+    >>> reported_for("49.0%", "2025/26 Q4", True, parse_period("2026/27 Q1"))
+    '2025/26 Q4: 49.0%'
+    >>> reported_for("49.0%", "2026/27 Q2", False, parse_period("2026/27 Q2"))
+    '49.0%'
+    """
+    if is_missing(lagged) or not bool(lagged) or is_missing(reported_period):
+        return text
+    label = str(reported_period)
+    short = label.removeprefix(f"{period.fy_label} ")
+    return f"{short if short != label and short else label}: {text}"
+
+
 def not_due_mask(rated: pd.DataFrame, frequency: pd.Series, period: Period) -> pd.Series:
     """True for the rows of ``rated`` that are Grey only because their figure is not yet due.
 

@@ -45,6 +45,7 @@ from pmlib.core.numbers import (
 )
 from pmlib.core.periods import Period, parse_period
 from pmlib.rating.cadence import feed, kinds_needed
+from pmlib.rating.lags import due_periods, lag_months, with_lags
 from pmlib.rating.rag import (
     AMBER,
     GREEN,
@@ -358,7 +359,9 @@ def rate_period(dataset: Dataset, period: str | Period) -> pd.DataFrame:
         Direction of Travel against the ``previous_period`` and ``last_year_period``
         (``dot_short``, ``dot_long``, ``dot_note``); the year-end ``forecast``, its
         ``forecast_rag`` and ``forecast_reason``; and ``n_rows``/``n_expected``/``data_status``
-        of the figures behind the value, for the data-quality section.
+        of the figures behind the value, for the data-quality section; ``reported_period``
+        and ``lagged``: an indicator reported in arrears (``reporting_lag``) is rated on its
+        latest due period, named there (:mod:`pmlib.rating.lags`).
 
     Raises
     ------
@@ -368,8 +371,10 @@ def rate_period(dataset: Dataset, period: str | Period) -> pd.DataFrame:
         An indicator names a RAG scheme that is not defined.
     """
     p = _as_period(dataset, period)
-    ctx = _context(dataset, {p.kind}, range(p.fy - 2, p.fy + 1))
-    return _rate_at(ctx, p)[list(RATE_COLUMNS)]
+    months = lag_months(dataset.indicators)
+    fy0 = min([p.fy] + [q.fy for q in due_periods(p, months).values()])
+    ctx = _context(dataset, {p.kind}, range(fy0 - 2, p.fy + 1))
+    return with_lags(lambda q: _rate_at(ctx, q), p, months)[list(RATE_COLUMNS)]
 
 
 def _containing(period: Period, kind: str) -> Period:

@@ -28,6 +28,7 @@ from pmlib.present.fragments import (
     not_due_text,
     quartile_position,
     rag_badge,
+    reported_for,
     success_html,
     target_text,
 )
@@ -350,8 +351,14 @@ class CommitteeReport:
         for _, r in self.exceptions_frame().iterrows():
             ind_id = r["indicator_id"]
             ind = self.indicators.loc[ind_id]
+            lagged = bool(r.get("lagged", False))  # reported in arrears: its own periods
             facts = [
-                ("Value", self._fmt(ind_id, r["value"])),
+                (
+                    "Value",
+                    reported_for(
+                        self._fmt(ind_id, r["value"]), r.get("reported_period"), lagged, self.period
+                    ),
+                ),  # fmt: skip
                 ("Target", self._target_text(r)),
                 ("Why", r["rag_reason"]),  # the rating itself is the heading's badge
                 (
@@ -359,8 +366,8 @@ class CommitteeReport:
                     direction_text(
                         r["dot_short"],
                         r["dot_long"],
-                        self.previous_period.label,
-                        self.period.last_year().label,
+                        r["previous_period"] if lagged else self.previous_period.label,
+                        r["last_year_period"] if lagged else self.period.last_year().label,
                     ),
                 ),
             ]
