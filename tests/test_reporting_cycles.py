@@ -336,3 +336,219 @@ def test_a_lag_or_deadline_cell_that_cannot_be_read_is_an_error(council):
     problems = validation_problems(data, params)
     got = {(p.column, p.row, p.value) for p in problems}
     assert got == {("reporting_lag", 2, "soon"), ("submission_deadline", 3, "asap")}
+
+
+# -- item 6: six-monthly and biennial indicators ---------------------------------------------------
+R4 = "R4,Residents satisfied with the council,Survey %,Efficient,Listen,,KPI,percent,0,higher,six-monthly,period,mean,,Head of Policy,C. Eve,D. Fox,Survey,manual,public,2026-06-01"  # noqa: E501
+R5 = "R5,Residents who feel safe,Survey %,Efficient,Listen,,KPI,percent,0,higher,biennial,period,last,,Head of Policy,C. Eve,D. Fox,Survey,manual,public,2026-06-01"  # noqa: E501
+
+
+@pytest.fixture
+def halves(council):
+    """R4, six-monthly: H1 target 70 (year 75); 2025/26 H1 64, H2 74; 2026/27 H1 71."""
+    data, params = council
+    add_rows(data, "indicators", R4)
+    add_rows(data, "targets", "R4,2026/27 H1,70,,,", "R4,2026/27,75,,,", "R4,2025/26,60,,,")
+    add_rows(
+        data,
+        "actuals",
+        "R4,2025/26 H1,64,,," + APPROVED.format(at="2025-10-08"),
+        "R4,2025/26 H2,74,,," + APPROVED.format(at="2026-04-08"),
+        "R4,2026/27 H1,71,,," + APPROVED.format(at="2026-10-08"),
+    )
+    return read_dataset(data, params)
+
+
+@pytest.mark.parametrize(
+    ("period", "rag", "value", "reason_start", "previous", "last_year", "short", "long"),
+    [
+        # Q2 shows H1 (71 against the H1 target 70), compared with the H2 before it (74) and
+        # with H1 last year (64): like with like
+        ("2026/27 Q2", "Green", 71, "2026/27 H1: 71% is 1 percentage point", "2025/26 H2",
+         "2025/26 H1", "Worsening", "Improving"),
+        ("2026/27 H1", "Green", 71, "71% is 1 percentage point", "2025/26 H2", "2025/26 H1",
+         "Worsening", "Improving"),
+        ("2026/27 Q1", "Grey", None, "six-monthly indicator; reported at the half-year", None,
+         None, None, None),
+        ("2026-05", "Grey", None, "six-monthly indicator; not reported monthly", None, None,
+         None, None),
+    ],
+)  # fmt: skip
+def test_six_monthly_indicator_is_rated_on_its_half_year(
+    halves, period, rag, value, reason_start, previous, last_year, short, long
+):
+    r4 = row(rate_period(halves, period), "R4")
+    assert r4["rag"] == rag and r4["rag_reason"].startswith(reason_start)
+    if value is None:
+        assert pd.isna(r4["value"])
+        return
+    assert r4["value"] == value
+    assert (r4["previous_period"], r4["last_year_period"]) == (previous, last_year)
+    assert (r4["dot_short"], r4["dot_long"]) == (short, long)
+
+
+def test_a_half_year_report_rolls_up_quarters_and_months(halves):
+    rated = rate_period(halves, "2026/27 H1")
+    r1 = row(rated, "R1")  # quarterly: only Q1 supplied of the half's two quarters
+    assert (r1["value"], r1["n_rows"], r1["n_expected"]) == (48.5, 1, 2)
+    r2 = row(rated, "R2")  # monthly, mean: (22.1 + 19.4) / 2 = 20.75, published to 1 dp
+    assert (r2["value"], r2["n_rows"], r2["n_expected"]) == (20.8, 2, 6)
+
+
+@pytest.fixture
+def biennial(council):
+    """R5, biennial: 2022/23 78, 2024/25 80 (target 75); nothing in 2025/26."""
+    data, params = council
+    add_rows(data, "indicators", R5)
+    add_rows(data, "targets", "R5,2024/25,75,,,", "R5,2022/23,75,,,")
+    add_rows(
+        data,
+        "actuals",
+        "R5,2022/23,78,,," + APPROVED.format(at="2023-04-20"),
+        "R5,2024/25,80,,," + APPROVED.format(at="2025-04-20"),
+    )
+    return read_dataset(data, params)
+
+
+@pytest.mark.parametrize(
+    ("period", "rag", "reason", "previous", "previous_value"),
+    [
+        ("2024/25", "Green", "80% is 5 percentage points", "2022/23", 78),  # two years back
+        ("2025/26", "Grey", "biennial indicator; not due in 2025/26 (last reported for "
+         "2024/25)", None, None),
+        ("2025/26 Q2", "Grey", "biennial indicator; not due in 2025/26", None, None),
+    ],
+)  # fmt: skip
+def test_biennial_indicator_is_due_every_second_year(
+    biennial, period, rag, reason, previous, previous_value
+):
+    r5 = row(rate_period(biennial, period), "R5")
+    assert r5["rag"] == rag and r5["rag_reason"].startswith(reason)
+    if previous is not None:
+        assert (r5["previous_period"], r5["previous_value"]) == (previous, previous_value)
+        assert r5["dot_short"] == "Improving"
+
+
+# -- item 6: report cycles -----------------------------------------------------------------------
+def set_cycles(params: Path, **cycles: str) -> None:
+    """Add ``cycles: <value>`` under each named committee in committees.yaml."""
+    path = params / "committees.yaml"
+    lines = []
+    slug = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip().startswith("- slug:"):
+            slug = line.split(":", 1)[1].strip()
+            lines.append(line)
+            if slug in cycles:
+                lines.append(f"    cycles: {cycles[slug]}")
+            continue
+        lines.append(line)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ("quarter", "year")),  # today's reports
+        ("[month]", ("month",)),
+        ("[half, year]", ("half", "year")),
+        ("[monthly, quarterly]", ("month", "quarter")),  # as a framework says it
+    ],
+)
+def test_committee_cycles(council, value, expected):
+    from pmlib.config.settings import read_settings
+
+    _, params = council
+    if value is not None:
+        set_cycles(params, board=value)
+    assert read_settings(params).committees["board"].cycles == expected
+
+
+def test_an_unknown_cycle_is_an_error(council):
+    from pmlib.config.settings import read_settings
+
+    _, params = council
+    set_cycles(params, board="[weekly]")
+    with pytest.raises(DataValidationError) as info:
+        read_settings(params)
+    (p,) = info.value.problems
+    assert (p.column, p.value) == ("committees[4].cycles", "weekly") and "month" in p.fix
+
+
+@pytest.mark.parametrize(
+    ("kind", "period", "rendered", "skipped"),
+    [
+        ("quarter", "2026/27 Q1", ["cabinet", "environment", "resources", "board"], []),
+        ("month", "2026-05", ["board"], ["cabinet", "environment", "resources"]),
+        ("half", "2026/27 H1", ["cabinet"], ["environment", "resources", "board"]),
+    ],
+)
+def test_a_run_renders_only_the_committees_that_receive_its_cycle(
+    council, kind, period, rendered, skipped
+):
+    from pmlib.batch.pack import plan_pack
+
+    data, params = council
+    set_cycles(params, board="[month, quarter, year]", cabinet="[quarter, half, year]")
+    plan = plan_pack(period, data_dir=data, params_dir=params, kind=kind)
+    assert list(plan.committees) == rendered and list(plan.skipped) == skipped
+    for why in plan.skipped.values():
+        assert f"not {kind}" in why and "cycles in committees.yaml" in why
+
+
+def test_no_committee_for_a_cycle_names_the_setting(council):
+    from pmlib.batch.pack import plan_pack
+    from pmlib.core.errors import ParameterError
+
+    data, params = council
+    with pytest.raises(ParameterError, match=r"cycles: \[month\]"):
+        plan_pack("2026-05", data_dir=data, params_dir=params, kind="month")
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--half", "2026/27 Q2", "--half needs a half-year such as '2026/27 H1'"),
+        ("--month", "2026/27 Q1", "--month needs a month such as '2026-09'"),
+        ("--quarter", "2026-05", "use --month '2026-05'"),
+    ],
+)
+def test_run_refuses_a_period_of_another_kind(council, capsys, flag, value, message):
+    from pmlib.cli.main import main
+
+    data, params = council
+    assert main(["run", flag, value, "--data", str(data), "--params", str(params)]) != 0
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("period", ["2026-05", "2026/27 H1"])
+def test_a_committee_report_takes_a_month_or_a_half(council, period):
+    from pmlib.reports.committee import CommitteeReport
+
+    data, params = council
+    report = CommitteeReport.build(
+        quarter=period, committee="resources", data_dir=data, params_dir=params
+    )
+    assert report.title.endswith(period)
+    assert report.previous_period.kind == report.period.kind
+    r2 = row(report.rated, "R2")  # monthly, lower is better, year target 20
+    assert r2["value"] == (19.4 if period == "2026-05" else 20.8)
+    assert str(report.scorecard())  # every section builds
+
+
+@pytest.mark.notebook
+def test_pmlib_run_month_renders_the_monthly_committee_and_says_what_it_skipped(
+    council, tmp_path, capsys
+):
+    from pmlib.cli.main import main
+
+    data, params = council
+    set_cycles(params, resources="[month, quarter, year]")
+    out = tmp_path / "out"
+    argv = ["run", "--month", "2026-05", "--data", str(data), "--params", str(params)]
+    assert main([*argv, "--out", str(out), "--quiet", "--jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped  cabinet" in err and "not month" in err
+    assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "resources.html"]
+    html = (out / "resources.html").read_text(encoding="utf-8")
+    assert "2026-05" in html and "19.4" in html

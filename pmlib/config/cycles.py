@@ -22,12 +22,23 @@ an error (which one would be meant?).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pmlib.core.errors import Problem
+from pmlib.core.errors import ParameterError, Problem
+from pmlib.core.model import Committee
+from pmlib.core.periods import Period, parse_period
 from pmlib.core.workdays import DEFAULT_REGION, REGIONS, parse_deadline
 
-__all__ = ["CYCLES", "DEFAULT_CYCLES", "read_bank_holidays", "read_cycles", "read_deadline"]
+__all__ = [
+    "CYCLES",
+    "DEFAULT_CYCLES",
+    "committees_for_cycle",
+    "parse_report_period",
+    "read_bank_holidays",
+    "read_cycles",
+    "read_deadline",
+]
 
 #: The report cycles a committee can receive (a period kind each).
 CYCLES = ("month", "quarter", "half", "year")
@@ -138,3 +149,51 @@ def read_cycles(f: str, where: str, value: Any, problems: list[Problem]) -> tupl
         if cycle not in out:
             out.append(cycle)
     return tuple(out) or DEFAULT_CYCLES
+
+
+_FLAG = {"month": "--month", "quarter": "--quarter", "half": "--half", "year": "--year"}
+_EXAMPLE = {"month": "2026-09", "quarter": "2026/27 Q2", "half": "2026/27 H1", "year": "2025/26"}
+
+
+def parse_report_period(text: object, kind: str, start_month: int = 4) -> Period:
+    """The period of a ``pmlib run --<kind>``: refuses another kind, naming the flag to use.
+
+    >>> parse_report_period("2026/27 H1", "half").label
+    '2026/27 H1'
+    >>> parse_report_period("2026/27 Q2", "half")
+    Traceback (most recent call last):
+    ...
+    pmlib.core.errors.ParameterError: --half needs a half-year such as '2026/27 H1', got '2026/27 Q2': use --quarter '2026/27 Q2' for a quarter's reports.
+    """
+    if kind not in CYCLES:
+        raise ParameterError(f"Unknown report cycle {kind!r}. Fix: use one of {', '.join(CYCLES)}.")
+    words = {"half": "half-year", "year": "financial year"}.get(kind, kind)
+    p = parse_period(text, start_month, what=words)
+    if p.kind != kind:
+        raise ParameterError(
+            f"{_FLAG[kind]} needs a {words} such as '{_EXAMPLE[kind]}', got {text!r}: use "
+            f"{_FLAG[p.kind]} '{p.label}' for a {p.kind}'s reports."
+        )
+    return p
+
+
+def committees_for_cycle(
+    committees: Mapping[str, Committee], kind: str
+) -> tuple[list[str], dict[str, str]]:
+    """(the committees that receive ``kind`` reports, {skipped slug: why}).
+
+    Raises :class:`ParameterError` when no committee receives them, naming the setting.
+    """
+    chosen = [s for s, c in committees.items() if kind in c.cycles]
+    skipped = {
+        s: f"receives {', '.join(c.cycles)} reports, not {kind} (cycles in committees.yaml)"
+        for s, c in committees.items()
+        if kind not in c.cycles
+    }
+    if not chosen:
+        raise ParameterError(
+            f"No committee receives {kind} reports. Fix: add `cycles: [{kind}]` (with its other "
+            f"cycles, e.g. [{kind}, quarter, year]) to the committees in committees.yaml that "
+            f"should, or name one with --committee."
+        )
+    return chosen, skipped

@@ -147,7 +147,7 @@ def check_period_has_data(dataset: Dataset, period: Any) -> None:
     if latest is None or pd.isna(latest):
         return
     last = act.loc[act["ordinal"].idxmax(), "period"]
-    span = {"year": 12, "quarter": 3}.get(period.kind, 1)
+    span = {"year": 12, "half": 6, "quarter": 3}.get(period.kind, 1)
     if period.ordinal - span >= latest:
         raise ParameterError(
             f"No data has been collected for {period.label} yet (the latest data is for "

@@ -182,6 +182,11 @@ def quality_findings(
         ]
     elif period.kind == "month":
         in_period = in_period[in_period["period"].eq(period.label)]
+    elif period.kind == "half":  # its months, quarters and itself; the year's outturn at H2
+        first = period.ordinal - 6
+        inside = in_period["ordinal"].gt(first) & in_period["ordinal"].le(period.ordinal)
+        year_row = in_period["period_kind"].eq("year")
+        in_period = in_period[(inside & ~year_row) | (year_row & (period.index == 2))]
     pending = in_period[in_period["status"].isin(["draft", "submitted"])]
     rows += [
         (i, "Not yet approved", _pending_text(p, s, c))

@@ -89,7 +89,8 @@ class CommitteeReport:
     def __post_init__(self) -> None:
         from pmlib.rating.engine import rate_history, rate_period
 
-        ids = self.dataset.indicators_for(self.committee)["id"]
+        # the library as it was in the report's period (valid_from / valid_to)
+        ids = self.dataset.indicators_for(self.committee, self.period)["id"]
         if ids.empty:
             raise ParameterError(no_indicators_message(self.dataset, self.committee))
         # Keep only this committee's indicators before computing anything, so nothing about
@@ -101,8 +102,9 @@ class CommitteeReport:
         self.previous_period = self.period.previous()
         prev = rate_period(self.dataset, self.previous_period)
         self.previous = prev[prev["indicator_id"].isin(ids)].reset_index(drop=True)
-        kind = "year" if self.period.kind == "year" else "quarter"
-        hist = rate_history(self.dataset, self.period, kind=kind, periods=HISTORY_PERIODS)
+        hist = rate_history(
+            self.dataset, self.period, kind=self.period.kind, periods=HISTORY_PERIODS
+        )
         self.history = hist[hist["indicator_id"].isin(ids)].reset_index(drop=True)
         narr = self.dataset.narratives
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
@@ -151,12 +153,9 @@ class CommitteeReport:
         as_of = as_of or dt.date.today()
         # validated as of the report's date: its data-quality findings are validation's warnings
         dataset = read_dataset(data_dir, params_dir, today=as_of)
-        period = parse_period(quarter, dataset.council.fy_start_month, what="quarter or year")
-        if period.kind == "month":
-            raise ParameterError(
-                f"{quarter!r} is a month; committee reports are for a quarter "
-                f"(e.g. '{period.fy_label} Q{period.quarter}') or a year."
-            )
+        # a quarter, a year, a month (monthly leadership reports) or a half-year (six-monthly
+        # Cabinet reports): committees.yaml's cycles say which a committee receives
+        period = parse_period(quarter, dataset.council.fy_start_month, what="report period")
         check_period_has_data(dataset, period)
         return cls(
             dataset=dataset,
@@ -232,7 +231,7 @@ class CommitteeReport:
     def glance_text(self) -> Html:
         """How the indicators stand and what changed since the previous quarter (or year), with
         the indicators named in bullet lists linked to their exception sections."""
-        kind = "year" if self.is_annual else "quarter"
+        kind = {"half": "half-year"}.get(self.period.kind, self.period.kind)
         intro = (
             f"How the indicators this committee scrutinises stand against their targets in "
             f"{self.period.label}, and what has changed since the previous {kind} "
