@@ -552,3 +552,77 @@ def test_pmlib_run_month_renders_the_monthly_committee_and_says_what_it_skipped(
     assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "resources.html"]
     html = (out / "resources.html").read_text(encoding="utf-8")
     assert "2026-05" in html and "19.4" in html
+
+
+# -- item 7: the indicator library by year -------------------------------------------------------
+R6 = "R6,Homes made energy efficient,Count,Greener,Warm homes,environment,KPI,number,0,higher,quarterly,period,sum,,Head of Housing,A. Cole,B. Dune,Grants system,system,public,2026-06-01"  # noqa: E501
+
+
+@pytest.fixture
+def library(council):
+    """R1 retired at the end of 2025/26 (with a 2025/26 Q2 figure); R6 new from 2026/27."""
+    data, params = council
+    add_rows(data, "indicators", R6)
+    set_columns(data, "indicators", valid_to={"R1": "2025/26"}, valid_from={"R6": "2026/27"})
+    add_rows(data, "targets", "R1,2025/26,45,,,", "R6,2026/27,40,,,")
+    add_rows(
+        data,
+        "actuals",
+        "R1,2025/26 Q2,47.0,,," + APPROVED.format(at="2025-10-08"),
+        "R6,2026/27 Q1,12,,," + APPROVED.format(at="2026-07-08"),
+    )
+    drop_line(data, "actuals", "R1,2026/27 Q1,48.5,485,1000,approved,A. Cole,2026-07-08,B. Dune,2026-07-10")  # fmt: skip
+    return data, params
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ("2025/26 Q2", ["R1", "R2", "R3"]),  # R1 still in the library; R6 not yet
+        ("2026/27 Q1", ["R2", "R3", "R6"]),  # R1 retired; R6 new
+    ],
+)
+def test_rating_a_period_uses_the_library_as_it_was(library, period, expected):
+    ds = read_dataset(*library)
+    assert rate_period(ds, period)["indicator_id"].tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [("2025/26 Q2", ["R1"]), ("2026/27 Q1", ["R6"]), (None, ["R1", "R6"])],
+)
+def test_a_committee_receives_the_indicators_valid_in_its_period(library, period, expected):
+    from pmlib.core.periods import parse_period
+
+    ds = read_dataset(*library)
+    when = parse_period(period) if period else None
+    assert ds.indicators_for("environment", when)["id"].tolist() == expected
+
+
+def test_a_past_report_shows_the_retired_indicator_and_a_new_one_only_from_its_start(library):
+    from pmlib.reports.committee import CommitteeReport
+
+    data, params = library
+    old = CommitteeReport.build(
+        quarter="2025/26 Q2", committee="environment", data_dir=data, params_dir=params
+    )
+    new = CommitteeReport.build(
+        quarter="2026/27 Q1", committee="environment", data_dir=data, params_dir=params
+    )
+    assert old.rated["indicator_id"].tolist() == ["R1"]
+    assert new.rated["indicator_id"].tolist() == ["R6"]
+    assert "R1" not in str(new.scorecard()) and "R6" not in str(old.scorecard())
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to", "column", "message"),
+    [
+        ("2026/27", "2025/26", "valid_to", "ends before valid_from starts"),
+        ("next year", "", "valid_from", "not a period pmlib can read"),
+    ],
+)
+def test_library_years_are_checked(council, valid_from, valid_to, column, message):
+    data, params = council
+    set_columns(data, "indicators", valid_from={"R1": valid_from}, valid_to={"R1": valid_to})
+    (p,) = [p for p in validation_problems(data, params) if p.column == column]
+    assert p.row == 2 and message in p.message

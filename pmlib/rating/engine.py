@@ -43,7 +43,7 @@ from pmlib.core.numbers import (
     unit_codes,
     unit_label,
 )
-from pmlib.core.periods import Period, parse_period
+from pmlib.core.periods import Period, in_library, parse_period
 from pmlib.rating.cadence import feed, kinds_needed
 from pmlib.rating.lags import due_periods, lag_months, with_lags
 from pmlib.rating.rag import (
@@ -351,7 +351,8 @@ def rate_period(dataset: Dataset, period: str | Period) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per indicator of ``dataset.indicators``, in library order, with the columns of
+        One row per indicator of ``dataset.indicators`` in the library at ``period`` (its
+        ``valid_from``/``valid_to``; blank: always), in library order, with the columns of
         :data:`RATE_COLUMNS`: the published ``value`` and ``raw_value``; the ``target``,
         ``intervention``, ``lower``, ``upper`` used (pro-rata when ``profiled``) and the
         ``target_period`` row they came from; ``rag`` (Green, Amber, Red, Grey, No data) and
@@ -374,7 +375,14 @@ def rate_period(dataset: Dataset, period: str | Period) -> pd.DataFrame:
     months = lag_months(dataset.indicators)
     fy0 = min([p.fy] + [q.fy for q in due_periods(p, months).values()])
     ctx = _context(dataset, {p.kind}, range(fy0 - 2, p.fy + 1))
-    return with_lags(lambda q: _rate_at(ctx, q), p, months)[list(RATE_COLUMNS)]
+    rated = with_lags(lambda q: _rate_at(ctx, q), p, months)[list(RATE_COLUMNS)]
+    ind = dataset.indicators
+    if {"valid_from", "valid_to"} <= set(ind.columns) and (
+        ind["valid_from"].notna().any() or ind["valid_to"].notna().any()
+    ):  # the library as it was then: indicators retired before or new after it are left out
+        keep = in_library(ind["valid_from"], ind["valid_to"], p).to_numpy(dtype=bool)
+        rated = rated[keep].reset_index(drop=True)
+    return rated
 
 
 def _containing(period: Period, kind: str) -> Period:
