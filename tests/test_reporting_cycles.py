@@ -626,3 +626,23 @@ def test_library_years_are_checked(council, valid_from, valid_to, column, messag
     set_columns(data, "indicators", valid_from={"R1": valid_from}, valid_to={"R1": valid_to})
     (p,) = [p for p in validation_problems(data, params) if p.column == column]
     assert p.row == 2 and message in p.message
+
+
+# -- the demo council shows each of these ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo():
+    root = Path(__file__).resolve().parents[1]
+    return read_dataset(root / "data" / "demo", root / "parameters")
+
+
+def test_demo_has_a_lagged_a_six_monthly_a_retired_indicator_and_a_baseline_year(demo):
+    q2 = rate_period(demo, "2026/27 Q2")
+    hsg09 = row(q2, "HSG09")  # a quarter in arrears: Q1's 58.6% against the 58.0% target
+    assert (hsg09["reported_period"], hsg09["value"], hsg09["rag"]) == ("2026/27 Q1", 58.6, "Green")
+    com06 = row(q2, "COM06")  # six-monthly: H1's 71% against the 70% target
+    assert (com06["value"], com06["rag"], com06["previous_period"]) == (71, "Green", "2025/26 H2")
+    assert "RES17" not in set(q2["indicator_id"])  # retired at the end of 2025/26
+    assert row(rate_period(demo, "2025/26 Q2"), "RES17")["rag"] in ("Green", "Amber", "Red")
+    baseline = row(rate_period(demo, "2022/23 H2"), "COM06")  # its baseline year: no target
+    assert (baseline["value"], baseline["rag"]) == (64, "Grey")
+    assert demo.indicators.set_index("id").loc["COM06", "baseline_period"] == "2022/23"
