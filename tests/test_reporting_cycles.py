@@ -646,3 +646,13 @@ def test_demo_has_a_lagged_a_six_monthly_a_retired_indicator_and_a_baseline_year
     baseline = row(rate_period(demo, "2022/23 H2"), "COM06")  # its baseline year: no target
     assert (baseline["value"], baseline["rag"]) == (64, "Grey")
     assert demo.indicators.set_index("id").loc["COM06", "baseline_period"] == "2022/23"
+
+
+def test_a_six_monthly_figure_in_a_quarter_report_is_labelled_with_its_half(halves):
+    from pmlib.core.periods import parse_period
+    from pmlib.present.fragments import reported_for
+
+    r4 = row(rate_period(halves, "2026/27 Q2"), "R4")
+    assert (r4["reported_period"], r4["lagged"]) == ("2026/27 H1", False)
+    assert reported_for("71%", r4["reported_period"], parse_period("2026/27 Q2")) == "H1: 71%"
+    assert row(rate_period(halves, "2026/27 Q2"), "R1")["reported_period"] == "2026/27 Q2"

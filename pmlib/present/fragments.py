@@ -166,21 +166,22 @@ def not_due_text(frequency: object, period: Period) -> str | None:
     return f"Annual — reported in {period.fy_label} Q4"
 
 
-def reported_for(text: str, reported_period: object, lagged: object, period: Period) -> str:
-    """A value cell for a figure reported in arrears, labelled with its own period:
-    ``Q1: 49.0%`` in a 2026/27 Q2 report (the full label when the year differs); other
-    values unchanged. Used by the scorecard and exception sections, so a reader never takes
-    last quarter's figure for this quarter's.
+def reported_for(text: str, reported_period: object, period: Period) -> str:
+    """A value cell for a figure of another period than the report's, labelled with its own:
+    ``Q1: 49.0%`` in a 2026/27 Q2 report for a figure reported in arrears, ``H1:
+    71%`` for a six-monthly one (the full label when the year differs); other values
+    unchanged. Used by the scorecard and exception sections, so a reader never takes last
+    quarter's figure for this quarter's.
 
     >>> from pmlib.core.periods import parse_period
-    >>> reported_for("49.0%", "2026/27 Q1", True, parse_period("2026/27 Q2"))
+    >>> reported_for("49.0%", "2026/27 Q1", parse_period("2026/27 Q2"))
     'Q1: 49.0%'
-    >>> reported_for("49.0%", "2025/26 Q4", True, parse_period("2026/27 Q1"))
+    >>> reported_for("49.0%", "2025/26 Q4", parse_period("2026/27 Q1"))
     '2025/26 Q4: 49.0%'
-    >>> reported_for("49.0%", "2026/27 Q2", False, parse_period("2026/27 Q2"))
+    >>> reported_for("49.0%", "2026/27 Q2", parse_period("2026/27 Q2"))
     '49.0%'
     """
-    if is_missing(lagged) or not bool(lagged) or is_missing(reported_period):
+    if is_missing(reported_period) or str(reported_period) in ("", period.label):
         return text
     label = str(reported_period)
     short = label.removeprefix(f"{period.fy_label} ")

@@ -255,6 +255,10 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
             "red_threshold": rated["red_threshold"],
             "ordinal": period.ordinal,
             **use,
+            # a six-monthly figure in a quarter's report is its half-year's (labelled "H1: 71%")
+            "reported_period": np.where(
+                on_half, fd.half.label if fd.half else "", period.label
+            ).astype(object),
         }
     )
     if not trend:

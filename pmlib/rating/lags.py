@@ -48,7 +48,11 @@ def with_lags(
     ``months`` is :func:`lag_months` of the same library. One extra rating per distinct lag.
     """
     out = rate_at(period)
-    reported = np.full(len(out), period.label, dtype=object)
+    reported = (
+        out["reported_period"].to_numpy(dtype=object).copy()
+        if "reported_period" in out
+        else np.full(len(out), period.label, dtype=object)
+    )
     lagged = np.zeros(len(out), dtype=bool)
     for m, due in due_periods(period, months).items():
         if due == period:
@@ -60,7 +64,9 @@ def with_lags(
         for c in out.columns:
             if c not in ("period", "period_end", "ordinal"):  # the report's own period stays
                 out.loc[at, c] = sub.loc[at, c]
-        reported[rows] = due.label
+        reported[rows] = (
+            sub["reported_period"].to_numpy()[rows] if "reported_period" in sub else due.label
+        )
         lagged[rows] = True
         if "rag_reason" in out:
             lag = Lag(months=m).text

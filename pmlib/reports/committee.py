@@ -350,14 +350,11 @@ class CommitteeReport:
         for _, r in self.exceptions_frame().iterrows():
             ind_id = r["indicator_id"]
             ind = self.indicators.loc[ind_id]
-            lagged = bool(r.get("lagged", False))  # reported in arrears: its own periods
+            shown = r.get("reported_period") or self.period.label
+            # a figure of another period (in arrears, or a half-year's): its own comparisons
+            lagged = str(shown) != self.period.label
             facts = [
-                (
-                    "Value",
-                    reported_for(
-                        self._fmt(ind_id, r["value"]), r.get("reported_period"), lagged, self.period
-                    ),
-                ),  # fmt: skip
+                ("Value", reported_for(self._fmt(ind_id, r["value"]), shown, self.period)),
                 ("Target", self._target_text(r)),
                 ("Why", r["rag_reason"]),  # the rating itself is the heading's badge
                 (

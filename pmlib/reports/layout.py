@@ -137,10 +137,8 @@ def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Htm
             "Indicator": r["name"],
             "Owner": ids.map(ind["owner"]).fillna("–"),
             "Value": [
-                reported_for(report._fmt(i, v), rp, lag, report.period)
-                for i, v, rp, lag in zip(
-                    ids, r["value"], r["reported_period"], r["lagged"], strict=True
-                )
+                reported_for(report._fmt(i, v), rp, report.period)
+                for i, v, rp in zip(ids, r["value"], r["reported_period"], strict=True)
             ],
             "Target": [report._target_text(row) for _, row in r.iterrows()],
             "RAG": r["rag"],
