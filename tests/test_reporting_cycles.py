@@ -656,3 +656,15 @@ def test_a_six_monthly_figure_in_a_quarter_report_is_labelled_with_its_half(halv
     assert (r4["reported_period"], r4["lagged"]) == ("2026/27 H1", False)
     assert reported_for("71%", r4["reported_period"], parse_period("2026/27 Q2")) == "H1: 71%"
     assert row(rate_period(halves, "2026/27 Q2"), "R1")["reported_period"] == "2026/27 Q2"
+
+
+def test_at_a_glance_a_six_monthly_indicator_is_not_yet_due_in_q1(halves, council):
+    from pmlib.reports.committee import CommitteeReport
+
+    data, params = council
+    report = CommitteeReport.build(
+        quarter="2026/27 Q1", committee="resources", data_dir=data, params_dir=params
+    )
+    text = str(report.glance_text())
+    assert "1 is a six-monthly indicator not yet due (reported in 2026/27 Q2)" in text
+    assert "monitored without a target" not in text

@@ -25,7 +25,7 @@ from pmlib.present.fragments import (
     methodology_statement,
     narrative_block,
     not_due_mask,
-    not_due_text,
+    not_due_words,
     quartile_position,
     rag_badge,
     reported_for,
@@ -240,6 +240,10 @@ class CommitteeReport:
         from pmlib.rating.targets import targets_at
 
         year = targets_at(self.dataset.targets, self.rated["indicator_id"], self.period.year())
+        freq = self.indicators["frequency"]
+        not_due = not_due_mask(self.rated, freq, self.period)
+        due_kinds = set(self.rated.loc[not_due, "indicator_id"].map(freq))
+        what, note = not_due_words(due_kinds, self.period)
         body = glance_html(
             self.rated.assign(year_target=year["target"].to_numpy()),
             self.previous,
@@ -251,8 +255,9 @@ class CommitteeReport:
             )
             & (self.period.months_elapsed < 12),
             anchors={i: f"ex-{i}" for i in self.exceptions["indicator_id"]},
-            not_due=not_due_mask(self.rated, self.indicators["frequency"], self.period),
-            not_due_note=(not_due_text("annual", self.period) or "").removeprefix("Annual — "),
+            not_due=not_due,
+            not_due_note=note,
+            not_due_what=what,
         )
         return Html(f'<div class="pmlib-glance"><p>{esc(intro)}</p>{body}</div>')
 
