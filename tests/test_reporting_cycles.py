@@ -510,7 +510,7 @@ def test_no_committee_for_a_cycle_names_the_setting(council):
     [
         ("--half", "2026/27 Q2", "--half needs a half-year such as '2026/27 H1'"),
         ("--month", "2026/27 Q1", "--month needs a month such as '2026-09'"),
-        ("--quarter", "2026-05", "use --month '2026-05'"),
+        ("--quarter", "2026-05", "use --month 2026-05"),
     ],
 )
 def test_run_refuses_a_period_of_another_kind(council, capsys, flag, value, message):
@@ -668,3 +668,15 @@ def test_at_a_glance_a_six_monthly_indicator_is_not_yet_due_in_q1(halves, counci
     text = str(report.glance_text())
     assert "1 is a six-monthly indicator not yet due (reported in 2026/27 Q2)" in text
     assert "monitored without a target" not in text
+
+
+def test_a_lagged_indicators_history_ends_at_its_latest_due_period(council):
+    from pmlib.rating.engine import rate_history
+
+    data, params = council
+    lagged_council(data)
+    hist = rate_history(read_dataset(data, params), "2026/27 Q2", periods=3)
+    r1 = hist[hist["indicator_id"].eq("R1")]
+    assert r1["period"].tolist() == ["2025/26 Q4", "2026/27 Q1"]  # Q2 is not due yet
+    r2 = hist[hist["indicator_id"].eq("R2")]
+    assert r2["period"].tolist() == ["2025/26 Q4", "2026/27 Q1", "2026/27 Q2"]

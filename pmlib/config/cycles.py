@@ -170,9 +170,10 @@ def parse_report_period(text: object, kind: str, start_month: int = 4) -> Period
     words = {"half": "half-year", "year": "financial year"}.get(kind, kind)
     p = parse_period(text, start_month, what=words)
     if p.kind != kind:
+        label = f"'{p.label}'" if " " in p.label else p.label
         raise ParameterError(
             f"{_FLAG[kind]} needs a {words} such as '{_EXAMPLE[kind]}', got {text!r}: use "
-            f"{_FLAG[p.kind]} '{p.label}' for a {p.kind}'s reports."
+            f"{_FLAG[p.kind]} {label} for a {p.kind}'s reports."
         )
     return p
 

@@ -421,4 +421,12 @@ def rate_history(
     chain.reverse()
     ctx = _context(dataset, {kind}, range(chain[0].fy - 2, end.fy + 1))
     frames = [_rate_at(ctx, p, trend=False) for p in chain]
-    return pd.concat(frames, ignore_index=True)[list(HISTORY_COLUMNS)]
+    hist = pd.concat(frames, ignore_index=True)[list(HISTORY_COLUMNS)]
+    months = lag_months(dataset.indicators)
+    if months.any():  # an indicator in arrears: its history ends at its latest due period
+        due = due_periods(end, months)
+        ids = dataset.indicators["id"].to_numpy()
+        cap = {i: due[int(m)].ordinal for i, m in zip(ids, months, strict=True) if m}
+        limit = hist["indicator_id"].map(cap)
+        hist = hist[limit.isna() | (hist["ordinal"] <= limit)].reset_index(drop=True)
+    return hist
