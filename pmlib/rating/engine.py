@@ -394,7 +394,12 @@ def _containing(period: Period, kind: str) -> Period:
 
 
 def rate_history(
-    dataset: Dataset, through: str | Period, *, kind: str = "quarter", periods: int = 8
+    dataset: Dataset,
+    through: str | Period,
+    *,
+    kind: str = "quarter",
+    periods: int = 8,
+    lags: bool = False,
 ) -> pd.DataFrame:
     """Ratings of every indicator over the last ``periods`` periods of ``kind``, for trend charts
     and "moved to Red since Q1" narrative.
@@ -402,7 +407,9 @@ def rate_history(
     The last period is the ``kind`` period holding ``through``'s final month (``2026/27 Q2``
     with ``kind="month"`` ends at ``2026-09``). The roll-ups behind all the periods are computed
     once; each period's rating is then one vectorised pass, without the reason sentences (use
-    :func:`rate_period` for those).
+    :func:`rate_period` for those). With ``lags``, an indicator reported in arrears
+    (``reporting_lag``) has no rows after its latest period due by ``through``, so a report's
+    trend for it ends where its rating is (the figures are still there for a later report).
 
     Returns
     -------
@@ -422,7 +429,7 @@ def rate_history(
     ctx = _context(dataset, {kind}, range(chain[0].fy - 2, end.fy + 1))
     frames = [_rate_at(ctx, p, trend=False) for p in chain]
     hist = pd.concat(frames, ignore_index=True)[list(HISTORY_COLUMNS)]
-    months = lag_months(dataset.indicators)
+    months = lag_months(dataset.indicators) if lags else np.zeros(1, dtype="int64")
     if months.any():  # an indicator in arrears: its history ends at its latest due period
         due = due_periods(end, months)
         ids = dataset.indicators["id"].to_numpy()

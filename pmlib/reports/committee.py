@@ -103,7 +103,7 @@ class CommitteeReport:
         prev = rate_period(self.dataset, self.previous_period)
         self.previous = prev[prev["indicator_id"].isin(ids)].reset_index(drop=True)
         hist = rate_history(
-            self.dataset, self.period, kind=self.period.kind, periods=HISTORY_PERIODS
+            self.dataset, self.period, kind=self.period.kind, periods=HISTORY_PERIODS, lags=True
         )
         self.history = hist[hist["indicator_id"].isin(ids)].reset_index(drop=True)
         narr = self.dataset.narratives
