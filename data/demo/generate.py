@@ -95,7 +95,7 @@ COLUMNS = (
     "decimals", "polarity", "frequency", "measure", "aggregation", "rag_scheme", "green_within",
     "amber_within", "tolerance", "owner", "data_collector", "data_reviewer", "data_source",
     "collection_method", "visibility", "risks", "last_reviewed", "reviewed_by", "benchmark_metric",
-    "baseline", "baseline_period", "reporting_lag", "valid_from", "valid_to",
+    "baseline", "baseline_period", "reporting_lag", "submission_deadline", "valid_from", "valid_to",
 )  # fmt: skip
 # The keys of an indicator's "simulate:" block (explained at the top of indicators.yaml).
 SIMULATE = {
