@@ -70,3 +70,87 @@ def test_period_table_parses_a_column_and_leaves_unreadable_cells_missing():
     assert list(table["period_kind"].iloc[:3]) == ["quarter", "month", "year"]
     assert table["period"].iloc[3:].isna().all()
     assert table["ordinal"].iloc[0] == table["ordinal"].iloc[1]  # Q2 ends with September
+
+
+# -- half-years ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "label", "start", "end", "quarters"),
+    [
+        ("2026/27 H1", "2026/27 H1", dt.date(2026, 4, 1), dt.date(2026, 9, 30), ["Q1", "Q2"]),
+        ("H2 2026-27", "2026/27 H2", dt.date(2026, 10, 1), dt.date(2027, 3, 31), ["Q3", "Q4"]),
+        ("2026-27 h2", "2026/27 H2", dt.date(2026, 10, 1), dt.date(2027, 3, 31), ["Q3", "Q4"]),
+    ],
+)
+def test_a_half_year_is_six_months_of_the_financial_year(text, label, start, end, quarters):
+    h = parse_period(text)
+    assert (h.kind, h.label, h.start_date, h.end_date) == ("half", label, start, end)
+    assert [q.label[-2:] for q in h.quarters()] == quarters
+    assert len(h.months()) == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "last_year", "slug"),
+    [
+        ("2026/27 H1", "2025/26 H2", "2025/26 H1", "2026-27-H1"),
+        ("2026/27 H2", "2026/27 H1", "2025/26 H2", "2026-27-H2"),
+    ],
+)
+def test_half_year_arithmetic(text, previous, last_year, slug):
+    h = parse_period(text)
+    assert (h.previous().label, h.last_year().label, h.slug) == (previous, last_year, slug)
+
+
+@pytest.mark.parametrize(
+    ("inner", "half"),
+    [
+        ("2026-04", "2026/27 H1"),
+        ("2026-09", "2026/27 H1"),
+        ("2026/27 Q3", "2026/27 H2"),
+        ("2027-03", "2026/27 H2"),
+    ],
+)
+def test_months_and_quarters_belong_to_their_half(inner, half):
+    p = parse_period(inner)
+    assert p.containing("half").label == half
+    assert parse_period(half).contains(p)
+    assert not parse_period(half).previous().contains(p)
+
+
+def test_half_and_month_parsers_refuse_other_kinds():
+    from pmlib.core.periods import parse_half, parse_month
+
+    assert parse_half("2026/27 H1").label == "2026/27 H1"
+    assert parse_month("Sep 2026").label == "2026-09"
+    with pytest.raises(PeriodError, match="'2026/27 H1'"):
+        parse_half("2026/27 Q2")
+    with pytest.raises(PeriodError, match="'2026-09'"):
+        parse_month("2026/27 Q2")
+    assert try_parse_period("2026/27 H3") is None
+
+
+def test_period_table_reads_halves():
+    table = period_table(pd.Series(["2026/27 H1", "2026/27 H2"]))
+    assert list(table["period_kind"]) == ["half", "half"]
+    assert list(table["ordinal"]) == [2026 * 12 + 6, 2026 * 12 + 12]
+    assert table["quarter"].isna().all() and table["month"].isna().all()
+
+
+# -- the library by year -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to", "period", "expected"),
+    [
+        (None, None, "2026/27 Q2", True),
+        (None, "2025/26", "2025/26 Q2", True),  # retired at the end of 2025/26
+        (None, "2025/26", "2026/27 Q2", False),
+        ("2026/27", None, "2025/26 Q4", False),  # new in 2026/27
+        ("2026/27", None, "2026/27 Q1", True),
+        ("2026/27 Q3", None, "2026/27 H2", True),  # starts within the half
+        ("2026/27 Q3", None, "2026/27 Q2", False),
+        ("2024/25", "2025/26", "2025/26", True),
+    ],
+)
+def test_in_library_by_period(valid_from, valid_to, period, expected):
+    from pmlib.core.periods import in_library
+
+    got = in_library(pd.Series([valid_from]), pd.Series([valid_to]), parse_period(period))
+    assert got.tolist() == [expected]

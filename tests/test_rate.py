@@ -513,7 +513,7 @@ REASON_CASES = [
         "no good direction (polarity none): monitoring only, not rated",
     ),
     (SD, NAN, 100, {}, "no value supplied"),
-    (SD, 50, NAN, {}, "no target for this period: not rated"),
+    (SD, 50, NAN, {}, "no target set for this period: not rated"),
 ]
 
 

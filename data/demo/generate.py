@@ -40,6 +40,7 @@ import yaml
 
 from pmlib.core.numbers import agreed_decimals, agreed_string, round_published, value_string
 from pmlib.core.periods import Period, parse_period, parse_quarter, parse_year, period_table
+from pmlib.data.lags import lag_end, parse_lag
 from pmlib.data.plan_contract import PLAN_CONTRACT
 from pmlib.rating.rollup import NATIVE_KIND, build_cube
 
@@ -101,6 +102,7 @@ COLUMNS = (
     "green_within", "amber_within", "tolerance", "owner", "data_collector", "data_reviewer",
     "head_of_service", "strategic_lead", "data_source", "collection_method", "visibility",
     "risks", "last_reviewed", "reviewed_by", "benchmark_metric",
+    "baseline", "baseline_period", "reporting_lag", "submission_deadline", "valid_from", "valid_to",
 )  # fmt: skip
 # The keys of an indicator's "simulate:" block (explained at the top of indicators.yaml).
 SIMULATE = {
@@ -149,10 +151,11 @@ class Ind:
 
 
 def _by_year(entry: dict, key: str) -> dict[int, float]:
-    """``{year label: value}`` as ``{fy: value}``, one value for every target year."""
+    """``{year label: value}`` as ``{fy: value}``, one value for every target year (``null``:
+    no target that year, e.g. a baseline year or a year after the indicator was retired)."""
     if key not in entry:
         return {}
-    out = {parse_year(k).fy: float(v) for k, v in entry[key].items()}
+    out = {parse_year(k).fy: None if v is None else float(v) for k, v in entry[key].items()}
     if set(out) != set(TARGET_FYS):
         first, last = (Period("year", fy).label for fy in (TARGET_FYS[0], TARGET_FYS[-1]))
         raise SourceError(
@@ -220,17 +223,29 @@ BY_ID = {ind.id: ind for ind in INDICATORS}
 # Simulation
 # --------------------------------------------------------------------------------------------
 def reporting_periods(ind: Ind) -> list[Period]:
-    """The periods an indicator has actuals for, oldest first: months and quarters up to the
-    last quarter, years up to the last annual outturn."""
+    """The periods an indicator has actuals for, oldest first: months, quarters and halves up
+    to the last quarter (less its reporting lag: a figure not yet due is not there), years up
+    to the last annual outturn, all within the years it is in the library."""
     out: list[Period] = []
+    last = LAST_QUARTER.ordinal - parse_lag(ind.reporting_lag).months
+    start = parse_period(ind.valid_from).start_date if ind.valid_from else None
+    end = parse_period(ind.valid_to).end_date if ind.valid_to else None
     for fy in TARGET_FYS:
         year = Period("year", fy)
         kind = NATIVE_KIND[ind.frequency]
         if kind == "year":
-            out += [year] if fy <= LAST_ANNUAL_FY else []
+            inside = [year] if fy <= LAST_ANNUAL_FY else []
+        elif kind == "half":
+            inside = [Period("half", fy, h) for h in (1, 2)]
         else:
             inside = year.months() if kind == "month" else year.quarters()
-            out += [p for p in inside if p.ordinal <= LAST_QUARTER.ordinal]
+        out += [
+            p
+            for p in inside
+            if (kind == "year" or p.ordinal <= last)
+            and (start is None or p.start_date >= start)
+            and (end is None or p.end_date <= end)
+        ]
     return out
 
 
@@ -367,7 +382,7 @@ class Rollups:
         self.cubes = {
             (what, kind): build_cube(lib, frame, kind, fys)
             for what, (lib, frame) in inputs.items()
-            for kind in ("month", "quarter", "year")
+            for kind in ("month", "quarter", "half", "year")
         }
         self.position = {ind.id: k for k, ind in enumerate(INDICATORS)}
 
@@ -383,7 +398,7 @@ class Rollups:
 
 def target_for(ind: Ind, period: Period) -> float | None:
     """The target that applies to a period (profiled rows first, then pro-rata year goal)."""
-    if not ind.targets:
+    if not ind.targets or ind.targets[period.fy] is None:
         return None
     year = ind.targets[period.fy]
     if ind.profile:
@@ -406,6 +421,8 @@ def targets_table() -> pd.DataFrame:
     rows = []
     for ind in (i for i in INDICATORS if i.rated):
         for fy in TARGET_FYS:
+            if ind.targets and ind.targets[fy] is None:
+                continue  # no target that year: a baseline year, or after it was retired
             year = Period("year", fy)
             row = dict.fromkeys(("target", "intervention", "lower", "upper"), "")
             row = {"indicator_id": ind.id, "period": year.label, **row}
@@ -424,7 +441,8 @@ def targets_table() -> pd.DataFrame:
 
 def _audit(ind: Ind, p: Period, rng: np.random.Generator) -> dict:
     lag = int(rng.integers(5, 11)) if p.kind != "year" else int(rng.integers(8, 14))
-    collected = p.end_date + dt.timedelta(days=lag)
+    # a figure reported in arrears is collected once it is due (its reporting lag later)
+    collected = lag_end(p.end_date, parse_lag(ind.reporting_lag)) + dt.timedelta(days=lag)
     if (ind.id, p.label) == LATE_SUBMISSION:
         collected = p.end_date + dt.timedelta(days=LATE_DAYS)
     approved = collected + dt.timedelta(days=int(rng.integers(1, 6)))

@@ -10,7 +10,7 @@ report renders the same whatever folder it runs in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmlib.core.errors import ParameterError
@@ -50,6 +50,8 @@ class PackPlan:
     allow_unapproved: bool = False
     #: the figures shown before approval, as (indicator, period, status), when allowed
     provisional: tuple[tuple[str, str, str], ...] = ()
+    #: committees not rendered because they do not receive this cycle: slug -> why
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def find_notebook(
@@ -93,8 +95,14 @@ def plan_pack(
     annual: bool = False,
     allow_unapproved: bool = False,
     signed_off_by: str | None = None,
+    kind: str | None = None,
 ) -> PackPlan:
     """Validate the data and parameters and decide what to render. Writes nothing.
+
+    ``kind`` is the report cycle: ``quarter`` (default), ``year`` (also ``annual=True``),
+    ``month`` or ``half``. Only committees whose ``cycles`` (committees.yaml) include it are
+    rendered; the others are listed in ``skipped`` with the reason. A committee named in
+    ``committees`` is rendered whatever its cycles: it was asked for by name.
 
     Raises
     ------
@@ -105,9 +113,9 @@ def plan_pack(
     SignOffError
         For a final pack showing a figure not yet approved, unless ``allow_unapproved``.
     """
+    from pmlib.config.cycles import committees_for_cycle, parse_report_period
     from pmlib.config.settings import check_committee
     from pmlib.core.model import check_period_has_data
-    from pmlib.core.periods import parse_period
     from pmlib.data.validate import read_dataset
     from pmlib.reports.committee import no_indicators_message
 
@@ -115,25 +123,17 @@ def plan_pack(
         raise ParameterError(f"Status must be 'draft' or 'final', got {status!r}.")
     dataset = read_dataset(data_dir, params_dir)
     council = dataset.council
-    what = "year" if annual else "quarter"
-    p = parse_period(period, council.fy_start_month, what=what)
-    if annual and p.kind != "year":
-        raise ParameterError(
-            f"--year needs a financial year such as '{p.fy_label}', got {period!r}."
-        )
-    if not annual and p.kind != "quarter":
-        hint = (
-            f"use --year {p.label} for the annual report"
-            if p.kind == "year"
-            else f"use the quarter '{p.fy_label} Q{p.quarter}'"
-        )
-        raise ParameterError(f"--quarter needs a quarter such as '2026/27 Q2': {hint}.")
+    kind = kind or ("year" if annual else "quarter")
+    p = parse_report_period(period, kind, council.fy_start_month)
     check_period_has_data(dataset, p)
     slugs = list(dict.fromkeys(committees or dataset.settings.committees))
     unknown = [s for s in slugs if s not in dataset.settings.committees]
     if unknown:
         check_committee(dataset.settings, unknown[0])  # raises with the list of valid slugs
-    sizes = {s: len(dataset.indicators_for(dataset.settings.committees[s])) for s in slugs}
+    skipped: dict[str, str] = {}
+    if not committees:
+        slugs, skipped = committees_for_cycle(dataset.settings.committees, kind)
+    sizes = {s: len(dataset.indicators_for(dataset.settings.committees[s], p)) for s in slugs}
     empty = [s for s in slugs if not sizes[s]]
     if empty:  # refuse now, not as a failed notebook cell per committee
         raise ParameterError(no_indicators_message(dataset, dataset.settings.committees[empty[0]]))
@@ -163,6 +163,7 @@ def plan_pack(
         signed_off_by=str(signed_off_by or "").strip(),
         allow_unapproved=allow_unapproved,
         provisional=provisional,
+        skipped=skipped,
     )
 
 

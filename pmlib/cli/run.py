@@ -1,4 +1,7 @@
-"""``pmlib run``: build a quarter's (or a year's) committee report pack."""
+"""``pmlib run``: build a quarter's (or a year's, a month's, a half-year's) committee report pack.
+
+Each committee receives the cycles its ``cycles`` in committees.yaml names (default quarter and
+year); a run for another cycle skips it and says so."""
 
 from __future__ import annotations
 
@@ -37,9 +40,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         from pmlib.pdf.chromium import require_pdf_support  # lazy: only when printing PDFs
 
         require_pdf_support()  # fail now, with the install hint, not once per report
-    annual = args.year is not None
+    kind = next(k for k in ("quarter", "year", "month", "half") if getattr(args, k, None))
+    annual = kind == "year"
     plan = plan_pack(
-        args.year if annual else args.quarter,
+        getattr(args, kind),
         committees=args.committee,
         data_dir=args.data,
         params_dir=args.params,
@@ -49,12 +53,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         annual=annual,
         allow_unapproved=args.allow_unapproved,
         signed_off_by=args.signed_off_by,
+        kind=kind,
     )
     print(
         f"{plan.council}: {len(plan.committees)} report(s) for {plan.period_label} "
         f"-> {plan.out_dir}",
         file=sys.stderr,
     )
+    for slug, why in plan.skipped.items():
+        print(f"  skipped  {slug:<24} {why}", file=sys.stderr)
     result = run_pack(
         plan, formats=formats, jobs=args.jobs, force=args.force, progress=not args.quiet
     )
@@ -87,6 +94,14 @@ def register(sub) -> None:
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--quarter", help="the quarter to report, e.g. '2026/27 Q2'")
     when.add_argument("--year", help="a financial year for the annual report, e.g. '2025/26'")
+    when.add_argument(
+        "--month",
+        help="a month, e.g. '2026-09', for committees with `cycles: [month]` in committees.yaml",
+    )
+    when.add_argument(
+        "--half",
+        help="a half-year, e.g. '2026/27 H1', for committees with `cycles: [half]`",
+    )
     p.add_argument(
         "--committee",
         action="append",

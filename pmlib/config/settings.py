@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pmlib.config.cycles import read_bank_holidays, read_cycles, read_deadline
 from pmlib.config.plan import PLAN_KEYS, read_plan
 from pmlib.config.rules import parse_exception_rule, parse_on_target
 from pmlib.config.schemes import read_rag_schemes
@@ -31,6 +32,8 @@ _COUNCIL_KEYS = {
     "dot_tolerance",
     "data_dir",
     "submission_deadline_days",
+    "submission_deadline",
+    "bank_holidays",
     "benchmark_dir",
     "peer_group",
     "exceptions",
@@ -45,6 +48,7 @@ _COMMITTEE_KEYS = {
     "indicators",
     "exceptions",
     "on_target",
+    "cycles",
 }
 _COUNCIL_KEYS |= {"narrative_headings"}  # pmlib.config.templates
 _COUNCIL_KEYS |= PLAN_KEYS  # actions:, risks:, finance: (pmlib.config.plan)
@@ -114,18 +118,7 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
             )
         )
         tol = 0.0
-    days = raw.get("submission_deadline_days", 15)
-    if not isinstance(days, int) or days < 0:
-        problems.append(
-            Problem(
-                f,
-                "must be a whole number of days >= 0",
-                "e.g. 15",
-                column="submission_deadline_days",
-                value=days,
-            )
-        )
-        days = 15
+    days, deadline = read_deadline(f, raw, problems)
     return Council(
         name=name.strip(),
         short_name=str(raw.get("short_name") or name).strip(),
@@ -135,6 +128,8 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
         dot_tolerance=float(tol),
         data_dir=_resolve(path.parent, raw.get("data_dir")),
         submission_deadline_days=days,
+        submission_deadline=deadline,
+        bank_holidays=read_bank_holidays(f, raw, problems),
         benchmark_dir=_resolve(path.parent, raw.get("benchmark_dir")),
         peer_group=str(raw.get("peer_group") or ""),
         narrative_headings=read_narrative_headings(f, raw.get("narrative_headings"), problems),
@@ -248,6 +243,7 @@ def _committees(path: Path, raw: Any, problems: list[Problem]) -> dict[str, Comm
             indicators=_str_list(f, f"{where}.indicators", item.get("indicators"), problems),
             meetings=read_meetings(f, where, item.get("meetings"), problems),
             **_conventions(f, f"{where}.", item, problems),
+            cycles=read_cycles(f, where, item.get("cycles"), problems),
         )
         if not (committee.all_indicators or committee.priorities or committee.indicators):
             # Indicators may still name this committee in their `committees` column.

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from pmlib.core.errors import ParameterError
+from pmlib.core.periods import in_library
 from pmlib.core.plan import PlanSettings
 from pmlib.core.rules import ON_TARGET_DEFAULT, ExceptionRule
 
@@ -43,6 +44,10 @@ class Council:
     data_dir: Path | None = None
     #: Data collected more than this many days after the period end is reported as late.
     submission_deadline_days: int = 15
+    #: The deadline as the council writes it ("8 working days"); "" = the calendar days above.
+    submission_deadline: str = ""
+    #: Bank holidays working days skip (:data:`pmlib.core.workdays.REGIONS`).
+    bank_holidays: str = "england-and-wales"
     benchmark_dir: Path | None = None
     peer_group: str = ""
     #: (narrative column, heading) in the order a report shows them; columns left out are
@@ -54,6 +59,11 @@ class Council:
     exceptions: ExceptionRule = ExceptionRule()
     #: Ratings the headline figures count as on target (``on_target:``; default Green only).
     on_target: tuple[str, ...] = ON_TARGET_DEFAULT
+
+    @property
+    def deadline(self) -> str:
+        """The council-wide submission deadline as written: ``8 working days`` or ``15 days``."""
+        return self.submission_deadline or f"{self.submission_deadline_days} days"
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,9 @@ class Committee:
     @property
     def is_public(self) -> bool:
         return self.audience == "public"
+
+    #: The report cycles it receives: month, quarter, half, year (default: today's two).
+    cycles: tuple[str, ...] = ("quarter", "year")
 
 
 @dataclass(frozen=True)
@@ -127,12 +140,15 @@ class Dataset:
     def council(self) -> Council:
         return self.settings.council
 
-    def indicators_for(self, committee: str | Committee) -> pd.DataFrame:
+    def indicators_for(self, committee: str | Committee, period: Any = None) -> pd.DataFrame:
         """The indicators a committee scrutinises, honouring its audience.
 
         An indicator belongs to a committee when the committee takes all indicators, lists the
         indicator's priority or id, or the indicator names the committee's slug in its
         ``committees`` column. A public committee never receives an ``internal`` indicator.
+        Given a ``period`` (a :class:`~pmlib.core.periods.Period`), only indicators in the
+        library then (``valid_from``/``valid_to``), so a past report shows the library as it
+        was.
         """
         c = committee if isinstance(committee, Committee) else self.settings.committees[committee]
         ind = self.indicators
@@ -148,6 +164,8 @@ class Dataset:
             mask = named | ind["priority"].isin(c.priorities) | ind["id"].isin(c.indicators)
         if c.is_public:
             mask &= ind["visibility"].fillna("public").eq("public")
+        if period is not None and {"valid_from", "valid_to"} <= set(ind.columns):
+            mask &= in_library(ind["valid_from"], ind["valid_to"], period)
         return ind[mask.astype(bool)]
 
 
@@ -161,7 +179,7 @@ def check_period_has_data(dataset: Dataset, period: Any) -> None:
     if latest is None or pd.isna(latest):
         return
     last = act.loc[act["ordinal"].idxmax(), "period"]
-    span = {"year": 12, "quarter": 3}.get(period.kind, 1)
+    span = {"year": 12, "half": 6, "quarter": 3}.get(period.kind, 1)
     if period.ordinal - span >= latest:
         raise ParameterError(
             f"No data has been collected for {period.label} yet (the latest data is for "

@@ -8,9 +8,14 @@ Monthly data uses calendar labels (``2026-09``). Every period in pmlib has one c
 kind       canonical label  also accepted
 =========  ===============  ======================================
 year       ``2026/27``      ``2026-27``, ``2026/2027``, ``FY2026/27``
+half       ``2026/27 H1``   ``2026-27 H1``, ``H1 2026/27``
 quarter    ``2026/27 Q2``   ``2026-27 Q2``, ``Q2 2026/27``, ``2026/27Q2``
 month      ``2026-09``      ``Sep 2026``, ``September 2026``, ``2026-09-01``
 =========  ===============  ======================================
+
+A half-year (H1 = the first six months of the financial year, Q1 and Q2) is what councils
+report "six-monthly" or "bi-annually" (South Derbyshire's collection intervals; Dorset's
+six-monthly Cabinet reports).
 
 Anything else — a bare ``2026`` (calendar or financial year?), ``Q2 2026`` (which year does Q2
 belong to?) — is rejected with a message listing these forms, because guessing would silently
@@ -36,7 +41,7 @@ from pmlib.core.errors import PeriodError
 
 ACCEPTED_FORMS = (
     "a financial year '2026/27', a quarter '2026/27 Q2' (or '2026-27 Q2', 'Q2 2026/27'), "
-    "or a month '2026-09' (or 'Sep 2026')"
+    "a month '2026-09' (or 'Sep 2026'), or a half-year '2026/27 H1'"
 )
 
 _MONTHS = {
@@ -65,10 +70,14 @@ _FY = r"(?:FY\s*)?(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{2}|\d{4})"
 _RE_YEAR = re.compile(rf"^{_FY}$", re.I)
 _RE_QTR_AFTER = re.compile(rf"^{_FY}\s*[-_ ]?\s*Q(?P<q>[1-4])$", re.I)
 _RE_QTR_BEFORE = re.compile(rf"^Q(?P<q>[1-4])\s*[-_ ,]?\s*{_FY}$", re.I)
+_RE_HALF_AFTER = re.compile(rf"^{_FY}\s*[-_ ]?\s*H(?P<h>[12])$", re.I)
+_RE_HALF_BEFORE = re.compile(rf"^H(?P<h>[12])\s*[-_ ,]?\s*{_FY}$", re.I)
 _RE_MONTH_ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})(?:-01)?(?:[ T]00:00:00)?$")
 _RE_MONTH_NAME = re.compile(r"^(?P<mn>[A-Za-z]{3,9})[\s\-]+(?P<y>\d{4})$")
 
-KINDS = ("month", "quarter", "year")
+KINDS = ("month", "quarter", "half", "year")
+#: Months in a period of each kind.
+KIND_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
 @dataclass(frozen=True)
@@ -76,8 +85,8 @@ class Period:
     """A financial year, quarter or month.
 
     ``fy`` is the calendar year in which the financial year starts (2026 for 2026/27).
-    ``index`` is 0 for a year, 1-4 for a quarter and 1-12 for a month (month 1 = the first month
-    of the financial year). ``start_month`` is the calendar month the financial year starts in.
+    ``index`` is 0 for a year, 1-2 for a half, 1-4 for a quarter and 1-12 for a month (month 1 =
+    the first month of the financial year). ``start_month`` is the calendar month the financial year starts in.
     """
 
     kind: str
@@ -97,6 +106,8 @@ class Period:
             return self.fy_label
         if self.kind == "quarter":
             return f"{self.fy_label} Q{self.index}"
+        if self.kind == "half":
+            return f"{self.fy_label} H{self.index}"
         year, month = self.calendar_month
         return f"{year}-{month:02d}"
 
@@ -111,12 +122,19 @@ class Period:
     # -- structure ------------------------------------------------------------------------------
     @property
     def quarter(self) -> int | None:
-        """The quarter (1-4) a quarter or month belongs to; ``None`` for a year."""
+        """The quarter (1-4) a quarter or month belongs to; ``None`` for a half or a year."""
         if self.kind == "quarter":
             return self.index
         if self.kind == "month":
             return (self.index - 1) // 3 + 1
         return None
+
+    @property
+    def half(self) -> int | None:
+        """The half-year (1-2) a half, quarter or month belongs to; ``None`` for a year."""
+        if self.kind == "year":
+            return None
+        return (self.months_elapsed - 1) // 6 + 1
 
     @property
     def calendar_month(self) -> tuple[int, int]:
@@ -131,9 +149,7 @@ class Period:
         """Months of the financial year up to and including the end of this period."""
         if self.kind == "year":
             return 12
-        if self.kind == "quarter":
-            return 3 * self.index
-        return self.index
+        return KIND_MONTHS[self.kind] * self.index
 
     @property
     def ordinal(self) -> int:
@@ -147,23 +163,38 @@ class Period:
         """The months a period covers, in order."""
         if self.kind == "month":
             return [self]
-        first = 1 if self.kind == "year" else 3 * (self.index - 1) + 1
-        last = 12 if self.kind == "year" else first + 2
+        size = KIND_MONTHS[self.kind]
+        first = 1 if self.kind == "year" else size * (self.index - 1) + 1
+        last = first + size - 1
         return [Period("month", self.fy, i, self.start_month) for i in range(first, last + 1)]
 
     def quarters(self) -> list[Period]:
-        """The quarters of a year (or the quarter itself)."""
+        """The quarters of a year or half (or the quarter itself, or a month's quarter)."""
         if self.kind == "quarter":
             return [self]
         if self.kind == "month":
             return [Period("quarter", self.fy, self.quarter or 1, self.start_month)]
-        return [Period("quarter", self.fy, q, self.start_month) for q in range(1, 5)]
+        first = 1 if self.kind == "year" else 2 * self.index - 1
+        last = 4 if self.kind == "year" else first + 1
+        return [Period("quarter", self.fy, q, self.start_month) for q in range(first, last + 1)]
+
+    def containing(self, kind: str) -> Period:
+        """The period of ``kind`` holding this period's last month (a half's or year's for a
+        quarter; Q2's for September).
+
+        >>> parse_period("2026-09").containing("half").label
+        '2026/27 H1'
+        """
+        if kind == "year":
+            return self.year()
+        size = KIND_MONTHS[kind]
+        return Period(kind, self.fy, (self.months_elapsed - 1) // size + 1, self.start_month)
 
     def previous(self) -> Period:
         """The period just before, of the same kind (Q1's previous is last year's Q4)."""
         if self.kind == "year":
             return Period("year", self.fy - 1, 0, self.start_month)
-        n = 4 if self.kind == "quarter" else 12
+        n = 12 // KIND_MONTHS[self.kind]
         if self.index == 1:
             return Period(self.kind, self.fy - 1, n, self.start_month)
         return Period(self.kind, self.fy, self.index - 1, self.start_month)
@@ -191,9 +222,10 @@ class Period:
             return False
         if self.kind == "year":
             return True
-        if self.kind == "quarter":
-            return other.kind in ("quarter", "month") and other.quarter == self.index
-        return other == self
+        if KIND_MONTHS[other.kind] > KIND_MONTHS[self.kind]:
+            return False
+        first = self.months_elapsed - KIND_MONTHS[self.kind]
+        return first < other.months_elapsed <= self.months_elapsed
 
 
 def _fy_from(y1: str, y2: str) -> int | None:
@@ -225,6 +257,10 @@ def try_parse_period(text: object, start_month: int = 4) -> Period | None:
     if m:
         fy = _fy_from(m["y1"], m["y2"])
         return None if fy is None else Period("quarter", fy, int(m["q"]), start_month)
+    m = _RE_HALF_AFTER.match(s) or _RE_HALF_BEFORE.match(s)
+    if m:
+        fy = _fy_from(m["y1"], m["y2"])
+        return None if fy is None else Period("half", fy, int(m["h"]), start_month)
     m = _RE_MONTH_ISO.match(s)
     if m:
         month = int(m["m"])
@@ -249,7 +285,7 @@ def parse_period(text: object, start_month: int = 4, *, what: str = "period") ->
     >>> parse_period("2026")
     Traceback (most recent call last):
     ...
-    pmlib.core.errors.PeriodError: '2026' is not a period pmlib can read unambiguously. Use a financial year '2026/27', a quarter '2026/27 Q2' (or '2026-27 Q2', 'Q2 2026/27'), or a month '2026-09' (or 'Sep 2026').
+    pmlib.core.errors.PeriodError: '2026' is not a period pmlib can read unambiguously. Use a financial year '2026/27', a quarter '2026/27 Q2' (or '2026-27 Q2', 'Q2 2026/27'), a month '2026-09' (or 'Sep 2026'), or a half-year '2026/27 H1'.
     """
     period = try_parse_period(text, start_month)
     if period is None:
@@ -266,6 +302,28 @@ def parse_quarter(text: object, start_month: int = 4) -> Period:
         raise PeriodError(
             f"{text!r} is a {period.kind}, but a quarter is needed here, e.g. "
             f"'{period.fy_label} Q2'."
+        )
+    return period
+
+
+def parse_half(text: object, start_month: int = 4) -> Period:
+    """Parse a label that must be a half-year (``2026/27 H1``: the first six months)."""
+    period = parse_period(text, start_month, what="half-year")
+    if period.kind != "half":
+        raise PeriodError(
+            f"{text!r} is a {period.kind}, but a half-year such as "
+            f"'{period.fy_label} H{period.half or 1}' is needed here."
+        )
+    return period
+
+
+def parse_month(text: object, start_month: int = 4) -> Period:
+    """Parse a label that must be a month (``2026-09``)."""
+    period = parse_period(text, start_month, what="month")
+    if period.kind != "month":
+        raise PeriodError(
+            f"{text!r} is a {period.kind}, but a month such as "
+            f"'{period.end_date:%Y-%m}' is needed here."
         )
     return period
 
@@ -347,3 +405,25 @@ def parse_period_column(values: pd.Series, start_month: int = 4) -> PeriodColumn
     taken = {k: v.take(codes) for k, v in columns.items()}
     table = pd.DataFrame(taken, index=values.index, copy=False)  # fresh arrays: no copy
     return PeriodColumn(table, canonical[codes], tuple(periods))
+
+
+def in_library(valid_from: pd.Series, valid_to: pd.Series, period: Period) -> pd.Series:
+    """True where an indicator was in the library during ``period``: its ``valid_from``
+    period starts by the period's end and its ``valid_to`` period ends on or after its start
+    (blank or unreadable cells: open-ended). Breckland agrees its KPIs annually, so a report for
+    a past year shows the library as it was then.
+
+    >>> s = pd.Series
+    >>> in_library(s(["2026/27", None]), s([None, "2025/26"]), parse_period("2025/26 Q2")).tolist()
+    [False, True]
+    """
+
+    def read(cells: pd.Series, keep) -> pd.Series:
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        ok = [keep(try_parse_period(u, period.start_month)) for u in uniques] + [True]
+        return pd.Series(np.array(ok, dtype=bool)[np.where(codes < 0, len(uniques), codes)])
+
+    start, end = period.start_date, period.end_date
+    a = read(valid_from, lambda p: p is None or p.start_date <= end)
+    b = read(valid_to, lambda p: p is None or p.end_date >= start)
+    return pd.Series((a & b).to_numpy(), index=valid_from.index)

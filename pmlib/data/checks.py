@@ -17,8 +17,15 @@ from pmlib.core.frames import codes_in, isin, take
 from pmlib.core.model import Settings
 from pmlib.core.periods import ACCEPTED_FORMS, PeriodColumn, parse_period_column
 
-_FREQ_KIND = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
-_KINDS = ("month", "quarter", "year")
+_FREQ_KIND = {
+    "monthly": "month",
+    "quarterly": "quarter",
+    "six-monthly": "half",
+    "annual": "year",
+    "biennial": "year",
+}
+_KINDS = ("month", "quarter", "half", "year")
+_EVERY = {"month": "monthly", "quarter": "quarterly", "half": "six-monthly", "year": "annually"}
 
 
 def _mask(mask: pd.Series | np.ndarray) -> np.ndarray:

@@ -35,7 +35,7 @@ TABLES = ("indicators", "targets", "actuals", "narratives")
 
 KINDS = ("KPI", "PI", "statistic")
 POLARITIES = ("higher", "lower", "band", "none")
-FREQUENCIES = ("monthly", "quarterly", "annual")
+FREQUENCIES = ("monthly", "quarterly", "six-monthly", "annual", "biennial")
 MEASURES = ("period", "cumulative", "snapshot")
 AGGREGATIONS = ("sum", "mean", "last", "ratio")
 TOLERANCES = ("relative", "absolute")
@@ -91,6 +91,13 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         Col("last_reviewed", "date"),
         Col("reviewed_by"),
         Col("benchmark_metric"),
+        # history, lags and the library by year (docs/data-format.md; pmlib.data.lags)
+        Col("baseline", "number"),
+        Col("baseline_period"),
+        Col("reporting_lag"),
+        Col("submission_deadline"),
+        Col("valid_from"),
+        Col("valid_to"),
     ),
     "targets": (
         Col("indicator_id", required=True, nonblank=True),

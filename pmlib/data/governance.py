@@ -11,8 +11,11 @@ import numpy as np
 import pandas as pd
 
 from pmlib.core.errors import Problem, Problems
+from pmlib.core.model import Council
 from pmlib.core.periods import PeriodColumn
+from pmlib.core.workdays import deadline_after, parse_deadline
 from pmlib.data.checks import _mask, _problems_for_rows
+from pmlib.data.lags import Lag, lag_end, try_parse_lag
 
 
 def _check_approvals(act: pd.DataFrame, file: str, council_deadline: int) -> Sequence[Problem]:
@@ -74,28 +77,69 @@ def _check_approvals(act: pd.DataFrame, file: str, council_deadline: int) -> Seq
 
 
 def _check_late(
-    act: pd.DataFrame, periods: PeriodColumn, file: str, deadline_days: int
+    act: pd.DataFrame,
+    periods: PeriodColumn,
+    file: str,
+    council: Council,
+    ind: pd.DataFrame | None = None,
+    positions: np.ndarray | None = None,
 ) -> Sequence[Problem]:
-    """Data collected more than the deadline after its period ended (a warning)."""
+    """Data collected after its deadline (a warning), judged per indicator.
+
+    The deadline is the indicator's ``submission_deadline`` or else the council's
+    (``8 working days``: weekends and the council's bank holidays skipped, with
+    :mod:`pmlib.core.workdays`; ``15 days``: calendar days). It counts from the period end, or,
+    for an indicator reported in arrears (``reporting_lag``), from when the figure becomes due.
+    Due dates are worked once per distinct (period, deadline, lag), not once per row.
+    """
     has = act["collected_at"].notna().to_numpy(dtype=bool) & (periods.codes >= 0)
     if not has.any():
         return Problems()
     at = np.flatnonzero(has)
+    n = len(act)
+    own = np.full(n, "", dtype=object)
+    lag_text = np.full(n, None, dtype=object)
+    if ind is not None and positions is not None:
+        found = positions >= 0
+        for column, target in (("submission_deadline", own), ("reporting_lag", lag_text)):
+            if column in ind:
+                cells = ind[column].astype(object).where(ind[column].notna(), None).to_numpy()
+                target[found] = cells[positions[found]]
+    deadline = np.where(pd.isna(own) | (own == ""), council.deadline, own).astype(object)
+    for text in set(deadline[at]):  # an unreadable cell is reported by the library checks
+        try:
+            parse_deadline(text)
+        except ValueError:
+            deadline[deadline == text] = council.deadline
+    lag = pd.Series(lag_text).map(lambda t: (try_parse_lag(t) or Lag()).months).to_numpy()
+    key = pd.DataFrame(
+        {"p": periods.codes[at], "d": deadline[at], "l": lag[at]}, index=act.index[at]
+    )
+    combos = key.drop_duplicates()
+    due_dates = {}
+    for p, d, m in combos.itertuples(index=False):
+        end = lag_end(periods.periods[p].end_date, Lag(months=int(m)))
+        due_dates[(p, d, m)] = pd.Timestamp(deadline_after(end, d, council.bank_holidays))
+    due = pd.Series([due_dates[k] for k in key.itertuples(index=False, name=None)], index=key.index)
     ends = pd.DatetimeIndex([pd.Timestamp(p.end_date) for p in periods.periods])
     end = pd.Series(ends.take(periods.codes[at]), index=act.index[at])
     collected = act["collected_at"].iloc[at]
-    late = end.notna() & (collected > end + pd.Timedelta(days=deadline_days))
+    late = _mask(collected > due)  # as ever: after the start of the deadline day
     days = (collected - end).dt.days
-    late = _mask(late)
-    return Problems.at_rows(
-        file,
-        f"submitted late (more than {deadline_days} days after the period ended)",
-        "no action needed now; agree a date with the collector",
-        act["_row"].to_numpy()[at[late]],
-        [f"{int(d)} days after" for d in days[late]],
-        column="collected_at",
-        severity="warning",
-    )
+    problems = Problems()
+    for (d, m), group in key[late].groupby(["d", "l"], sort=False):
+        rows = np.flatnonzero(act.index.isin(group.index))
+        arrears = f", {Lag(months=int(m)).text}" if m else ""
+        problems += Problems.at_rows(
+            file,
+            f"submitted late (more than {d} after the period ended{arrears})",
+            "no action needed now; agree a date with the collector",
+            act["_row"].to_numpy()[rows],
+            [f"{int(x)} days after" for x in days.loc[act.index[rows]]],
+            column="collected_at",
+            severity="warning",
+        )
+    return problems
 
 
 def _check_reviews(ind: pd.DataFrame, file: str, today: dt.date) -> Sequence[Problem]:

@@ -27,6 +27,7 @@ CONFIDENCE = {"system": "High", "manual": "Medium", "project": "Low"}
 ISSUES = (
     "Missing data",
     "Incomplete data",
+    "No target set",
     "Not yet approved",
     "Submitted late",
     "Rating overridden",
@@ -101,6 +102,15 @@ def _pending_text(period: object, status: object, collected: object) -> str:
     return f"{figure} submitted{on}, not yet approved"
 
 
+def _deadline_of(own: pd.Series | None, ind_id: str, council: str) -> str:
+    """An indicator's own submission deadline, else the council's (``15 days``)."""
+    if own is None or ind_id not in own.index:
+        return council
+    text = own.loc[ind_id]
+    text = text.iloc[0] if isinstance(text, pd.Series) else text
+    return council if pd.isna(text) or not str(text).strip() else str(text).strip()
+
+
 def quality_findings(
     dataset: Dataset,
     rated: pd.DataFrame,
@@ -131,8 +141,16 @@ def quality_findings(
     )
     rows: list[tuple[str, str, str]] = []
 
-    no_data = rated[rated["rag"].eq("No data")]
-    rows += [(i, "Missing data", f"No figure for {period.label}") for i in no_data["indicator_id"]]
+    shown = (
+        rated["reported_period"]
+        if "reported_period" in rated
+        else pd.Series(period.label, index=rated.index)
+    )
+    no_data = rated["rag"].eq("No data")
+    rows += [
+        (i, "Missing data", f"No figure for {p}")
+        for i, p in zip(rated["indicator_id"][no_data], shown[no_data], strict=True)
+    ]
     if {"n_rows", "n_expected"} <= set(rated.columns):
         part = rated[
             rated["rag"].ne("No data")
@@ -147,6 +165,21 @@ def quality_findings(
             )
         ]
 
+    # a figure with no target (history, a baseline year): Grey, never an error, but a reader
+    # should know it is not rated
+    untargeted = (
+        rated["rag"].eq("Grey")
+        & rated["value"].notna()
+        & rated[["target", "lower", "upper"]].isna().all(axis=1)
+        & rated["kind"].ne("statistic")
+        & rated["polarity"].ne("none")
+        & rated["rag_reason"].astype("string").str.contains("no target set", regex=False)
+    ).fillna(False)
+    rows += [
+        (i, "No target set", f"{p} figure has no target: shown Grey, not rated")
+        for i, p in zip(rated["indicator_id"][untargeted], shown[untargeted], strict=True)
+    ]
+
     act = dataset.actuals
     in_period = act[act["indicator_id"].isin(ids) & act["fy"].eq(period.fy)]
     if period.kind == "quarter":
@@ -156,6 +189,11 @@ def quality_findings(
         ]
     elif period.kind == "month":
         in_period = in_period[in_period["period"].eq(period.label)]
+    elif period.kind == "half":  # its months, quarters and itself; the year's outturn at H2
+        first = period.ordinal - 6
+        inside = in_period["ordinal"].gt(first) & in_period["ordinal"].le(period.ordinal)
+        year_row = in_period["period_kind"].eq("year")
+        in_period = in_period[(inside & ~year_row) | (year_row & (period.index == 2))]
     pending = in_period[in_period["status"].isin(["draft", "submitted"])]
     rows += [
         (i, "Not yet approved", _pending_text(p, s, c))
@@ -169,7 +207,8 @@ def quality_findings(
     ]
     # Late submission and collector = reviewer were found by validation: build them from its
     # warnings (file row -> indicator), so the rule lives in one place.
-    deadline = dataset.council.submission_deadline_days
+    council_deadline = dataset.council.deadline
+    own = ind.get("submission_deadline")
     late = _warned(dataset, "actuals", "collected_at", "submitted late")
     cols = [c for c in ("indicator_id", "period", "collected_at") if c in in_period]
     late = late.join(_by_source_row(in_period)[cols], how="inner")
@@ -180,7 +219,7 @@ def quality_findings(
             "Submitted late",
             f"{period_words(p)} figure collected "
             + (f"on {long_date(c)}, " if long_date(c) != "–" else "")
-            + f"{v} the period ended (deadline {deadline} days)",
+            + f"{v} the period ended (deadline {_deadline_of(own, i, council_deadline)})",
         )
         for i, p, v, c in zip(
             late["indicator_id"], late["period"], late["value"], when, strict=True

@@ -72,6 +72,16 @@ _CHOICE_ALIASES = {
     "pi": "PI",
     "stat": "statistic",
     "statistics": "statistic",
+    # South Derbyshire's "bi-annually" is twice a year (its intervals run monthly / quarterly /
+    # bi-annually / annual); "every two years" is biennial
+    "bi-annually": "six-monthly",
+    "bi-annual": "six-monthly",
+    "biannual": "six-monthly",
+    "half-yearly": "six-monthly",
+    "six monthly": "six-monthly",
+    "6-monthly": "six-monthly",
+    "biennially": "biennial",
+    "two-yearly": "biennial",
     **UNIT_ALIASES,  # "%", "£k", "count", ... (each applies only where its unit is a choice)
 }
 

@@ -32,6 +32,7 @@ from pmlib.data.checks import (
     _Indicators,
 )
 from pmlib.data.governance import _check_approvals, _check_late, _check_reviews
+from pmlib.data.library_checks import check_library_periods
 from pmlib.data.load import Source, read_tables
 from pmlib.data.overrides import check_overrides
 from pmlib.data.plan_contract import PLAN_TABLES
@@ -83,6 +84,7 @@ def build_dataset(
     ind = typed["indicators"]
     problems += _check_indicators(ind, sources["indicators"].label, settings)
     problems += _check_reviews(ind, sources["indicators"].label, today)
+    problems += check_library_periods(ind, sources["indicators"].label, start)
     lookup = _Indicators(ind)
     positions: dict[str, np.ndarray] = {}
     periods: dict[str, PeriodColumn] = {}
@@ -133,7 +135,9 @@ def build_dataset(
         typed["actuals"],
         periods["actuals"],
         sources["actuals"].label,
-        settings.council.submission_deadline_days,
+        settings.council,
+        ind,
+        positions["actuals"],
     )
     labels = {t: s.label for t, s in sources.items()}
     plan, found = validate_plan_tables(frames, labels, settings, ind["id"])

@@ -12,11 +12,11 @@ import pandas as pd
 from pmlib.core.errors import Problem, Problems
 from pmlib.core.frames import take
 from pmlib.core.periods import PeriodColumn
-from pmlib.data.checks import _FREQ_KIND, _KINDS, _Indicators, _mask, _problems_for_rows
+from pmlib.data.checks import _EVERY, _FREQ_KIND, _KINDS, _Indicators, _mask, _problems_for_rows
 
 
 def _kind_codes(kinds: pd.Series) -> np.ndarray:
-    """Period kinds (month/quarter/year) as 0/1/2, -1 when blank."""
+    """Period kinds (month/quarter/half/year) as 0/1/2/3, -1 when blank."""
     out = np.full(len(kinds), -1, dtype=np.int8)
     for code, kind in enumerate(_KINDS):
         out[_mask(kinds.eq(kind))] = code
@@ -71,8 +71,7 @@ def _check_values(
         problems += [
             Problem(
                 file,
-                f"is a {_KINDS[k]}, but this indicator is collected "
-                f"{'annually' if e == 2 else _KINDS[e] + 'ly'}",
+                f"is a {_KINDS[k]}, but this indicator is collected {_EVERY[_KINDS[e]]}",
                 f"give one row per {_KINDS[e]}, or change the indicator's frequency",
                 row=int(r),
                 column="period",
@@ -123,8 +122,8 @@ def _check_targets_cover(
     lookup: _Indicators,
     file: str,
 ) -> Sequence[Problem]:
-    """A rated indicator's actual needs a target for its period (its own, its quarter's or its
-    year's row).
+    """A rated indicator's actual without a target for its period (its own, its quarter's or its
+    year's row) is a warning: it is rated Grey, "no target set".
 
     Periods are few (a few dozen over a million rows), so each distinct actual period's own,
     quarter and year labels are matched against the distinct target periods once; the rows then
@@ -179,14 +178,20 @@ def _check_targets_cover(
     missing = np.flatnonzero(rated & ~covered)
     years = [p.fy_label for p in a_periods.periods]
     fy_labels = [years[c] for c in a_code[missing].tolist()]
+    # A warning, not an error: history loaded from before targets were set, and a new
+    # indicator's baseline year, are real data with no target; they are rated Grey ("no target
+    # set") and listed under data quality rather than stopping the council loading its history.
     return [
         Problem(
             file,
-            f"has a value but no target for {p} (nor for its quarter or year)",
-            f"add a targets row for {i} in {y}, or set kind to 'statistic' if it is not rated",
+            f"has a value but no target for {p} (nor for its quarter or year): "
+            "no target set, so it is shown Grey and not rated",
+            f"add a targets row for {i} in {y} if it should be rated, or set kind to "
+            "'statistic' if it is never rated",
             row=int(r),
             column="period",
             value=p,
+            severity="warning",
         )
         for r, i, p, y in zip(
             act["_row"].to_numpy()[missing].tolist(),

@@ -55,6 +55,7 @@ __all__ = [
     "frequency_words",
     "not_due_mask",
     "not_due_text",
+    "not_due_words",
     "methodology_rows",
     "methodology_statement",
     "narrative_block",
@@ -157,11 +158,41 @@ def not_due_text(frequency: object, period: Period) -> str | None:
     >>> not_due_text("quarterly", parse_period("2026/27 Q2")) is None
     True
     """
-    if frequency != "annual" or period.kind == "year":
+    if period.kind == "year":
+        return None
+    if frequency == "six-monthly" and period.kind in ("quarter", "month"):
+        if period.kind == "quarter" and period.index % 2:
+            return f"Six-monthly — reported in {period.fy_label} Q{period.index + 1}"
+        return "Six-monthly — reported at the half-year"
+    if frequency == "biennial":
+        return "Biennial — reported every second year, after its year ends"
+    if frequency != "annual":
         return None
     if period.quarter == 4:
         return f"Annual — {period.fy_label} outturn not yet supplied"
     return f"Annual — reported in {period.fy_label} Q4"
+
+
+def reported_for(text: str, reported_period: object, period: Period) -> str:
+    """A value cell for a figure of another period than the report's, labelled with its own:
+    ``Q1: 49.0%`` in a 2026/27 Q2 report for a figure reported in arrears, ``H1:
+    71%`` for a six-monthly one (the full label when the year differs); other values
+    unchanged. Used by the scorecard and exception sections, so a reader never takes last
+    quarter's figure for this quarter's.
+
+    >>> from pmlib.core.periods import parse_period
+    >>> reported_for("49.0%", "2026/27 Q1", parse_period("2026/27 Q2"))
+    'Q1: 49.0%'
+    >>> reported_for("49.0%", "2025/26 Q4", parse_period("2026/27 Q1"))
+    '2025/26 Q4: 49.0%'
+    >>> reported_for("49.0%", "2026/27 Q2", parse_period("2026/27 Q2"))
+    '49.0%'
+    """
+    if is_missing(reported_period) or str(reported_period) in ("", period.label):
+        return text
+    label = str(reported_period)
+    short = label.removeprefix(f"{period.fy_label} ")
+    return f"{short if short != label and short else label}: {text}"
 
 
 def not_due_mask(rated: pd.DataFrame, frequency: pd.Series, period: Period) -> pd.Series:
@@ -173,7 +204,26 @@ def not_due_mask(rated: pd.DataFrame, frequency: pd.Series, period: Period) -> p
     freq = rated["indicator_id"].map(frequency)
     if period.kind == "year":
         return pd.Series(False, index=rated.index)
-    return rated["rag"].eq("Grey") & freq.eq("annual") & rated["value"].isna()
+    not_yet = freq.isin(["annual", "six-monthly", "biennial"])
+    return rated["rag"].eq("Grey") & not_yet & rated["value"].isna()
+
+
+def not_due_words(frequencies: set[str], period: Period) -> tuple[tuple[str, str], str]:
+    """How the at-a-glance summary names its not-yet-due indicators, and when they are due:
+    ``(("is an annual indicator", "are annual indicators"), "reported in 2026/27 Q4")`` when
+    they are all annual (as ever); other frequencies named with their own note.
+
+    >>> from pmlib.core.periods import parse_period
+    >>> not_due_words({"six-monthly"}, parse_period("2026/27 Q1"))
+    (('is a six-monthly indicator', 'are six-monthly indicators'), 'reported in 2026/27 Q2')
+    """
+    kinds = [f for f in ("annual", "six-monthly", "biennial") if f in frequencies] or ["annual"]
+    notes = [(not_due_text(f, period) or "").split(" — ", 1)[-1] for f in kinds]
+    if len(kinds) == 1:
+        a = "an" if kinds[0] == "annual" else "a"
+        return (f"is {a} {kinds[0]} indicator", f"are {kinds[0]} indicators"), notes[0]
+    note = "; ".join(f"{k}: {n}" for k, n in zip(kinds, notes, strict=True))
+    return ("is an indicator", "are indicators"), note
 
 
 def quartile_position(quartile: object, rank: object, n: object) -> str:

@@ -247,6 +247,7 @@ def glance_points(
     not_due: pd.Series | None = None,
     not_due_note: str = "",
     on_target: Sequence[str] = ON_TARGET_DEFAULT,
+    not_due_what: tuple[str, str] = ("is an annual indicator", "are annual indicators"),
 ) -> list[GlancePoint]:
     """The at-a-glance summary as short sentences, each with the indicators it names.
 
@@ -258,7 +259,8 @@ def glance_points(
     value against target, and the forecast against ``year_target`` (a column the caller may
     add; the rating frame's ``target`` is this period's, perhaps profiled). ``not_due`` marks the Grey rows that are annual indicators not yet
     due (:func:`pmlib.present.fragments.not_due_mask`) and ``not_due_note`` says when they are
-    (``reported in 2026/27 Q4``), so they are not counted as monitoring-only. Sentences: how
+    (``reported in 2026/27 Q4``; ``not_due_what``: how they are named, "is an annual
+    indicator"), so they are not counted as monitoring-only. Sentences: how
     many are rated and how they stand; how many are
     not rated or have no figure; what moved to Red and what improved to Green since
     ``previous_label``; what is forecast to miss its year-end target. ``on_target`` is the
@@ -308,7 +310,7 @@ def glance_points(
         )
     if due:
         unrated.append(
-            f"{due} {_verb(due, 'is an annual indicator', 'are annual indicators')} "
+            f"{due} {_verb(due, *not_due_what)} "
             f"not yet due{f' ({not_due_note})' if not_due_note else ''}"
         )
     if counts["No data"]:
@@ -381,6 +383,7 @@ def glance_narrative(
     not_due: pd.Series | None = None,
     not_due_note: str = "",
     on_target: Sequence[str] = ON_TARGET_DEFAULT,
+    not_due_what: tuple[str, str] = ("is an annual indicator", "are annual indicators"),
 ) -> str:
     """:func:`glance_points` as plain sentences (names listed after a colon, separated by
     semicolons, since names may themselves contain "and")."""
@@ -394,6 +397,7 @@ def glance_narrative(
         not_due=not_due,
         not_due_note=not_due_note,
         on_target=on_target,
+        not_due_what=not_due_what,
     ):
         listed = "; ".join(name for _, name, _ in names)
         parts.append(f"{sentence} {listed}." if listed else sentence)
@@ -411,6 +415,7 @@ def glance_html(
     not_due: pd.Series | None = None,
     not_due_note: str = "",
     on_target: Sequence[str] = ON_TARGET_DEFAULT,
+    not_due_what: tuple[str, str] = ("is an annual indicator", "are annual indicators"),
 ) -> str:
     """:func:`glance_points` as HTML: one paragraph per sentence, names as a bullet list.
 
@@ -429,6 +434,7 @@ def glance_html(
             not_due=not_due,
             not_due_note=not_due_note,
             on_target=on_target,
+            not_due_what=not_due_what,
         )
     ):
         css = ' class="pmlib-lede"' if n == 0 else ""

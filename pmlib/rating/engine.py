@@ -43,7 +43,9 @@ from pmlib.core.numbers import (
     unit_codes,
     unit_label,
 )
-from pmlib.core.periods import Period, parse_period
+from pmlib.core.periods import Period, in_library, parse_period
+from pmlib.rating.cadence import feed, kinds_needed
+from pmlib.rating.lags import due_periods, lag_months, with_lags
 from pmlib.rating.overrides import Overrides, apply_overrides
 from pmlib.rating.rag import (
     AMBER,
@@ -51,8 +53,6 @@ from pmlib.rating.rag import (
     GREY,
     HISTORY_COLUMNS,
     NO_DATA,
-    NOT_DUE_ANNUAL,
-    NOT_DUE_QUARTERLY,
     RAG_RANK,
     RAGS,
     RATE_COLUMNS,
@@ -131,7 +131,8 @@ def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
         **_scheme_arrays(resolved),
     }
     rows = prepare_rows(meta, dataset.actuals, fys)
-    cubes = {k: build_cube(meta, rows, k, fys) for k in kinds | {"year"}}
+    kinds = kinds_needed(kinds, arrays["frequency"])
+    cubes = {k: build_cube(meta, rows, k, fys) for k in kinds}
     overrides = Overrides.from_actuals(dataset.actuals, meta["id"])
     return _Context(dataset, meta, arrays, cubes, overrides)
 
@@ -159,26 +160,17 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
     year = period.year()
     freq, measure = arr["frequency"], arr["measure"]
     dec, units = arr["decimals"], arr["units"]
-    annual = freq == "annual"
-    yc, yl = ctx.cubes["year"].at(year), ctx.cubes["year"].at(year.previous())
-    grey = np.full(n, "", dtype=object)
-    if period.kind == "year":
-        cur, prev, last = yc, yl, yl
-        on_year = np.ones(n, dtype=bool)
-    else:
-        cube = ctx.cubes[period.kind]
-        cur, prev, last = cube.at(period), cube.at(period.previous()), cube.at(period.last_year())
-        on_year = annual & (period.kind == "quarter") & (period.index == 4) & (yc.n_rows > 0)
-        grey[annual & ~on_year] = NOT_DUE_ANNUAL
-        if period.kind == "month":
-            grey[freq == "quarterly"] = NOT_DUE_QUARTERLY
-    grey = grey.astype(str)
-    value = np.where(on_year, yc.value, cur.value)
-    prev_value = np.where(on_year, yl.value, prev.value)
-    ly_value = np.where(on_year, yl.value, last.value)
+    annual = (freq == "annual") | (freq == "biennial")
+    fd = feed(ctx.cubes, freq, period)  # each indicator's figure by its frequency (cadence)
+    on_year, on_half, grey = fd.on_year, fd.on_half, fd.grey
+    yc, yl, cur = fd.year, fd.year_before, fd.cur
+    value, prev_value, ly_value = cur.value, fd.prev.value, fd.last.value
 
     targets = ctx.dataset.targets
     tp, ty = targets_at(targets, m["id"], period), targets_at(targets, m["id"], year)
+    if fd.half is not None and on_half.any():  # six-monthly rows take their half's target
+        th = targets_at(targets, m["id"], fd.half)
+        tp = tp.where(~pd.Series(on_half, index=tp.index), th)
     tgt = {c: np.where(on_year, ty[c].to_numpy(), tp[c].to_numpy()) for c in _TARGET_FIELDS}
     target_period = np.where(
         on_year, ty["target_period"].to_numpy(), tp["target_period"].to_numpy()
@@ -214,7 +206,11 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
     prefix = np.where(
         on_year & (period.kind != "year"),
         f"{year.label} outturn: ",
-        np.where(in_year_cumulative, "Year to date: ", ""),
+        np.where(
+            on_half,
+            f"{fd.half.label if fd.half else ''}: ",
+            np.where(in_year_cumulative, "Year to date: ", ""),
+        ),
     )
     tol = ctx.dataset.settings.council.dot_tolerance
     rated = _rate(
@@ -233,9 +229,9 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
     )
     v = rated["value"]
     use = {
-        "n_rows": np.where(on_year, yc.n_rows, cur.n_rows),
-        "n_expected": np.where(grey != "", 0, np.where(on_year, yc.n_expected, cur.n_expected)),
-        "data_status": STATUS_NAMES[np.where(on_year, yc.status, cur.status)],
+        "n_rows": cur.n_rows,
+        "n_expected": np.where(grey != "", 0, cur.n_expected),
+        "data_status": STATUS_NAMES[cur.status],
     }
     out = pd.DataFrame(
         {
@@ -262,6 +258,10 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
             "red_threshold": rated["red_threshold"],
             "ordinal": period.ordinal,
             **use,
+            # a six-monthly figure in a quarter's report is its half-year's (labelled "H1: 71%")
+            "reported_period": np.where(
+                on_half, fd.half.label if fd.half else "", period.label
+            ).astype(object),
         }
     )
     # a reviewer's recorded judgement stands in place of the computed rating (rating.overrides)
@@ -286,10 +286,9 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
         "year to date: compared with the same point last year, not the previous period",
         "",
     )
-    prev_label = np.where(on_year, year.previous().label, period.previous().label)
-    ly_label = np.where(on_year, year.previous().label, period.last_year().label)
+    prev_label, ly_label = fd.prev_label, fd.last_label
 
-    final = period.kind == "year" or period.index == {"quarter": 4, "month": 12}[period.kind]
+    final = period.months_elapsed == 12
     has_year_target = ty[["target", "lower", "upper"]].notna().any(axis=1).to_numpy()
     forecast, _, fc_reason = forecast_arrays(
         measure=measure,
@@ -298,8 +297,8 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
         units=units,
         decimals=dec,
         value=value,
-        ytd=np.where(on_year, yc.ytd, cur.ytd),
-        last_year_ytd=np.where(on_year, yl.ytd, last.ytd),
+        ytd=cur.ytd,
+        last_year_ytd=fd.last.ytd,
         last_year_outturn=yl.value,
         outturn=yc.value,
         months_elapsed=period.months_elapsed,
@@ -361,7 +360,8 @@ def rate_period(dataset: Dataset, period: str | Period) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per indicator of ``dataset.indicators``, in library order, with the columns of
+        One row per indicator of ``dataset.indicators`` in the library at ``period`` (its
+        ``valid_from``/``valid_to``; blank: always), in library order, with the columns of
         :data:`RATE_COLUMNS`: the published ``value`` and ``raw_value``; the ``target``,
         ``intervention``, ``lower``, ``upper`` used (pro-rata when ``profiled``) and the
         ``target_period`` row they came from; ``rag`` (Green, Amber, Red, Grey, No data) and
@@ -369,7 +369,9 @@ def rate_period(dataset: Dataset, period: str | Period) -> pd.DataFrame:
         Direction of Travel against the ``previous_period`` and ``last_year_period``
         (``dot_short``, ``dot_long``, ``dot_note``); the year-end ``forecast``, its
         ``forecast_rag`` and ``forecast_reason``; and ``n_rows``/``n_expected``/``data_status``
-        of the figures behind the value, for the data-quality section.
+        of the figures behind the value, for the data-quality section; ``reported_period``
+        and ``lagged``: an indicator reported in arrears (``reporting_lag``) is rated on its
+        latest due period, named there (:mod:`pmlib.rating.lags`).
 
     Raises
     ------
@@ -379,21 +381,30 @@ def rate_period(dataset: Dataset, period: str | Period) -> pd.DataFrame:
         An indicator names a RAG scheme that is not defined.
     """
     p = _as_period(dataset, period)
-    ctx = _context(dataset, {p.kind}, range(p.fy - 1, p.fy + 1))
-    return _rate_at(ctx, p)[list(RATE_COLUMNS)]
+    months = lag_months(dataset.indicators)
+    fy0 = min([p.fy] + [q.fy for q in due_periods(p, months).values()])
+    ctx = _context(dataset, {p.kind}, range(fy0 - 2, p.fy + 1))
+    rated = with_lags(lambda q: _rate_at(ctx, q), p, months)[list(RATE_COLUMNS)]
+    ind = dataset.indicators
+    if {"valid_from", "valid_to"} <= set(ind.columns) and (
+        ind["valid_from"].notna().any() or ind["valid_to"].notna().any()
+    ):  # the library as it was then: indicators retired before or new after it are left out
+        keep = in_library(ind["valid_from"], ind["valid_to"], p).to_numpy(dtype=bool)
+        rated = rated[keep].reset_index(drop=True)
+    return rated
 
 
 def _containing(period: Period, kind: str) -> Period:
-    last_month = period.months()[-1]
-    if kind == "month":
-        return last_month
-    if kind == "quarter":
-        return last_month.quarters()[0]
-    return period.year()
+    return period.months()[-1].containing(kind)
 
 
 def rate_history(
-    dataset: Dataset, through: str | Period, *, kind: str = "quarter", periods: int = 8
+    dataset: Dataset,
+    through: str | Period,
+    *,
+    kind: str = "quarter",
+    periods: int = 8,
+    lags: bool = False,
 ) -> pd.DataFrame:
     """Ratings of every indicator over the last ``periods`` periods of ``kind``, for trend charts
     and "moved to Red since Q1" narrative.
@@ -401,7 +412,9 @@ def rate_history(
     The last period is the ``kind`` period holding ``through``'s final month (``2026/27 Q2``
     with ``kind="month"`` ends at ``2026-09``). The roll-ups behind all the periods are computed
     once; each period's rating is then one vectorised pass, without the reason sentences (use
-    :func:`rate_period` for those).
+    :func:`rate_period` for those). With ``lags``, an indicator reported in arrears
+    (``reporting_lag``) has no rows after its latest period due by ``through``, so a report's
+    trend for it ends where its rating is (the figures are still there for a later report).
 
     Returns
     -------
@@ -409,8 +422,8 @@ def rate_history(
         Long: one row per indicator and period (oldest period first, library order within it),
         columns :data:`HISTORY_COLUMNS`.
     """
-    if kind not in ("month", "quarter", "year"):
-        raise ParameterError(f"kind must be month, quarter or year, not {kind!r}.")
+    if kind not in ("month", "quarter", "half", "year"):
+        raise ParameterError(f"kind must be month, quarter, half or year, not {kind!r}.")
     if periods < 1:
         raise ParameterError(f"periods must be at least 1, not {periods}.")
     end = _containing(_as_period(dataset, through), kind)
@@ -418,6 +431,14 @@ def rate_history(
     for _ in range(periods - 1):
         chain.append(chain[-1].previous())
     chain.reverse()
-    ctx = _context(dataset, {kind}, range(chain[0].fy - 1, end.fy + 1))
+    ctx = _context(dataset, {kind}, range(chain[0].fy - 2, end.fy + 1))
     frames = [_rate_at(ctx, p, trend=False) for p in chain]
-    return pd.concat(frames, ignore_index=True)[list(HISTORY_COLUMNS)]
+    hist = pd.concat(frames, ignore_index=True)[list(HISTORY_COLUMNS)]
+    months = lag_months(dataset.indicators) if lags else np.zeros(1, dtype="int64")
+    if months.any():  # an indicator in arrears: its history ends at its latest due period
+        due = due_periods(end, months)
+        ids = dataset.indicators["id"].to_numpy()
+        cap = {i: due[int(m)].ordinal for i, m in zip(ids, months, strict=True) if m}
+        limit = hist["indicator_id"].map(cap)
+        hist = hist[limit.isna() | (hist["ordinal"] <= limit)].reset_index(drop=True)
+    return hist

@@ -74,6 +74,8 @@ RATE_COLUMNS = (
     "n_rows",
     "n_expected",
     "data_status",
+    "reported_period",
+    "lagged",
 )
 HISTORY_COLUMNS = (
     "indicator_id",

@@ -67,7 +67,7 @@ def _reasons(
                 "no good direction (polarity none): monitoring only, not rated",
             ),
         ),
-        (state == "no_target", "no target for this period: not rated"),
+        (state == "no_target", "no target set for this period: not rated"),
     ):
         out[mask] = text[mask] if isinstance(text, np.ndarray) else text
     r = np.flatnonzero(np.isin(state, (GREEN, AMBER, RED, "improved")))

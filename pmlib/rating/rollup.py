@@ -34,8 +34,16 @@ import pandas as pd
 from pmlib.core.frames import get_indexer
 from pmlib.core.periods import Period
 
-NATIVE_KIND = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
-PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
+NATIVE_KIND = {
+    "monthly": "month",
+    "quarterly": "quarter",
+    "six-monthly": "half",
+    "annual": "year",
+    "biennial": "year",
+}
+PER_YEAR = {"month": 12, "quarter": 4, "half": 2, "year": 1}
+#: Each frequency's native period kind as a code of :data:`KIND_CODE` (finer kinds lower).
+NATIVE_CODE = {"monthly": 0, "quarterly": 1, "six-monthly": 2, "annual": 3, "biennial": 3}
 STATUS_RANK: dict[str, object] = {"draft": 0, "submitted": 1, "approved": 2}
 STATUS_NAMES = np.array(["draft", "submitted", "approved", None], dtype=object)
 _NO_STATUS = 3
@@ -135,7 +143,7 @@ def indicator_codes(ids: pd.Series, keys: pd.Series) -> np.ndarray:
     return np.where(codes >= 0, lookup[codes] if len(lookup) else -1, -1)
 
 
-KIND_CODE = {"month": 0, "quarter": 1, "year": 2}
+KIND_CODE = {"month": 0, "quarter": 1, "half": 2, "year": 3}
 
 
 def _reduce(
@@ -172,8 +180,9 @@ class Rows:
 
     code: np.ndarray  # indicator position
     fy: np.ndarray
-    kind: np.ndarray  # 0 month, 1 quarter, 2 year (must equal the indicator's frequency)
+    kind: np.ndarray  # 0 month, 1 quarter, 2 half, 3 year (must equal the indicator's frequency)
     quarter: np.ndarray  # 1-4
+    half: np.ndarray  # 1-2 (-1 for a year)
     month: np.ndarray  # financial-year month 1-12
     ordinal: np.ndarray
     value: np.ndarray  # value, else numerator / denominator (× 100 for percentages)
@@ -190,13 +199,25 @@ def prepare_rows(
     Rows of unknown indicators, unreadable periods, other financial years than ``fys`` or
     another frequency than the indicator's are dropped (validation reports them).
     """
-    native = _map_text(indicators["frequency"], {"monthly": 0, "quarterly": 1, "annual": 2}, -1)
+    native = _map_text(indicators["frequency"], NATIVE_CODE, -1)
     scale = np.where(indicators["unit"].eq("percent").to_numpy(dtype=bool), 100.0, 1.0)
     code = indicator_codes(indicators["id"], actuals["indicator_id"])
     month = _column(actuals, "month", "int64", -1)
     quarter = _column(actuals, "quarter", "int64", -1)
     fy = _column(actuals, "fy", "int64", -1)
-    kind = np.where(month >= 0, 0, np.where(quarter >= 0, 1, np.where(fy >= 0, 2, -1)))
+    ordinal = _column(actuals, "ordinal", "int64", 0)
+    is_half = (
+        _map_text(actuals["period_kind"], {"half": True}, False).astype(bool)
+        if "period_kind" in actuals
+        else np.zeros(len(actuals), dtype=bool)
+    )
+    kind = np.where(
+        month >= 0,
+        0,
+        np.where(quarter >= 0, 1, np.where(is_half, 2, np.where(fy >= 0, 3, -1))),
+    )
+    # the half a row falls in: from its last month (ordinal counts months from the year start)
+    half = np.where((kind >= 0) & (kind <= 2), (ordinal - fy * 12 - 1) // 6 + 1, -1)
     keep = (code >= 0) & (kind >= 0)
     if fys is not None:
         fys = list(fys)
@@ -219,8 +240,9 @@ def prepare_rows(
         fy[keep],
         kind[keep],
         quarter[keep],
+        half[keep],
         month[keep],
-        _column(actuals, "ordinal", "int64", 0)[keep],
+        ordinal[keep],
         value,
         num,
         den,
@@ -243,7 +265,7 @@ def build_cube(
     per = PER_YEAR[kind]
     n_ind = len(indicators)
     rows = actuals if isinstance(actuals, Rows) else prepare_rows(indicators, actuals, fys)
-    native = _map_text(indicators["frequency"], {"monthly": 0, "quarterly": 1, "annual": 2}, -1)
+    native = _map_text(indicators["frequency"], NATIVE_CODE, -1)
     aggregation = indicators["aggregation"]
     agg = {
         a: aggregation.eq(a).to_numpy(dtype=bool)[:, None, None]
@@ -254,7 +276,9 @@ def build_cube(
     scale = np.where(indicators["unit"].eq("percent").to_numpy(dtype=bool), 100.0, 1.0)
 
     finest = KIND_CODE[kind]  # rows at this kind or finer roll up into it
-    bucket = {"month": rows.month, "quarter": rows.quarter}.get(kind, np.ones_like(rows.fy)) - 1
+    bucket = {"month": rows.month, "quarter": rows.quarter, "half": rows.half}.get(
+        kind, np.ones_like(rows.fy)
+    ) - 1
     keep = (
         (rows.kind <= finest)
         & (rows.fy >= fy0)
@@ -310,7 +334,7 @@ def build_cube(
     ytd = np.where(count > 0, ytd, np.nan)  # nothing supplied in the period itself: no value
     reported = np.where(cumulative, ytd, np.where(snapshot, last, in_period))
 
-    native_per = np.array([12, 4, 1, 0])[native]
+    native_per = np.array([12, 4, 2, 1, 0])[native]
     reportable = (native >= 0) & (native <= finest)
     per_bucket = np.where(reportable, native_per // per, 0)[:, None, None]
     steps = np.arange(1, per + 1)[None, None, :]
@@ -347,7 +371,7 @@ def rollup(
         among them: draft < submitted < approved) — for the data-quality section.
     """
     if kind not in PER_YEAR:
-        raise ValueError(f"kind must be month, quarter or year, not {kind!r}")
+        raise ValueError(f"kind must be month, quarter, half or year, not {kind!r}")
     actuals = dataset.actuals
     ind = dataset.indicators.reset_index(drop=True)
     if fys is None:

@@ -17,7 +17,8 @@ _TARGET_FIELDS = ("target", "intervention", "lower", "upper")
 def targets_at(targets: pd.DataFrame, ids: pd.Series, period: Period) -> pd.DataFrame:
     """The target row that applies to each indicator at ``period``, aligned with ``ids``.
 
-    The most specific row wins, as a whole: a month row over the quarter row over the year row.
+    The most specific row wins, as a whole: a month row over the quarter row over the half-year
+    row over the year row.
     Rows with no ``target``, ``lower`` or ``upper`` are ignored (a blank placeholder never hides
     the year target). ``target_period``/``target_kind`` say which row was used.
     """
@@ -25,16 +26,25 @@ def targets_at(targets: pd.DataFrame, ids: pd.Series, period: Period) -> pd.Data
     fy = _floats(t["fy"])
     quarter, month = _floats(t["quarter"]), _floats(t["month"])
     is_month, is_quarter = ~np.isnan(month), np.isnan(month) & ~np.isnan(quarter)
-    is_year = np.isnan(quarter) & ~np.isnan(fy)
+    is_half = (
+        t["period_kind"].eq("half").to_numpy(dtype=bool, na_value=False)
+        if "period_kind" in t
+        else np.zeros(len(t), dtype=bool)
+    )
+    is_year = np.isnan(quarter) & ~np.isnan(fy) & ~is_half
+    # a half row's half, from its last month (ordinal counts months from the year start)
+    half = (_floats(t["ordinal"]) - fy * 12 - 1) // 6 + 1 if "ordinal" in t else fy * np.nan
     match = (fy == period.fy) & (
         is_year
-        | (is_quarter & (period.kind != "year") & (quarter == (period.quarter or 0)))
+        | (is_half & (period.kind != "year") & (half == (period.half or 0)))
+        | (is_quarter & (period.kind in ("quarter", "month")) & (quarter == (period.quarter or 0)))
         | (is_month & (period.kind == "month") & (month == period.index))
     )
     has = t[[c for c in ("target", "lower", "upper") if c in t]].notna().any(axis=1)
     match &= has.to_numpy(dtype=bool)
-    rank = np.where(is_month, 2, np.where(is_quarter, 1, 0))[match]
-    chosen = t[match].assign(_rank=rank, target_kind=np.array(["year", "quarter", "month"])[rank])
+    rank = np.where(is_month, 3, np.where(is_quarter, 2, np.where(is_half, 1, 0)))[match]
+    kinds = np.array(["year", "half", "quarter", "month"])
+    chosen = t[match].assign(_rank=rank, target_kind=kinds[rank])
     chosen = chosen.sort_values("_rank", kind="stable")
     chosen = chosen.drop_duplicates("indicator_id", keep="last").set_index("indicator_id")
     where = get_indexer(chosen.index, ids)

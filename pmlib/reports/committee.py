@@ -27,8 +27,9 @@ from pmlib.present.fragments import (
     methodology_statement,
     narrative_block,
     not_due_mask,
-    not_due_text,
+    not_due_words,
     quartile_position,
+    reported_for,
     success_html,
     target_text,
 )
@@ -100,7 +101,8 @@ class CommitteeReport:
     def __post_init__(self) -> None:
         from pmlib.rating.engine import rate_history, rate_period
 
-        ids = self.dataset.indicators_for(self.committee)["id"]
+        # the library as it was in the report's period (valid_from / valid_to)
+        ids = self.dataset.indicators_for(self.committee, self.period)["id"]
         if ids.empty:
             raise ParameterError(no_indicators_message(self.dataset, self.committee))
         # Keep only this committee's indicators before computing anything, so nothing about
@@ -112,8 +114,9 @@ class CommitteeReport:
         self.previous_period = self.period.previous()
         prev = rate_period(self.dataset, self.previous_period)
         self.previous = prev[prev["indicator_id"].isin(ids)].reset_index(drop=True)
-        kind = "year" if self.period.kind == "year" else "quarter"
-        hist = rate_history(self.dataset, self.period, kind=kind, periods=HISTORY_PERIODS)
+        hist = rate_history(
+            self.dataset, self.period, kind=self.period.kind, periods=HISTORY_PERIODS, lags=True
+        )
         self.history = hist[hist["indicator_id"].isin(ids)].reset_index(drop=True)
         narr = self.dataset.narratives
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
@@ -186,12 +189,9 @@ class CommitteeReport:
         as_of = as_of or dt.date.today()
         # validated as of the report's date: its data-quality findings are validation's warnings
         dataset = read_dataset(data_dir, params_dir, today=as_of)
-        period = parse_period(quarter, dataset.council.fy_start_month, what="quarter or year")
-        if period.kind == "month":
-            raise ParameterError(
-                f"{quarter!r} is a month; committee reports are for a quarter "
-                f"(e.g. '{period.fy_label} Q{period.quarter}') or a year."
-            )
+        # a quarter, a year, a month (monthly leadership reports) or a half-year (six-monthly
+        # Cabinet reports): committees.yaml's cycles say which a committee receives
+        period = parse_period(quarter, dataset.council.fy_start_month, what="report period")
         check_period_has_data(dataset, period)
         return cls(
             dataset=dataset,
@@ -246,7 +246,7 @@ class CommitteeReport:
     def glance_text(self) -> Html:
         """How the indicators stand and what changed since the previous quarter (or year), with
         the indicators named in bullet lists linked to their exception sections."""
-        kind = "year" if self.is_annual else "quarter"
+        kind = {"half": "half-year"}.get(self.period.kind, self.period.kind)
         intro = (
             f"How the indicators this committee scrutinises stand against their targets in "
             f"{self.period.label}, and what has changed since the previous {kind} "
@@ -255,6 +255,10 @@ class CommitteeReport:
         from pmlib.rating.targets import targets_at
 
         year = targets_at(self.dataset.targets, self.rated["indicator_id"], self.period.year())
+        freq = self.indicators["frequency"]
+        not_due = not_due_mask(self.rated, freq, self.period)
+        due_kinds = set(self.rated.loc[not_due, "indicator_id"].map(freq))
+        what, note = not_due_words(due_kinds, self.period)
         body = glance_html(
             self.rated.assign(year_target=year["target"].to_numpy()),
             self.previous,
@@ -264,8 +268,9 @@ class CommitteeReport:
             forecast_miss=forecast_misses(self.rated, self.exception_rule)
             & (self.period.months_elapsed < 12),
             anchors={i: f"ex-{i}" for i in self.exceptions["indicator_id"]},
-            not_due=not_due_mask(self.rated, self.indicators["frequency"], self.period),
-            not_due_note=(not_due_text("annual", self.period) or "").removeprefix("Annual — "),
+            not_due=not_due,
+            not_due_note=note,
+            not_due_what=what,
             on_target=self.on_target,
         )
         return Html(f'<div class="pmlib-glance"><p>{esc(intro)}</p>{body}</div>')
@@ -366,8 +371,11 @@ class CommitteeReport:
         for _, r in self.exceptions_frame().iterrows():
             ind_id = r["indicator_id"]
             ind = self.indicators.loc[ind_id]
+            shown = r.get("reported_period") or self.period.label
+            # a figure of another period (in arrears, or a half-year's): its own comparisons
+            lagged = str(shown) != self.period.label
             facts = [
-                ("Value", self.value_text(ind_id, r["value"])),
+                ("Value", reported_for(self.value_text(ind_id, r["value"]), shown, self.period)),
                 ("Target", self._target_text(r)),
                 ("Why", r["rag_reason"]),  # the rating itself is the heading's badge
                 (
@@ -375,8 +383,8 @@ class CommitteeReport:
                     direction_text(
                         r["dot_short"],
                         r["dot_long"],
-                        self.previous_period.label,
-                        self.period.last_year().label,
+                        r["previous_period"] if lagged else self.previous_period.label,
+                        r["last_year_period"] if lagged else self.period.last_year().label,
                     ),
                 ),
             ]

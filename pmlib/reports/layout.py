@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pmlib.core.errors import ParameterError
+from pmlib.present.fragments import reported_for
 from pmlib.present.navigation import (
     anchor_id,
     back_link,
@@ -147,7 +148,10 @@ def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Htm
             "Ref": ids,
             "Indicator": r["name"],
             "Owner": ids.map(ind["owner"]).fillna("–"),
-            "Value": [report.value_text(i, v) for i, v in zip(ids, r["value"], strict=True)],
+            "Value": [
+                reported_for(report.value_text(i, v), rp, report.period)
+                for i, v, rp in zip(ids, r["value"], r["reported_period"], strict=True)
+            ],
             "Target": [report._target_text(row) for _, row in r.iterrows()],
             "RAG": r["rag"],
             "Short term": r["dot_short"].map(dot_label),
