@@ -125,3 +125,29 @@ def test_without_a_meeting_the_cover_is_as_before(council, text):
         "Audience",
     ]
     assert "pmlib-recommendation" not in html
+
+
+def test_a_working_day_deadline_picks_the_meeting_after_the_data_are_due(council):
+    # 8 working days after Tuesday 30 June 2026 is Friday 10 July (no bank holiday between), so
+    # a meeting on Thursday 9 July is too early and Friday 10 July takes the Q1 report
+    data, params = council
+    yaml = params / "council.yaml"
+    body = yaml.read_text(encoding="utf-8")
+    assert "submission_deadline_days: 15" in body
+    yaml.write_text(
+        body.replace("submission_deadline_days: 15", "submission_deadline: 8 working days"),
+        encoding="utf-8",
+    )
+    _meetings(
+        params,
+        "Environment Scrutiny",
+        """\
+    meetings:
+      - date: 2026-07-09
+        agenda_item: "3"
+      - date: 2026-07-10
+        agenda_item: "7"
+""",
+    )
+    rows = dict(_rows(_cover(council)))
+    assert rows["Meeting"] == "10 July 2026" and rows["Agenda item"] == "7"

@@ -173,3 +173,30 @@ def test_the_override_on_the_row_that_closes_the_period_applies(period, on_year,
     found = overrides_at(ACTUALS, ids, parse_period(period), pd.Series(on_year).to_numpy())
     got = dict(zip(ids, found["rag_override"], strict=True))
     assert {k: v for k, v in got.items() if pd.notna(v)} == expected
+
+
+def test_a_six_monthly_indicators_half_year_override_applies_to_its_half():
+    # H1 ends in September: financial-year month 6; an H1 row's override stands for H1 (which a
+    # Q2 report shows for a six-monthly indicator), and September's monthly row also closes H1
+    actuals = pd.DataFrame(
+        {
+            "indicator_id": ["H", "M"],
+            "period": ["2026/27 H1", "2026-09"],
+            "period_kind": ["half", "month"],
+            "fy": [2026, 2026],
+            "ordinal": [2026 * 12 + 6, 2026 * 12 + 6],
+            "rag_override": ["Amber", "Red"],
+            "override_reason": ["r", "r"],
+            "override_by": ["x", "x"],
+        }
+    )
+    ids = pd.Series(["H", "M"])
+    found = overrides_at(
+        actuals, ids, parse_period("2026/27 H1"), pd.Series([False, False]).to_numpy()
+    )
+    assert list(found["rag_override"]) == ["Amber", "Red"]
+    # a quarter is shorter than the half: the half's row does not override Q2 itself
+    found = overrides_at(
+        actuals, ids, parse_period("2026/27 Q2"), pd.Series([False, False]).to_numpy()
+    )
+    assert pd.isna(found["rag_override"][0]) and found["rag_override"][1] == "Red"

@@ -30,7 +30,7 @@ __all__ = ["OVERRIDE_COLUMNS", "Overrides", "apply_overrides", "overrides_at"]
 
 #: Columns :func:`apply_overrides` adds to a rated frame.
 OVERRIDE_COLUMNS = ("computed_rag", "overridden", "override_reason", "override_by")
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pmlib.config.templates import Meeting, meeting_for
+from pmlib.core.workdays import deadline_after
 from pmlib.present.tables import Html, definition_table
 from pmlib.present.text import esc, long_date, long_datetime
 from pmlib.reports import layout
@@ -28,13 +29,12 @@ __all__ = ["cover_html", "meeting_rows", "report_meeting"]
 
 def report_meeting(report: CommitteeReport) -> Meeting | None:
     """The meeting this report goes to: the committee's first meeting on or after the day the
-    period's data is due (``submission_deadline_days`` after the period ends); ``None`` when
-    ``committees.yaml`` lists none."""
-    return meeting_for(
-        report.committee.meetings,
-        report.period.end_date,
-        data_due_days=report.dataset.council.submission_deadline_days,
-    )
+    period's data is due (the council's ``submission_deadline`` after the period ends, in
+    working days when it says so); ``None`` when ``committees.yaml`` lists none."""
+    council = report.dataset.council
+    end = report.period.end_date
+    due = deadline_after(end, council.deadline, council.bank_holidays)
+    return meeting_for(report.committee.meetings, end, data_due_days=(due - end).days)
 
 
 def meeting_rows(meeting: Meeting | None) -> list[tuple[str, str]]:
