@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from pmlib.core.plan import RiskRules
+from pmlib.present.charts import _wrap
 from pmlib.present.fragments import signed_value
 from pmlib.present.text import RAG_STYLE
 from pmlib.present.theme import TEXT_COLOUR
@@ -70,17 +71,6 @@ def risk_heat_map(cells: pd.DataFrame, rules: RiskRules | None = None) -> alt.La
     )
 
 
-def _wrap(text: str, limit: int = 28) -> str:
-    """A label broken into lines of about ``limit`` characters, joined by ``|`` for the axis."""
-    lines: list[str] = []
-    for word in str(text).split():
-        if lines and len(lines[-1]) + 1 + len(word) <= limit:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "|".join(lines)
-
-
 def variance_chart(rated: pd.DataFrame) -> alt.LayerChart:
     """Each service's variance (forecast − budget), one bar per service and line, coloured by
     its band; each bar's label (on the axis, so it never collides with a bar) names the service,
@@ -95,7 +85,7 @@ def variance_chart(rated: pd.DataFrame) -> alt.LayerChart:
     data = rated.assign(
         label=label,
         thousands=rated["variance_pounds"] / 1000,
-        row=[_wrap(r) for r in row],
+        row=[_wrap(r, 28) for r in row],
         fill=rated["rag"].map(lambda r: RAG_STYLE.get(r, RAG_STYLE["Grey"])["fill"]),
     )
     text = "; ".join(f"{r} ({b})" for r, b in zip(row, rated["band"], strict=True))
