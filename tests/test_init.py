@@ -12,6 +12,7 @@ from pmlib.cli.main import main
 from pmlib.config.settings import read_settings
 from pmlib.core.errors import ParameterError
 from pmlib.core.shipped import DEMO_TABLES
+from pmlib.data.plan_contract import PLAN_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -53,6 +54,17 @@ def test_demo_folder_has_the_demo_council_its_notebooks_and_the_routine(demo_fol
         assert (demo_folder / "parameters" / name).read_bytes() == (
             ROOT / "parameters" / name
         ).read_bytes()
+
+
+def test_the_demo_folder_carries_every_table_of_the_repositorys_demo():
+    # a table added to data/demo (the optional actions/risks/finance tables) must reach
+    # `pmlib init --demo` and the wheel, or a council's demo silently lacks those sections
+    tables = {
+        p.relative_to(DEMO).as_posix()
+        for p in DEMO.rglob("*")
+        if p.suffix in (".csv", ".xlsx", ".parquet") and "source" not in p.relative_to(DEMO).parts
+    }
+    assert tables == set(DEMO_TABLES)
 
 
 def test_demo_council_yaml_points_at_the_folders_own_data(demo_folder):
@@ -100,7 +112,11 @@ def test_point_at_folder_changes_only_the_two_paths_and_keeps_comments_aligned()
 
 def test_new_council_folder_has_templates_with_header_rows_only(tmp_path, capsys, monkeypatch):
     folder = scaffold(tmp_path / "new")
+    optional = {f"{t}.csv" for t in PLAN_TABLES}  # left out: a council may have none of them
     for rel in DEMO_TABLES:  # same header row as the demo council's file, and nothing else
+        if rel in optional:
+            assert not (folder / "data" / rel).exists()
+            continue
         header = (DEMO / rel).read_text(encoding="utf-8").splitlines()[0]
         assert (folder / "data" / rel).read_text(encoding="utf-8") == header + "\n"
     settings = read_settings(folder / "parameters")

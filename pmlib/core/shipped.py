@@ -30,6 +30,13 @@ DEMO_TABLES = (
     "targets.csv",
     "actuals.csv",
     "narratives.csv",
+    # the optional tables: key actions, risks, audit actions and budget monitoring
+    "actions.csv",
+    "action_updates.csv",
+    "risks.csv",
+    "risk_reviews.csv",
+    "audit_actions.csv",
+    "finance.csv",
     "benchmarks/benchmark.csv",
     "benchmarks/metrics.csv",
     "benchmarks/peer_groups.csv",
