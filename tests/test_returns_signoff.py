@@ -16,6 +16,7 @@ from test_returns_import import GOOD_R2, run
 from test_returns_make import Q2, fill, made
 
 from pmlib.cli.main import main
+from pmlib.core.errors import ParameterError
 from pmlib.data.validate import read_dataset
 from pmlib.returns.audit import log_path, read_log, verify
 from pmlib.returns.config import read_returns_settings
@@ -204,3 +205,12 @@ def test_report_data_quality_lists_late_changed_and_resubmitted_figures(council,
         ("Returned late", f"2026-09: {late}"),
     } <= got
     assert "Changed after approval" in report.data_quality().html
+
+
+def test_an_unknown_indicator_is_named_with_each_due_id_once(council, tmp_path):
+    # R2 is monthly (three figures due in Q2): its id is suggested once, not three times
+    submitted(council, tmp_path)
+    with pytest.raises(ParameterError, match="No figures for NOPE are due in 2026/27 Q2") as err:
+        signoff(council, "approve", "D. Fox", indicators=["NOPE"])
+    suggested = str(err.value).split("e.g. ", 1)[1].rstrip(".").split(", ")
+    assert "R2" in suggested and len(suggested) == len(set(suggested))

@@ -54,7 +54,7 @@ def _figures(dataset, quarter: Period, indicators, owner, committee, group_by) -
         if unknown:
             raise ParameterError(
                 f"No figures for {', '.join(unknown)} are due in {quarter.label}. Fix: use the "
-                f"ids of indicators in the return, e.g. {', '.join(due['indicator_id'][:3])}."
+                f"ids of indicators in the return, e.g. {', '.join(due['indicator_id'].drop_duplicates()[:3])}."
             )
         due = due[due["indicator_id"].isin(indicators)]
     if owner:
