@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
 
 from pmlib.core.errors import PeriodError
-from pmlib.core.periods import parse_period, period_table, try_parse_period
+from pmlib.core.periods import (
+    parse_half,
+    parse_month,
+    parse_period,
+    parse_quarter,
+    parse_year,
+    period_table,
+    try_parse_period,
+)
 
 
 @pytest.mark.parametrize(
@@ -154,3 +163,25 @@ def test_in_library_by_period(valid_from, valid_to, period, expected):
 
     got = in_library(pd.Series([valid_from]), pd.Series([valid_to]), parse_period(period))
     assert got.tolist() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (parse_quarter, "2026-09", "'2026-09' is a month, but a quarter such as '2026/27 Q2'"),
+        (
+            parse_half,
+            "2026/27 Q3",
+            "'2026/27 Q3' is a quarter, but a half-year such as '2026/27 H2'",
+        ),
+        (parse_month, "2026/27 Q2", "'2026/27 Q2' is a quarter, but a month such as '2026-09'"),
+        (
+            parse_year,
+            "2026/27 H2",
+            "'2026/27 H2' is a half, but a financial year such as '2026/27'",
+        ),
+    ],
+)
+def test_a_label_of_the_wrong_kind_is_named_with_one_of_the_right_kind(parse, text, message):
+    with pytest.raises(PeriodError, match=re.escape(message)):
+        parse(text)

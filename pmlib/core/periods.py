@@ -295,48 +295,37 @@ def parse_period(text: object, start_month: int = 4, *, what: str = "period") ->
     return period
 
 
-def parse_quarter(text: object, start_month: int = 4) -> Period:
-    """Parse a label that must be a quarter (the unit of a committee report)."""
-    period = parse_period(text, start_month, what="quarter")
-    if period.kind != "quarter":
+def _parse_kind(text: object, start_month: int, kind: str, what: str, example) -> Period:
+    """Parse a label that must be of one ``kind``; ``example(period)`` words a label of that
+    kind in the same year for the message when it is another kind."""
+    period = parse_period(text, start_month, what=what)
+    if period.kind != kind:
         raise PeriodError(
-            f"{text!r} is a {period.kind}, but a quarter is needed here, e.g. "
-            f"'{period.fy_label} Q2'."
+            f"{text!r} is a {period.kind}, but a {what} such as '{example(period)}' is needed here."
         )
     return period
+
+
+def parse_quarter(text: object, start_month: int = 4) -> Period:
+    """Parse a label that must be a quarter (the unit of a committee report)."""
+    return _parse_kind(text, start_month, "quarter", "quarter", lambda p: f"{p.fy_label} Q2")
 
 
 def parse_half(text: object, start_month: int = 4) -> Period:
     """Parse a label that must be a half-year (``2026/27 H1``: the first six months)."""
-    period = parse_period(text, start_month, what="half-year")
-    if period.kind != "half":
-        raise PeriodError(
-            f"{text!r} is a {period.kind}, but a half-year such as "
-            f"'{period.fy_label} H{period.half or 1}' is needed here."
-        )
-    return period
+    return _parse_kind(
+        text, start_month, "half", "half-year", lambda p: f"{p.fy_label} H{p.half or 1}"
+    )
 
 
 def parse_month(text: object, start_month: int = 4) -> Period:
     """Parse a label that must be a month (``2026-09``)."""
-    period = parse_period(text, start_month, what="month")
-    if period.kind != "month":
-        raise PeriodError(
-            f"{text!r} is a {period.kind}, but a month such as "
-            f"'{period.end_date:%Y-%m}' is needed here."
-        )
-    return period
+    return _parse_kind(text, start_month, "month", "month", lambda p: f"{p.end_date:%Y-%m}")
 
 
 def parse_year(text: object, start_month: int = 4) -> Period:
     """Parse a label that must be a financial year."""
-    period = parse_period(text, start_month, what="financial year")
-    if period.kind != "year":
-        raise PeriodError(
-            f"{text!r} is a {period.kind}, but a financial year such as "
-            f"'{period.fy_label}' is needed here."
-        )
-    return period
+    return _parse_kind(text, start_month, "year", "financial year", lambda p: p.fy_label)
 
 
 def period_table(values: pd.Series, start_month: int = 4) -> pd.DataFrame:
