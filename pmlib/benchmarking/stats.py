@@ -80,8 +80,8 @@ from pmlib.benchmarking.io import (
     slugify,
 )
 from pmlib.benchmarking.narrative import CAVEAT, narrate_position, target_options
+from pmlib.core.csv_out import write_csv
 from pmlib.core.errors import ParameterError, Problem
-from pmlib.core.files import write_text_atomic
 from pmlib.core.periods import try_parse_period
 
 __all__ = [
@@ -408,5 +408,5 @@ def write_benchmark_csv(
         )
     ordered = list(PUBLIC_COLUMNS) + [c for c in STATS_COLUMNS if c not in PUBLIC_COLUMNS]
     out = Path(out_path)
-    write_text_atomic(out, stats.loc[:, ordered].to_csv(index=False, lineterminator="\n"))
+    write_csv(stats.loc[:, ordered], out)
     return BenchmarkRun(out, len(stats), stats, missing.reset_index(drop=True), tuple(warnings))

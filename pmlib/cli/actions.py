@@ -48,12 +48,12 @@ def _rated(args: argparse.Namespace, what: str):
 
 def _command(what: str):
     def run(args: argparse.Namespace) -> int:
-        from pmlib.core.files import write_text_atomic  # lazy: ~3 ms
+        from pmlib.core.csv_out import write_csv  # lazy: imports pandas
 
         rated, period = _rated(args, what)
         rated = rated.drop(columns="source_row", errors="ignore")  # the loader's bookkeeping
         if args.out:
-            write_text_atomic(args.out, rated.to_csv(index=False, lineterminator="\n"))
+            write_csv(rated, args.out)
             print(f"Wrote {len(rated)} {what} for {period.label} to {args.out}")
         else:
             print(rated[_SHOWN[what]].to_string(index=False, max_colwidth=48))

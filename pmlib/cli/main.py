@@ -85,16 +85,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _write_problems(path: Path, frame) -> None:
-    from pmlib.core.files import write_text_atomic  # lazy: ~3 ms (tempfile), only for FILE
+    from pmlib.core.csv_out import write_csv  # lazy: imports pandas, only for FILE
 
-    write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
+    write_csv(frame, path)
     print(f"Every problem and warning ({len(frame)}) written to {path}", file=sys.stderr)
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
     # lazy: each of these imports pandas; kept out of CLI start-up
     from pmlib.config.settings import check_committee
-    from pmlib.core.files import write_text_atomic
+    from pmlib.core.csv_out import write_csv
     from pmlib.core.model import check_period_has_data
     from pmlib.core.periods import parse_period
     from pmlib.core.rules import exception_rule_for
@@ -114,7 +114,7 @@ def cmd_rate(args: argparse.Namespace) -> int:
         rule = exception_rule_for(ds.council, committee)
         rated = mark_exceptions(rated, rule, year_end=period.months_elapsed == 12)
         rated = rated.drop(columns="forecast_miss")
-        write_text_atomic(args.out, rated.to_csv(index=False, lineterminator="\n"))
+        write_csv(rated, args.out)
         print(f"Wrote {len(rated)} ratings for {period.label} to {args.out}")
     else:
         print(format_rating_table(rated))

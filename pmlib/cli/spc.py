@@ -108,19 +108,20 @@ def cmd_spc(args: argparse.Namespace) -> int:
 
 
 def _from_file(args: argparse.Namespace, options) -> int:
-    from pmlib.core.files import write_text_atomic
+    from pmlib.core.csv_out import csv_bytes
+    from pmlib.core.files import write_bytes_atomic
     from pmlib.spc.table import spc_from_file
 
     if not args.data.is_file():
         raise ParameterError(f"--data {args.data}: no such file. Fix: give the path of a CSV.")
     result = spc_from_file(args.data, options)
     # Computed in full before anything is written: a problem leaves no half-written output.
-    points = result.points.to_csv(index=False, lineterminator="\n")
-    summary = result.summary.to_csv(index=False, lineterminator="\n")
-    write_text_atomic(args.out, points)
+    points = csv_bytes(result.points)
+    summary = csv_bytes(result.summary)
+    write_bytes_atomic(args.out, points)
     print(f"Wrote {len(result.points)} points of {len(result.summary)} series to {args.out}")
     if args.summary:
-        write_text_atomic(args.summary, summary)
+        write_bytes_atomic(args.summary, summary)
         print(f"Wrote the summary of {len(result.summary)} series to {args.summary}")
     _print_signals(result.summary, "series")
     return 0
@@ -128,7 +129,8 @@ def _from_file(args: argparse.Namespace, options) -> int:
 
 def _from_council(args: argparse.Namespace, options) -> int:
     from pmlib.config.settings import check_committee
-    from pmlib.core.files import write_text_atomic
+    from pmlib.core.csv_out import csv_bytes
+    from pmlib.core.files import write_bytes_atomic
     from pmlib.core.periods import parse_period
     from pmlib.data.validate import read_dataset
     from pmlib.present.spc_indicators import spc_for_indicators
@@ -139,12 +141,12 @@ def _from_council(args: argparse.Namespace, options) -> int:
     if args.committee:
         indicators = ds.indicators_for(check_committee(ds.settings, args.committee))
     result = spc_for_indicators(ds, period, indicators, options)
-    summary = result.summary.to_csv(index=False, lineterminator="\n")
-    points = result.points.to_csv(index=False, lineterminator="\n")
-    write_text_atomic(args.out, summary)
+    summary = csv_bytes(result.summary)
+    points = csv_bytes(result.points)
+    write_bytes_atomic(args.out, summary)
     print(f"Wrote SPC for {len(result.summary)} indicators up to {period.label} to {args.out}")
     if args.points:
-        write_text_atomic(args.points, points)
+        write_bytes_atomic(args.points, points)
         print(f"Wrote the {len(result.points)} figures charted to {args.points}")
     _print_signals(result.summary, "indicators")
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pmlib.config.settings import check_committee
+from pmlib.core.csv_out import csv_text
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Committee, Dataset, check_period_has_data
 from pmlib.core.periods import Period, parse_period
@@ -500,9 +501,7 @@ class CommitteeReport:
         """Hand the scorecard and RAG summary to the batch runner (not shown in the report)."""
         from pmlib.core.artifacts import publish_artifact
 
-        publish_artifact(
-            "scorecard_csv", self.scorecard_frame().to_csv(index=False, lineterminator="\n")
-        )
+        publish_artifact("scorecard_csv", csv_text(self.scorecard_frame()))
         publish_artifact("summary", self.summary())
         publish_artifact("title", self.title)
         publish_artifact(

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from pmlib.core.csv_out import csv_text
 from pmlib.core.model import Committee, Dataset
 from pmlib.core.plan import ACTION_STATUSES
 from pmlib.data.plan_tables import split_list
@@ -358,5 +359,5 @@ def publish_plan_tables(report: CommitteeReport) -> None:
     if tables:
         publish_artifact(
             "plan_csv",
-            {k: v.to_csv(index=False, lineterminator="\n") for k, v in tables.items()},
+            {k: csv_text(v) for k, v in tables.items()},
         )

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pmlib.core.files import write_bytes_atomic, write_text_atomic
+from pmlib.core.csv_out import write_csv
+from pmlib.core.files import write_bytes_atomic
 from pmlib.core.model import Dataset
 from pmlib.core.periods import Period
 from pmlib.core.words import long_date
@@ -178,7 +179,7 @@ def write_status(
     """Write ``status.csv`` and one ``.eml`` per owner with figures outstanding."""
     table = return_status(dataset, quarter, settings, today)
     qdir = quarter_folder(returns_dir, quarter)
-    csv = write_text_atomic(qdir / "status.csv", table.to_csv(index=False, lineterminator="\n"))
+    csv = write_csv(table, qdir / "status.csv")
     emails = []
     for _, row in table[table["step"].ne("")].iterrows():
         name = workbook_name(quarter.slug, row["owner"])
