@@ -60,7 +60,7 @@ from pmlib.rating.exceptions import (
 )
 from pmlib.reports import layout
 from pmlib.reports.cover import cover_html
-from pmlib.reports.provenance import provenance_html
+from pmlib.reports.provenance import footer_html
 from pmlib.reports.signoff import PROVISIONAL, provisional_ids, report_signoff
 from pmlib.reports.template_parts import exception_context
 from pmlib.returns.quality import audit_findings
@@ -321,7 +321,9 @@ class CommitteeReport:
         return priority_table(pivot, caption="RAG ratings by Council Plan priority")
 
     def scorecard_frame(self) -> pd.DataFrame:
-        """The scorecard as data (also written as the report's CSV)."""
+        """The scorecard as data (also written as the report's CSV): each value with its unit
+        (code and label) and polarity in their own columns and the period's start and end as
+        ISO dates, so the file reads without the report beside it."""
         r = self.rated
         cols = [
             "indicator_id",
@@ -342,6 +344,10 @@ class CommitteeReport:
             "forecast_rag",
         ]
         out = r.reindex(columns=cols).copy()
+        # the report period's first day beside its last (ISO dates), for open data
+        out.insert(
+            out.columns.get_loc("period_end"), "period_start", self.period.start_date.isoformat()
+        )
         out.insert(2, "priority", out["indicator_id"].map(self.indicators["priority"]))
         out.insert(3, "owner", out["indicator_id"].map(self.indicators["owner"]))
         b = self.benchmarks
@@ -481,16 +487,20 @@ class CommitteeReport:
         ]
         return Html('<div class="pmlib-methodology">' + "".join(blocks) + "</div>")
 
+    def footer(self) -> Html:
+        """The report's last line: pmlib's version, the day it was produced and how current its
+        data is, with a link to the quarter's open data. The full record (hashes, parameters,
+        versions) is in ``provenance.json`` beside the internal outputs, never in the report
+        (see :mod:`pmlib.reports.provenance`)."""
+        from pmlib.core.version import __version__
+
+        return footer_html(__version__, self.generated_at, self.data_as_at())
+
     def provenance(self, parameters: dict | None = None) -> Html:
-        """What produced this report: pmlib version, commit, input and parameter hashes."""
-        params = parameters or {
-            "quarter": self.period.label,
-            "committee": self.committee.slug,
-            "status": self.status,
-        }
-        return provenance_html(
-            self.dataset, self.generated_at, params, benchmarks=bool(len(self.benchmarks))
-        )
+        """The footer, for notebooks written before it replaced the provenance table (a
+        council's own copy from ``pmlib init`` still calls this); ``parameters`` is ignored:
+        they are recorded in ``provenance.json``."""
+        return self.footer()
 
     def summary(self) -> dict[str, int]:
         """The RAG counts the quarter's index shows, under the committee's on-target convention
