@@ -48,6 +48,7 @@ from pmlib.present.text import (
     glance_html,
     long_date,
     override_badge,
+    plural,
     rag_counts,
 )
 from pmlib.rating.exceptions import (
@@ -507,6 +508,21 @@ class CommitteeReport:
         (``On target`` first when it counts more than Green)."""
         return on_target_counts(rag_counts(self.rated), self.on_target)
 
+    def description(self) -> str:
+        """One sentence saying what the report is and how its indicators stand: the page's
+        ``<meta name="description">``, which search engines and link previews show. For
+        example "Northmoor District Council: Cabinet performance report for 2026/27 Q2 (1 July
+        2026 to 30 September 2026). 47 indicators: 20 Green, 9 Amber, 6 Red, 12 Grey."
+        """
+        counts = ", ".join(f"{n} {rag}" for rag, n in rag_counts(self.rated).items() if n)
+        p = self.period
+        kind = "annual performance report" if self.is_annual else "performance report"
+        return (
+            f"{self.dataset.council.name}: {self.committee.title} {kind} for {p.label} "
+            f"({long_date(p.start_date)} to {long_date(p.end_date)}). "
+            f"{plural(len(self.rated), 'indicator')}: {counts}."
+        )
+
     def publish(self) -> None:
         """Hand the scorecard and RAG summary to the batch runner (not shown in the report)."""
         from pmlib.core.artifacts import publish_artifact
@@ -514,6 +530,7 @@ class CommitteeReport:
         publish_artifact("scorecard_csv", csv_text(self.scorecard_frame()))
         publish_artifact("summary", self.summary())
         publish_artifact("title", self.title)
+        publish_artifact("description", self.description())
         publish_artifact(
             "pdf_header",
             f"{self.dataset.council.name} · {self.committee.title} · {self.period.label}",
