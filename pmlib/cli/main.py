@@ -161,10 +161,11 @@ def _extra_commands():
     """Verbs defined in their own modules. Imported directly: a broken import is a bug to see,
     not a verb to drop silently."""
     # lazy: ~4 ms (dataclasses built at import), paid when the parser is built, not on import
-    from pmlib.cli import actions, benchmark, init, returns, returns_signoff, run, spc
+    from pmlib.cli import actions, benchmark, init, publish, returns, returns_signoff, run, spc
 
     return [
         run.register,
+        publish.register,
         benchmark.register,
         init.register,
         actions.register,
