@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from pmlib.core.dburl import data_location
 from pmlib.core.errors import DataValidationError, PmlibError
 from pmlib.core.version import __version__
 
@@ -21,7 +22,10 @@ log = logging.getLogger("pmlib")
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--data", type=Path, default=None, help="data folder (default: data_dir in council.yaml)"
+        "--data",
+        type=data_location,
+        default=None,
+        help="data folder or database URL (default: data_dir in council.yaml)",
     )
     p.add_argument(
         "--params",
