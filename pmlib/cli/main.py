@@ -165,7 +165,7 @@ def _extra_commands():
     """Verbs defined in their own modules. Imported directly: a broken import is a bug to see,
     not a verb to drop silently."""
     # lazy: ~4 ms (dataclasses built at import), paid when the parser is built, not on import
-    from pmlib.cli import actions, benchmark, init, returns, returns_signoff, run, spc
+    from pmlib.cli import actions, benchmark, init, load, returns, returns_signoff, run, spc
 
     return [
         run.register,
@@ -175,6 +175,7 @@ def _extra_commands():
         returns.register,
         returns_signoff.register,
         spc.register,
+        load.register,
     ]
 
 

@@ -99,9 +99,9 @@ def _write(conn, tables: dict[str, pd.DataFrame], url: str, replace: bool) -> No
             "loaded. Fix: add --replace to replace them all (in one transaction), or load into "
             "another database."
         )
-    metadata = sa.MetaData()
-    for name in existing:
-        sa.Table(name, metadata, autoload_with=conn).drop(conn)
+    quote = conn.dialect.identifier_preparer.quote
+    for name in existing:  # by name: DuckDB's dialect cannot reflect a table to drop it
+        conn.execute(sa.text(f"DROP TABLE {quote(name)}"))
     metadata = sa.MetaData()
     for table, frame in tables.items():
         keys = [k for k in KEYS[table] if k in frame and frame[k].notna().all()]

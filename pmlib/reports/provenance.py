@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pmlib.core.files import sha256_file
 from pmlib.core.model import Dataset
+from pmlib.core.sources import source_digest, source_name
 from pmlib.present.tables import Html, definition_table
 
 
@@ -29,8 +30,8 @@ def provenance_html(
         ("Git commit", _git_commit()),
         ("Generated", generated_at.isoformat()),
     ]
-    for table, path in sorted(dataset.sources.items()):
-        rows.append((f"Input: {table}", f"{Path(path).name} sha256 {sha256_file(Path(path))}"))
+    for table, source in sorted(dataset.sources.items()):
+        rows.append((f"Input: {table}", f"{source_name(source)} sha256 {source_digest(source)}"))
     bench = dataset.council.benchmark_dir
     if benchmarks and bench and Path(bench).is_dir():
         for p in sorted(Path(bench).iterdir()):
