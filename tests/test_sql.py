@@ -21,7 +21,7 @@ from pmlib.data.sql_load import load_folder
 from pmlib.data.validate import read_dataset
 from tests.conftest import DEMO as DEMO_DIR
 from tests.conftest import PARAMS as PARAMS_DIR
-from tests.pg_server import create_database, postgres_server
+from tests.pg_server import create_database
 
 TODAY = dt.date(2026, 12, 2)
 TABLES = ("indicators", "targets", "actuals", "narratives", *PLAN_TABLES)
@@ -29,10 +29,9 @@ KEYS = ("id", "indicator_id", "action_id", "risk_id", "service", "period", "line
 
 
 @pytest.fixture(scope="session")
-def pg():
-    """The URL of a throwaway PostgreSQL server's ``postgres`` database."""
-    with postgres_server() as url:
-        yield url
+def pg(pg_url):
+    """The URL of the session's throwaway PostgreSQL server's ``postgres`` database."""
+    return pg_url
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DatabaseTable", "is_file_source", "source_digest", "source_name"]
+__all__ = ["DatabaseTable", "is_file_source", "source_digest", "source_location", "source_name"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,14 @@ def source_name(source: object) -> str:
     if isinstance(source, DatabaseTable):
         return source.name
     return Path(source).name
+
+
+def source_location(source: object) -> Path | str:
+    """Where a source's data lives: a file's folder, or the database's URL (never holding a
+    password: pmlib refuses URLs with one, so the URL kept is the one to connect with)."""
+    if isinstance(source, DatabaseTable):
+        return source.url
+    return Path(source).parent
 
 
 def source_digest(source: object) -> str:

@@ -44,7 +44,7 @@ from pmlib.data.plan_contract import ID_COLUMNS, PLAN_CONTRACT, PLAN_TABLES
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["KEYS", "connect", "name_rows", "read_database", "table_label"]
+__all__ = ["KEYS", "connect", "name_rows", "read_database", "read_rows", "table_label"]
 
 #: Each table's key: what names a row in messages, orders the rows read, and is the primary key
 #: ``pmlib load`` creates.
@@ -110,9 +110,8 @@ def connect(url: str, *, create: bool = False) -> Engine:
             "Reading a database needs SQLAlchemy. Fix: pip install 'sqlalchemy>=2.0'."
         ) from None
     dialect = scheme(url).split("+")[0]
-    args = {"read_only": True} if dialect == "duckdb" and not create else {}
-    try:
-        return create_engine(filled, poolclass=NullPool, connect_args=args)
+    try:  # (DuckDB is not opened read-only: a process holding it both ways is refused)
+        return create_engine(filled, poolclass=NullPool)
     except NoSuchModuleError:
         hint = " (postgres:// is spelt postgresql+psycopg://)" if dialect == "postgres" else ""
         raise DataSourceError(
@@ -192,6 +191,28 @@ def read_database(
     if any(p.severity == "error" for p in problems):
         raise DataValidationError(problems)
     return frames, sources
+
+
+def read_rows(url: str, table: str, order_by: str | None = None) -> list[dict[str, str]]:
+    """Every row of a table as text (``[]`` when the database has no such table): the audit
+    log a database source keeps beside its tables (:mod:`pmlib.returns.audit`)."""
+    from sqlalchemy import text
+
+    engine = connect(url)
+    try:
+        with open_connection(engine, url) as conn:
+            if not _columns(conn, None, table):
+                return []
+            quote = conn.dialect.identifier_preparer.quote
+            order = f" ORDER BY {quote(order_by)}" if order_by else ""
+            result = conn.execute(text(f"SELECT * FROM {quote(table)}{order}"))
+            names = list(result.keys())
+            return [
+                {n: "" if v is None else str(v) for n, v in zip(names, row, strict=True)}
+                for row in result.fetchall()
+            ]
+    finally:
+        engine.dispose()
 
 
 def _read_one(
