@@ -335,3 +335,36 @@ def test_problem_key_replaces_the_row_only_when_set():
     assert str(db).startswith("table 'actuals', key (indicator_id='A'), column 'value': x")
     whole = Problem("table 'actuals'", "not found", "", key="")
     assert str(whole) == "table 'actuals': not found"
+
+
+def test_pmlib_run_from_a_database_skips_unchanged_reports_and_sees_a_changed_table(
+    demo_urls, tmp_path
+):
+    import json
+
+    db = tmp_path / "run.duckdb"
+    shutil.copy(demo_urls["duckdb"].removeprefix("duckdb:///"), db)
+    url = f"duckdb:///{db}"
+    out = tmp_path / "out"
+    argv = ["run", "--quarter", "2026/27 Q2", "--committee", "environment", "--data", url,
+            "--params", str(PARAMS_DIR), "--out", str(out), "-q"]  # fmt: skip
+
+    def statuses() -> tuple[list[str], list[dict]]:
+        assert main(argv) == 0
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        return [r["status"] for r in manifest["reports"]], manifest["inputs"]
+
+    first, inputs = statuses()
+    assert first == ["ok"]
+    # the database's tables are inputs, fingerprinted by their rows
+    tables = {i["path"]: i["sha256"] for i in inputs if i["path"].startswith("table ")}
+    assert f"table 'actuals' in {url}" in tables
+    assert statuses()[0] == ["skipped"]
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE narratives SET approach = 'A new approach.'"))
+    engine.dispose()
+    again, inputs = statuses()
+    assert again == ["ok"]
+    changed = {i["path"]: i["sha256"] for i in inputs if i["path"].startswith("table ")}
+    assert [t for t in tables if tables[t] != changed[t]] == [f"table 'narratives' in {url}"]
