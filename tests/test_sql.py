@@ -368,3 +368,9 @@ def test_pmlib_run_from_a_database_skips_unchanged_reports_and_sees_a_changed_ta
     assert again == ["ok"]
     changed = {i["path"]: i["sha256"] for i in inputs if i["path"].startswith("table ")}
     assert [t for t in tables if tables[t] != changed[t]] == [f"table 'narratives' in {url}"]
+
+
+def test_the_tables_council_yaml_may_map_are_pmlibs_tables():
+    from pmlib.config.database import KNOWN_TABLES
+
+    assert KNOWN_TABLES == TABLES

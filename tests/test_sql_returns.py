@@ -110,3 +110,33 @@ def test_a_locked_quarter_in_the_database_log_refuses_the_import(database, counc
     (out,) = _import(url, params, tmp_path, path)
     assert out.result == "refused"
     assert "2026/27 Q2 was locked by S. Lead on 2026-10-19" in out.problems[0].message
+
+
+def test_approve_lock_and_the_audit_chain_in_the_database(database, council, tmp_path):
+    from pmlib.returns.signoff import set_lock, sign_off
+
+    url, params = database
+    path = fill(made(council, tmp_path)["Head of Revenues"], GOOD_R2)
+    assert _import(url, params, tmp_path, path)[0].result == "merged"
+    day = dt.date(2026, 10, 21)
+    done = sign_off("approve", Q2, "D. Fox", owner="Head of Revenues", data_dir=url,
+                    params_dir=params, today=day)  # fmt: skip
+    assert done.changed == ["R2 2026-07", "R2 2026-08", "R2 2026-09"]
+    rows = _actuals(url)
+    rows = rows[rows["period"].isin(["2026-07", "2026-08", "2026-09"])]
+    assert rows["status"].tolist() == ["approved"] * 3
+    assert rows["approved_by"].tolist() == ["D. Fox"] * 3
+    assert set_lock(True, Q2, "Q. Dawson", data_dir=url, params_dir=params) == (
+        "2026/27 Q2 locked by Q. Dawson."
+    )
+    assert [r["action"] for r in audit.read_log(url) if not r["key"]] == ["import", "lock"]
+    ok, message = audit.verify(url)
+    assert ok and message == f"audit_log table: {len(audit.read_log(url))} entries, chain intact"
+    # an entry edited in the database breaks the chain, and verify names it
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit_log SET new = 'draft' WHERE seq = 6"))
+    engine.dispose()
+    assert audit.verify(url) == (
+        False, "audit_log table, entry 6: its contents were edited after it was written"
+    )  # fmt: skip

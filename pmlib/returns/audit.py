@@ -115,6 +115,8 @@ def chained(
 
 def verify(data_dir: Path) -> tuple[bool, str]:
     """Check the chain: ``(True, summary)`` or ``(False, the first broken entry and why)``."""
+    if is_database_url(data_dir):
+        return _verify_rows(read_log(data_dir))
     path = log_path(data_dir)
     if not path.exists():
         return True, f"no audit log yet ({path})"
@@ -137,6 +139,22 @@ def verify(data_dir: Path) -> tuple[bool, str]:
                 return False, f"{where}: its contents were edited after it was written"
             prev, seq = h, seq + 1
     return True, f"{path.name}: {seq} entries, chain intact"
+
+
+def _verify_rows(rows: list[dict[str, str]]) -> tuple[bool, str]:
+    """:func:`verify` for a database's ``audit_log`` table (rows in ``seq`` order)."""
+    prev, seq = GENESIS, 0
+    for row in rows:
+        fields = [row.get(f, "") for f in FIELDS]
+        where = f"{LOG_TABLE} table, entry {fields[0]}"
+        if fields[0] != str(seq + 1):
+            return False, f"{where}: expected entry {seq + 1}; an entry was deleted or moved"
+        if row.get("prev_hash") != prev:
+            return False, f"{where}: does not follow the entry before it (deleted or edited)"
+        if _hash(fields, prev) != row.get("hash"):
+            return False, f"{where}: its contents were edited after it was written"
+        prev, seq = row["hash"], seq + 1
+    return True, f"{LOG_TABLE} table: {seq} entries, chain intact"
 
 
 def is_locked(data_dir: Path, period: str) -> dict[str, str] | None:

@@ -1,5 +1,5 @@
-"""``pmlib returns import`` into a database source: the merge, and its audit entries, in one
-database transaction (docs/databases.md).
+"""``pmlib returns import``, approve, reject, lock and unlock on a database source: the changed
+cells and their audit entries in one database transaction (docs/databases.md).
 
 The file store (:mod:`pmlib.returns.store`) swaps files under a lock with a journal; a database
 has transactions, so :class:`DatabaseImport` writes the changed actuals and narratives cells and
@@ -9,13 +9,17 @@ commits them together — or, on any error, none of them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pmlib.core.dburl import is_database_url
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Council
 from pmlib.core.periods import try_parse_period
 from pmlib.data.sql_write import DatabaseTransaction
 from pmlib.returns import audit
+from pmlib.returns.store import Transaction
 
-__all__ = ["DatabaseImport", "database_transaction"]
+__all__ = ["DatabaseImport", "open_store"]
 
 #: The tables an import writes.
 WRITTEN = ("actuals", "narratives")
@@ -29,7 +33,7 @@ class DatabaseImport(DatabaseTransaction):
         self.council = council
         self.names = dict(council.tables)
 
-    def write_import(self, changes: dict[str, dict], entries: list[audit.Entry]) -> None:
+    def write(self, changes: dict[str, dict], entries: list[audit.Entry]) -> None:
         """Write the changed cells (``table -> {indicator_id|period: {column: value}}``) and
         append ``entries`` to the audit log, chained after its last entry."""
         start = self.council.fy_start_month
@@ -47,9 +51,12 @@ class DatabaseImport(DatabaseTransaction):
         )
 
 
-def database_transaction(url: str, council: Council):
-    """A factory ``store(url)`` for :func:`pmlib.returns.importer.import_returns`; refuses a
-    council whose actuals or narratives are read from a query (a query cannot be written)."""
+def open_store(folder: Path | str, council: Council) -> Transaction | DatabaseImport:
+    """The transaction an import or sign-off writes through: the data folder's
+    (:class:`pmlib.returns.store.Transaction`) or the database's; refuses a database whose
+    actuals or narratives council.yaml reads from a query (a query cannot be written)."""
+    if not is_database_url(folder):
+        return Transaction(Path(folder))
     for table in WRITTEN:
         source = dict(council.tables).get(table, "")
         if source.lstrip().lower().startswith(("select", "with")):
@@ -59,4 +66,4 @@ def database_transaction(url: str, council: Council):
                 f"{table} to a table (tables: {{{table}: schema.table}}) with pmlib's column "
                 "names, or import into a data folder."
             )
-    return lambda folder: DatabaseImport(str(folder), council)
+    return DatabaseImport(str(folder), council)

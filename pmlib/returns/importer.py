@@ -32,10 +32,11 @@ from pmlib.data.load import read_tables
 from pmlib.data.validate import build_dataset, read_dataset
 from pmlib.returns import audit
 from pmlib.returns.config import narrative_headings, read_returns_settings, region
+from pmlib.returns.db_import import open_store
 from pmlib.returns.due import off_target, return_rows, workbook_deadline
 from pmlib.returns.make import quarter_folder
 from pmlib.returns.reader import Returned, ReturnedRow, read_return
-from pmlib.returns.store import Transaction, read_stored, sources, stage_tables, upsert_cells
+from pmlib.returns.store import read_stored, sources, stage_tables, upsert_cells
 from pmlib.returns.textsafe import csv_safe
 from pmlib.returns.workbook import OFFICER_STATUSES, RETURN_SHEET, Fill, row_key, write_return
 
@@ -125,14 +126,8 @@ def import_returns(
     qdir = quarter_folder(returns_dir, q)
     paths = returned_files(files, qdir / "in")
     outcomes, seen = [], {}
-    if is_database_url(folder):
-        from pmlib.returns.db_import import database_transaction  # lazy: imports SQLAlchemy
-
-        store = database_transaction(folder, settings.council)
-    else:
-        store = Transaction
     for path in paths:
-        with store(folder) as tx:
+        with open_store(folder, settings.council) as tx:
             outcome = _import_one(path, q, folder, params_dir, qdir, by, today, tx, seen)
         outcomes.append(outcome)
     return outcomes
@@ -201,7 +196,7 @@ def _import_one(path, q: Period, folder, params_dir, qdir, by, today, tx, seen) 
         note += f"; late: due {due.isoformat()}, {out.late_by} working day(s) late"
     summary = audit.Entry(by, "import", q.label, source=path.name, source_sha256=sha, note=note)
     if is_database_url(folder):  # cells and audit entries in one database transaction
-        tx.write_import(changes, [summary, *entries])
+        tx.write(changes, [summary, *entries])
         out.result, out.changes = "merged", len(entries)
         return out
     stored = sources(folder)
