@@ -218,6 +218,14 @@ def test_a_bad_cell_is_named_by_table_key_and_column(pg):
         "table 'actuals', key (indicator_id='ENV01', period='2026-09'), column 'value': "
     )
     assert "(found 'n/a')" in str(p)
+    # validate --problems FILE.csv: a key column, for database problems only
+    frame = exc.value.to_frame()
+    assert frame.columns.tolist() == [
+        "severity", "file", "row", "key", "column", "value", "message", "fix"
+    ]  # fmt: skip
+    assert "indicator_id='ENV01', period='2026-09'" in frame["key"].tolist()
+    file_problem = DataValidationError([Problem("actuals.csv", "x", row=2)])
+    assert "key" not in file_problem.to_frame().columns
 
 
 def test_tables_in_council_yaml_read_from_a_view_and_a_query(pg, tmp_path, folder_dataset):

@@ -268,18 +268,24 @@ class DataValidationError(PmlibError):
         """Every problem and warning as a table (file, row, column, value, message, fix)."""
         import pandas as pd  # lazy: keeps pandas out of CLI start-up
 
+        found = [*self.problems, *self.warnings]
+        # a database's problems name the row by its key (a column only they add)
+        keyed = any(p.key is not None for p in found)
+        columns = ["severity", "file", "row", *(["key"] if keyed else []), "column", "value",
+                   "message", "fix"]  # fmt: skip
         return pd.DataFrame(
             [
                 {
                     "severity": p.severity,
                     "file": p.file,
                     "row": p.row,
+                    "key": p.key,
                     "column": p.column,
                     "value": None if p.value is None else str(p.value),
                     "message": p.message,
                     "fix": p.fix,
                 }
-                for p in [*self.problems, *self.warnings]
+                for p in found
             ],
-            columns=["severity", "file", "row", "column", "value", "message", "fix"],
+            columns=columns,
         )

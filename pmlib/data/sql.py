@@ -419,7 +419,7 @@ def name_rows(
     for label, table in by_label.items():
         frame = frames[table]
         parts = [
-            (c, frame[c].map(lambda v: "NULL" if v is None or v != v else repr(str(v))))
+            (c, ("'" + frame[c].astype("string") + "'").fillna("NULL").astype(object))
             for c in KEYS[table]
             if c in frame
         ]

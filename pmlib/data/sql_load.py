@@ -79,13 +79,13 @@ def _sql_type(table: str, name: str, frame: pd.DataFrame):
 
     col = COLUMNS[table].get(name)
     if name in KEYS[table]:
-        return sa.String(200)  # a key: bounded text (SQL Server cannot key varchar(max))
+        return sa.Unicode(200)  # a key: bounded text (SQL Server cannot key nvarchar(max))
     kind = col.kind if col is not None else "text"
     return {
         "number": sa.Double(),
         "integer": sa.BigInteger(),
         "date": sa.Date(),
-    }.get(kind, sa.Text())
+    }.get(kind, sa.UnicodeText())  # TEXT; NVARCHAR(max) on SQL Server
 
 
 def _write(conn, tables: dict[str, pd.DataFrame], url: str, replace: bool) -> None:
