@@ -61,20 +61,18 @@ def _typed_cells(table: str, raw: pd.DataFrame, typed: pd.DataFrame) -> pd.DataF
     for name in columns:
         blank = raw[name].isna().to_numpy()
         col = contract.get(name)
-        if col is None or name not in typed:
+        if col is None or name not in typed:  # a column of the council's own: as typed
             values = raw[name].astype(object).to_numpy()
         elif col.kind == "date":
             values = pd.to_datetime(typed[name]).dt.date.astype(object).to_numpy()
-        elif col.kind in ("number", "integer"):
-            values = typed[name].astype(object).to_numpy()
-        else:
+        else:  # numbers, choices (canonical spellings) and text as validation read them
             values = typed[name].astype(object).to_numpy()
         values = pd.Series(values, dtype=object).where(~blank, None)
         out[name] = values.where(values.notna(), None)
     return pd.DataFrame(out, dtype=object)
 
 
-def _sql_type(table: str, name: str, frame: pd.DataFrame):
+def _sql_type(table: str, name: str):
     import sqlalchemy as sa
 
     col = COLUMNS[table].get(name)
@@ -108,7 +106,7 @@ def _write(conn, tables: dict[str, pd.DataFrame], url: str, replace: bool) -> No
         columns = [
             sa.Column(
                 name,
-                _sql_type(table, name, frame),
+                _sql_type(table, name),
                 primary_key=name in keys and len(keys) == len(KEYS[table]),
                 nullable=not (name in keys and len(keys) == len(KEYS[table])),
                 autoincrement=False,
