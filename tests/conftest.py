@@ -230,3 +230,13 @@ def no_js_page():
             yield facts
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """The URL of a throwaway PostgreSQL server started for this session (tests/pg_server.py);
+    the test is skipped, saying how to install it, where PostgreSQL is not installed."""
+    from tests.pg_server import postgres_server
+
+    with postgres_server() as url:
+        yield url

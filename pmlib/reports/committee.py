@@ -15,6 +15,7 @@ import pandas as pd
 
 from pmlib.config.settings import check_committee
 from pmlib.core.csv_out import csv_text
+from pmlib.core.dburl import is_database_url
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Committee, Dataset, check_period_has_data
 from pmlib.core.periods import Period, parse_period
@@ -79,6 +80,8 @@ def check_report_params(
                 f"Parameter '{name}' must be a non-empty text value, got {value!r}."
             )
     for name, value in (("data_dir", data_dir), ("params_dir", params_dir)):
+        if name == "data_dir" and is_database_url(value):
+            continue  # a database (pmlib.data.sql): checked when it is read
         if value is not None and not Path(value).is_dir():
             raise ParameterError(f"Parameter '{name}': folder {value} not found.")
 
