@@ -238,14 +238,10 @@ def test_tables_in_council_yaml_read_from_a_view_and_a_query(pg, tmp_path, folde
         conn.execute(sa.text("ALTER TABLE actuals SET SCHEMA perf"))
         conn.execute(sa.text("CREATE VIEW perf.kpi_targets AS SELECT * FROM targets"))
     engine.dispose()
-    params = tmp_path / "parameters"
-    shutil.copytree(PARAMS_DIR, params)
-    council = params / "council.yaml"
-    council.write_text(
-        council.read_text(encoding="utf-8")
-        + f"\ndata_dir: {url}\ntables:\n  targets: perf.kpi_targets\n"
-        + '  actuals: "SELECT kpi AS indicator_id, * FROM perf.actuals ORDER BY kpi, period"\n',
-        encoding="utf-8",
+    params = _council_with(
+        tmp_path,
+        f"data_dir: {url}\ntables:\n  targets: perf.kpi_targets\n"
+        '  actuals: "SELECT kpi AS indicator_id, * FROM perf.actuals ORDER BY kpi, period"\n',
     )
     ds = read_dataset(None, params, today=TODAY)
     actuals = _sorted(ds.actuals.drop(columns="kpi"))
