@@ -130,14 +130,23 @@ def spc_for_indicators(
     period: Period,
     indicators: pd.DataFrame | None = None,
     options: SpcOptions | None = None,
+    *,
+    direction: str | None = None,
 ) -> SpcResult:
     """:func:`pmlib.spc.calculate_spc` over every indicator's figures up to ``period``.
 
     ``summary`` has one row per indicator with a figure: its id, name, frequency and polarity,
     ``latest_period`` (the label of its latest figure), the latest group's statistics,
     ``variation_type``, ``assurance_type``, ``target_note`` and ``short_group_warning``.
+    ``direction`` (``increase``, ``decrease`` or ``neutral``) overrides every indicator's
+    direction from its polarity (the explorer's what-if); neutral drops the target, as there is
+    no assurance without a better direction.
     """
     series = indicator_series(dataset, period, indicators)
+    if direction is not None:
+        series["improvement_direction"] = direction
+        if direction == "neutral":
+            series["target"] = np.nan
     if series.empty:
         empty = pd.DataFrame(columns=["indicator_id"])
         return SpcResult(points=series, groups=empty, summary=empty)
