@@ -558,9 +558,9 @@ def test_demo_report_shows_spc_beside_rag(pack):
     assert lpl < 20.0 < upl  # the 2026/27 target is inside the limits: hit and miss
 
     html = _html(pack, "resources")
-    row = re.search(r'<tr id="sc-RES03".*?</tr>', html, flags=re.S).group(0)
+    row = re.search(r'<tr [^>]*id="sc-RES03".*?</tr>', html, flags=re.S).group(0)
     assert "Special cause — concern" in row and "Will not reliably meet target" in row
-    res10 = re.search(r'<tr id="sc-RES10".*?</tr>', html, flags=re.S).group(0)
+    res10 = re.search(r'<tr [^>]*id="sc-RES10".*?</tr>', html, flags=re.S).group(0)
     assert "Will reliably meet target" in res10
     assert "Limits from only 12 points since the last change (fewer than 13)" in res10
     section = html[html.index('id="ex-RES03"') :]

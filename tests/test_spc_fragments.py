@@ -132,8 +132,14 @@ def test_spc_says_agreeing_rag_adds_nothing():
 def test_the_guide_is_titled_and_covers_both_warnings():
     html = reading_rag_and_spc_html()
     assert '<h3 id="spc-guide">Reading RAG and SPC together</h3>' in html
-    assert "<dt>Green, with a special cause of concern</dt><dd>A warning." in html
+    text = re.sub(r"<dt[^>]*>", "<dt>", html)
+    assert "<dt>Green, with a special cause of concern</dt><dd>A warning." in text
     assert (
         "<dt>Amber or Red, with common cause and inconsistent assurance</dt><dd>Expect it to "
-        "hit and miss at random." in html
+        "hit and miss at random." in text
     )
+    assert "a run of 7 on one side of the average, or 7 rising or falling" in text
+    assert "Charts need at least 15 figures." in text
+    other = reading_rag_and_spc_html(min_points=24, shift_points=6)
+    assert "Charts need at least 24 figures." in other
+    assert "a run of 6 on one side of the average, or 7 rising" in other

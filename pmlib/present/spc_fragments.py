@@ -201,12 +201,13 @@ _GUIDE = (
      "from an ordinary wobble."),
     ("What SPC tells you", "Whether the figures have really changed (variation) and whether "
      "the service, as it runs now, will meet its target (assurance). Its process limits show "
-     "the range the figures normally wander within; a point outside them, a run of 7 on one "
-     "side of the average, or 7 rising or falling in a row is a special cause: something has "
+     "the range the figures normally wander within; a point outside them, a run of "
+     "{shift_points} on one side of the average, or {trend_points} rising or falling in a row is a special cause: something has "
      "changed. Everything else is common cause: noise."),
     ("Which figures", "SPC charts an indicator's own figures: each month for a monthly "
      "indicator, so a quarter's report shows the quarter's last month as the latest point, "
-     "while the RAG rating is for the whole quarter. Charts need at least 15 figures."),
+     "while the RAG rating is for the whole quarter. Charts need at least {min_points} "
+     "figures."),
     ("Green, with a special cause of concern", "A warning. The target is met today, but the "
      "figures have really moved the wrong way; ask what has changed before it turns Amber."),
     ("Amber or Red, with common cause and inconsistent assurance", "Expect it to hit and miss "
@@ -224,9 +225,16 @@ _GUIDE = (
 )  # fmt: skip
 
 
-def reading_rag_and_spc_html() -> str:
-    """The short guide "Reading RAG and SPC together", written for councillors."""
-    items = "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>" for t, d in _GUIDE)
+def reading_rag_and_spc_html(
+    min_points: int = 15, shift_points: int = 7, trend_points: int = 7
+) -> str:
+    """The short guide "Reading RAG and SPC together", written for councillors, with the
+    council's own ``spc:`` settings in its numbers."""
+    n = {"min_points": min_points, "shift_points": shift_points, "trend_points": trend_points}
+    items = "".join(
+        f'<dt style="font-weight:bold;margin-top:0.5em">{esc(t)}</dt><dd>{esc(d.format(**n))}</dd>'
+        for t, d in _GUIDE
+    )
     return (
         '<section class="pmlib-spc-guide" aria-labelledby="spc-guide">'
         '<h3 id="spc-guide">Reading RAG and SPC together</h3>'

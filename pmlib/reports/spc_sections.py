@@ -182,7 +182,10 @@ class ReportSpc:
 
     def guide(self) -> Html:
         """The methodology appendix's "Reading RAG and SPC together" (when SPC is shown)."""
-        return Html(reading_rag_and_spc_html()) if self.active else Html("")
+        if not self.active:
+            return Html("")
+        s = self.settings
+        return Html(reading_rag_and_spc_html(s.min_points, s.shift_points, s.trend_points))
 
 
 def report_spc(
