@@ -140,16 +140,26 @@ class ExplorerSpc:
     # -- view -------------------------------------------------------------------------------------
     def spc_html(self) -> Html:
         """The SPC view of the selected indicator: icons with words, the "SPC says" sentence,
-        any warning, and the chart (static SVG with its text alternative)."""
-        from pmlib.present.spc_charts import spc_chart_html
-
+        any warning, and the chart (static SVG with its text alternative). Cached per state."""
         ind_id = self.indicator
         if ind_id is None:
             return Html("")
+        # drawing the chart (vl-convert) is most of the time: keep each view drawn
+        cache = self._spc_state()["cache"]
+        key = ("html", ind_id, self.quarter, *self.spc_options.values())
+        if key not in cache:
+            cache[key] = self._spc_view(ind_id)
+            if len(cache) > _CACHE:
+                cache.popitem(last=False)
+        return Html(cache[key])
+
+    def _spc_view(self, ind_id: str) -> str:
+        from pmlib.present.spc_charts import spc_chart_html
+
         found = self.spc(ind_id)
         head = "<h3>Statistical process control (SPC)</h3>"
         if found is None:
-            return Html(
+            return (
                 f"{head}<p>{esc(ind_id)} has fewer than two figures up to {esc(self.quarter)}: "
                 "no SPC chart.</p>"
             )
@@ -178,7 +188,7 @@ class ExplorerSpc:
                 height=200,
             )
         )
-        return Html("".join(parts))
+        return "".join(parts)
 
     # -- widgets ----------------------------------------------------------------------------------
     def spc_controls(self, w: Any) -> Any:
