@@ -560,3 +560,49 @@ def test_public_reports_never_show_an_internal_action_risk_or_audit_action(pack)
             assert [t for t in INTERNAL_PLAN if t in text] == [], csv.name
     board = _html(pack, "performance-board")  # internal: shows every one of them
     assert [t for t in INTERNAL_PLAN if t not in board] == []
+
+
+def _spc_limits(values: list[float]) -> tuple[float, float, float]:
+    """Mean and process limits by the rule in docs/spc.md, worked independently of pmlib.spc:
+    moving ranges at or above 3.267 × their mean are set aside once."""
+    ranges = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+    amr = sum(ranges) / len(ranges)
+    kept = [r for r in ranges if r < 3.267 * amr]
+    amr = sum(kept) / len(kept)
+    mean = sum(values) / len(values)
+    return mean, mean - 2.66 * amr, mean + 2.66 * amr
+
+
+@notebook
+def test_demo_report_shows_spc_beside_rag(pack):
+    """The demo council has spc: {show: true}. RES03 (days to process new Housing Benefit
+    claims, lower is better, 54 monthly figures from 2022-04) ends September 2026 above its upper
+    process limit: a special cause of concern, which its report shows in the scorecard (icon and
+    words), at a glance and in its exception section with the SPC chart. RES10 is rebased at
+    2025-10 (the MyNorthmoor launch), so its latest group is October 2025 to September 2026, 12
+    points: the short-group warning."""
+    ds = pack["dataset"]
+    act = ds.actuals[ds.actuals["indicator_id"].eq("RES03") & ds.actuals["period_kind"].eq("month")]
+    values = list(act.sort_values("ordinal")["value"].astype(float))
+    assert len(values) == 54
+    mean, lpl, upl = _spc_limits(values)
+    assert values[-1] > upl  # above the upper limit, and lower is better: concern
+    assert lpl < 20.0 < upl  # the 2026/27 target is inside the limits: hit and miss
+
+    html = _html(pack, "resources")
+    row = re.search(r'<tr [^>]*id="sc-RES03".*?</tr>', html, flags=re.S).group(0)
+    assert "Special cause — concern" in row and "Will not reliably meet target" in row
+    res10 = re.search(r'<tr [^>]*id="sc-RES10".*?</tr>', html, flags=re.S).group(0)
+    assert "Will reliably meet target" in res10
+    assert "Limits from only 12 points since the last change (fewer than 13)" in res10
+    section = html[html.index('id="ex-RES03"') :]
+    section = section[: section.index("Back to the scorecard")]
+    assert "SPC says the latest figure is a special cause of concern" in section
+    assert "SPC chart for Average days to process new Housing Benefit claims, days, over 54" in (
+        section
+    )
+    assert "RES03</a> Average days to process new Housing Benefit claims: SPC says" in html
+    assert "Reading RAG and SPC together" in html
+    csv = pd.read_csv(pack["out"] / "data" / "resources.csv", encoding="utf-8-sig")
+    got = csv.set_index("indicator_id").loc["RES03", ["spc_variation", "spc_assurance"]]
+    assert list(got) == ["Special cause — concern", "Will not reliably meet target"]

@@ -129,3 +129,9 @@ def test_each_example_renders_its_demo_quarter(tmp_path, council, committee, wor
     html = Path(out / f"{committee}.html").read_text(encoding="utf-8")
     assert f"Northmoor District Council ({council.replace('-', ' ').title()} rules)" in html
     assert words in html
+    # these councils' council.yaml has no spc: key, so no SPC at all, though the same data
+    # shows special causes when SPC is on (RES03, HSG01: test_committee_report.py)
+    for spc in ("pm-col-spc", "SPC says", "SPC chart for", "Reading RAG and SPC together"):
+        assert spc not in html
+    csv = (out / "data" / f"{committee}.csv").read_text(encoding="utf-8-sig")
+    assert "spc_variation" not in csv.splitlines()[0]

@@ -141,3 +141,43 @@ def test_a_cumulative_indicator_is_not_compared_with_its_year_target(council, tm
 def test_neither_data_nor_period_is_a_clear_error(tmp_path, capsys):
     assert main(["spc", "--out", str(tmp_path / "o.csv")]) == 1
     assert "give --data FILE" in capsys.readouterr().err
+
+
+def _run_of_six(council):
+    """R2 (lower is better) as 15 months, 2025-04 to 2026-06: 20 22 20 22 20 22 20 22 20, then
+    25 26 25 26 25 26. Mean 341/15 = 22.73 and limits 17.79 to 27.67 (worked in
+    test_explore_spc.py): the last six are above the mean, a shift only when 6 points make one
+    (a concern, higher being worse); nothing else fires."""
+    data, params = council
+    act = pd.read_csv(data / "actuals.csv", dtype=str, keep_default_na=False)
+    act = act[act["indicator_id"] != "R2"]
+    months = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 7)]
+    values = [20, 22, 20, 22, 20, 22, 20, 22, 20, 25, 26, 25, 26, 25, 26]
+    rows = pd.DataFrame(
+        {"indicator_id": "R2", "period": months, "value": [str(v) for v in values],
+         "status": "approved", "collected_by": "C. Eve", "approved_by": "D. Fox"}
+    )  # fmt: skip
+    pd.concat([act, rows]).fillna("").to_csv(data / "actuals.csv", index=False)
+    return data, params
+
+
+@pytest.mark.parametrize(
+    ("council_yaml", "flags", "expected"),
+    [
+        ("", [], "common_cause"),
+        ("spc: {shift_points: 6}\n", [], "special_cause_concern"),
+        ("spc: {shift_points: 6}\n", ["--shift-points", "7"], "common_cause"),
+        ("", ["--shift-points", "6"], "special_cause_concern"),
+    ],
+)
+def test_period_takes_council_yaml_spc_settings_unless_the_command_line_says(
+    council, tmp_path, council_yaml, flags, expected
+):
+    data, params = _run_of_six(council)
+    path = params / "council.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + council_yaml, encoding="utf-8")
+    out = tmp_path / "spc.csv"
+    argv = ["spc", "--period", "2026/27 Q1", "--data", str(data), "--params", str(params)]
+    assert main([*argv, "--out", str(out), *flags]) == 0
+    summary = pd.read_csv(out).set_index("indicator_id")
+    assert summary.loc["R2", "variation_type"] == expected

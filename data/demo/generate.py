@@ -103,11 +103,12 @@ COLUMNS = (
     "head_of_service", "strategic_lead", "data_source", "collection_method", "visibility",
     "risks", "last_reviewed", "reviewed_by", "benchmark_metric",
     "baseline", "baseline_period", "reporting_lag", "submission_deadline", "valid_from", "valid_to",
+    "spc_rebase",
 )  # fmt: skip
 # The keys of an indicator's "simulate:" block (explained at the top of indicators.yaml).
 SIMULATE = {
     "levels", "season", "noise", "volume", "volume_season", "tonnes", "poisson",
-    "collection_profile", "stored_decimals", "current_year_levels", "fixed_values",
+    "collection_profile", "stored_decimals", "current_year_levels", "fixed_values", "step",
 }  # fmt: skip
 TARGETS = {"targets", "intervention", "band"}
 
@@ -269,7 +270,19 @@ def level_at(ind: Ind, p: Period) -> float:
     ms = _months(p)
     t = (p.fy - FIRST_FY) + ((ms[0] + ms[-1]) / 2 - 1 - 5.5) / 12
     levels = ind.sim["levels"]
-    return float(np.interp(t, np.arange(len(levels)), levels))
+    return float(np.interp(t, np.arange(len(levels)), levels)) + step_at(ind, p)
+
+
+def step_at(ind: Ind, p: Period) -> float:
+    """A service change's lasting step (``step: {from: month, by: change}``), in the share of
+    the period's months from the change on."""
+    step = ind.sim.get("step")
+    if not step:
+        return 0.0
+    start = parse_period(str(step["from"])).ordinal
+    months = p.months()
+    after = sum(m.ordinal >= start for m in months)
+    return float(step["by"]) * after / len(months)
 
 
 def season_at(ind: Ind, p: Period) -> float:

@@ -18,6 +18,7 @@ gets one row per indicator (variation, assurance, limits), ``--points`` every fi
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 from pmlib.core.errors import ParameterError
@@ -68,16 +69,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--shift-points",
         type=int,
-        default=7,
+        default=None,
         metavar="N",
         help="points in a run on one side of the mean that make a signal (7; the MDC Excel "
-        "tool allows 6)",
+        "tool allows 6; with --period, default: council.yaml's spc.shift_points)",
     )
     p.add_argument(
         "--no-screen-outliers",
         dest="screen_outliers",
         action="store_false",
-        help="keep large moving ranges when setting the limits (as the MDC Excel tool)",
+        default=None,
+        help="keep large moving ranges when setting the limits (as the MDC Excel tool; with "
+        "--period, default: council.yaml's spc.screen_outliers)",
     )
     p.add_argument(
         "--params",
@@ -101,10 +104,13 @@ def cmd_spc(args: argparse.Namespace) -> int:
         raise ParameterError(
             "--summary goes with --data; with --period, --out is already one row per indicator"
         )
-    options = SpcOptions(shift_points=args.shift_points, screen_outliers=args.screen_outliers)
     if args.period is None:
+        options = SpcOptions(
+            shift_points=7 if args.shift_points is None else args.shift_points,
+            screen_outliers=args.screen_outliers is not False,
+        )
         return _from_file(args, options)
-    return _from_council(args, options)
+    return _from_council(args)
 
 
 def _from_file(args: argparse.Namespace, options) -> int:
@@ -127,15 +133,22 @@ def _from_file(args: argparse.Namespace, options) -> int:
     return 0
 
 
-def _from_council(args: argparse.Namespace, options) -> int:
+def _from_council(args: argparse.Namespace) -> int:
     from pmlib.config.settings import check_committee
     from pmlib.core.csv_out import csv_bytes
     from pmlib.core.files import write_bytes_atomic
     from pmlib.core.periods import parse_period
     from pmlib.data.validate import read_dataset
     from pmlib.present.spc_indicators import spc_for_indicators
+    from pmlib.reports.spc_sections import spc_options
 
     ds = read_dataset(args.data, args.params)
+    # council.yaml's spc: settings (pmlib.config.spc), unless the command line says otherwise
+    options = spc_options(ds.council.spc)
+    if args.shift_points is not None:
+        options = replace(options, shift_points=args.shift_points)
+    if args.screen_outliers is False:
+        options = replace(options, screen_outliers=False)
     period = parse_period(args.period, ds.council.fy_start_month)
     indicators = None
     if args.committee:

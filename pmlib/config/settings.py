@@ -15,6 +15,7 @@ from pmlib.config.database import read_data_source, read_table_queries
 from pmlib.config.plan import PLAN_KEYS, read_plan
 from pmlib.config.rules import parse_exception_rule, parse_on_target
 from pmlib.config.schemes import read_rag_schemes
+from pmlib.config.spc import SPC_KEYS, read_spc
 from pmlib.config.templates import read_meetings, read_narrative_headings
 from pmlib.config.yaml import read_yaml
 from pmlib.core.errors import DataValidationError, ParameterError, Problem
@@ -54,6 +55,7 @@ _COMMITTEE_KEYS = {
 _COUNCIL_KEYS |= {"narrative_headings"}  # pmlib.config.templates
 _COUNCIL_KEYS |= PLAN_KEYS  # actions:, risks:, finance: (pmlib.config.plan)
 _COUNCIL_KEYS |= {"tables"}  # a database's tables, views or queries (pmlib.config.database)
+_COUNCIL_KEYS |= SPC_KEYS  # spc: (pmlib.config.spc)
 _COMMITTEE_KEYS |= {"meetings"}  # pmlib.config.templates
 
 
@@ -137,6 +139,7 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
         peer_group=str(raw.get("peer_group") or ""),
         narrative_headings=read_narrative_headings(f, raw.get("narrative_headings"), problems),
         plan=read_plan(f, raw, problems),
+        spc=read_spc(path, raw, problems),
         **_conventions(f, "", raw, problems),
     )
 

@@ -17,6 +17,7 @@ from pmlib.core.errors import ParameterError
 from pmlib.core.periods import in_library
 from pmlib.core.plan import PlanSettings
 from pmlib.core.rules import ON_TARGET_DEFAULT, ExceptionRule
+from pmlib.core.spc_settings import SpcSettings
 
 #: Period columns added beside every ``period`` column by :func:`pmlib.core.periods.period_table`.
 PERIOD_COLUMNS = ("period", "period_kind", "fy", "quarter", "month", "ordinal")
@@ -63,6 +64,8 @@ class Council:
     exceptions: ExceptionRule = ExceptionRule()
     #: Ratings the headline figures count as on target (``on_target:``; default Green only).
     on_target: tuple[str, ...] = ON_TARGET_DEFAULT
+    #: Statistical process control in reports (``spc:``; default: not shown).
+    spc: SpcSettings = field(default_factory=SpcSettings)
 
     @property
     def deadline(self) -> str:

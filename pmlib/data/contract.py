@@ -98,6 +98,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         Col("submission_deadline"),
         Col("valid_from"),
         Col("valid_to"),
+        Col("spc_rebase"),
     ),
     "targets": (
         Col("indicator_id", required=True, nonblank=True),

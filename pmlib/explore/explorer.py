@@ -8,6 +8,8 @@ RAG filter, indicator and a "what if" tolerance — and answers with plain metho
 * :meth:`Explorer.scorecard` — the committee's indicators at the quarter, filtered (a frame);
 * :meth:`Explorer.detail` — one indicator: facts, reason, trend chart spec, narrative,
   methodology and benchmark position;
+* :meth:`Explorer.spc` / :meth:`Explorer.spc_html` — the indicator's SPC chart, icons and
+  sentence under options the analyst sets (:mod:`pmlib.explore.spc_view`);
 * :meth:`Explorer.what_if` — which indicators would change colour if the council's scheme had
   other thresholds, with the counts;
 * :meth:`Explorer.render_report` — the committee's report through the batch machinery
@@ -29,6 +31,7 @@ only (:func:`dataclasses.replace` on the settings); nothing is written.
 
 from __future__ import annotations
 
+from pmlib.explore.spc_view import ExplorerSpc
 from pmlib.explore.state import (
     ALL,
     SCORECARD_COLUMNS,
@@ -50,7 +53,7 @@ __all__ = [
 ]
 
 
-class Explorer(ExplorerWidgets, ExplorerViews, ExplorerState):
+class Explorer(ExplorerWidgets, ExplorerSpc, ExplorerViews, ExplorerState):
     """An interactive view of one council's ratings; see the module docstring.
 
     Parameters
@@ -75,3 +78,11 @@ class Explorer(ExplorerWidgets, ExplorerViews, ExplorerState):
     data methods read it. After :meth:`view` or :meth:`show`, changing a widget calls the same
     setters and refreshes the views.
     """
+
+    def reset(self) -> None:
+        """Back to the start, SPC options included (see :meth:`ExplorerState.reset`)."""
+        super().reset()
+        self.reset_spc()
+        if self.widgets:
+            with self._quiet():
+                self.refresh_spc()

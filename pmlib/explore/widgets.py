@@ -168,7 +168,8 @@ class ExplorerWidgets:
         left = w.VBox(
             [W["summary"], W["scorecard"]], layout=w.Layout(flex="3 1 560px", min_width="0")
         )
-        right = w.VBox([W["detail"]], layout=w.Layout(flex="2 1 440px", min_width="0"))
+        spc = self.spc_controls(w)  # the SPC chart and its options (pmlib.explore.spc_view)
+        right = w.VBox([W["detail"], spc], layout=w.Layout(flex="2 1 440px", min_width="0"))
         what_if = w.VBox(
             [
                 w.HTML("<h3>What if the tolerance changed?</h3>"),
@@ -270,6 +271,7 @@ class ExplorerWidgets:
                 W["scorecard"].value = self.scorecard_html().html
                 W["plan"].value = self.plan_html().html
             W["detail"].value = self.detail_html().html
+            self.refresh_spc()
             if what_if:
                 W["what_if"].value = self.what_if_html().html
 

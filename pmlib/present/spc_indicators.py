@@ -14,6 +14,10 @@ row).
   are comparable with it (``measure`` ``period`` or ``snapshot``). A ``cumulative`` indicator's
   target is a year-to-date or year-end total, which a single month's figure is not, so it gets
   no target (``target_note`` says why).
+* **Rebase** from the library's ``spc_rebase`` column (periods separated by ``;``): a new group
+  starts at the first figure on or after each period listed (a listed month with no figure
+  starts the group at the next one), so a known change of service or definition gets its own
+  mean and limits.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.core.model import Dataset
-from pmlib.core.periods import Period
+from pmlib.core.periods import Period, try_parse_period
 from pmlib.rating.targets import targets_at
 from pmlib.spc import SpcOptions, SpcResult, calculate_spc
 
@@ -88,7 +92,37 @@ def indicator_series(
     out = act[["indicator_id", "period", "ordinal", "value", "status"]].reset_index(drop=True)
     out["ordinal"] = out["ordinal"].astype("int64")
     out["value"] = out["value"].astype(float)
+    out["rebase"] = rebase_marks(out, ind, period.start_month)
     return out.join(per, on="indicator_id")
+
+
+def rebase_marks(series: pd.DataFrame, indicators: pd.DataFrame, start_month: int) -> np.ndarray:
+    """True on the figure where each ``spc_rebase`` period starts a new group.
+
+    ``series`` is sorted by (``indicator_id``, ``ordinal``). A period is marked on the first
+    figure at or after it; a period at or before an indicator's first figure marks nothing (the
+    first group starts there anyway), and neither does a period after its last figure. Labels
+    that are not periods are skipped here (validation has already reported them).
+    """
+    marks = np.zeros(len(series), dtype=bool)
+    if "spc_rebase" not in indicators or series.empty:
+        return marks
+    cells = indicators.set_index("id")["spc_rebase"].dropna()
+    ids = series["indicator_id"].to_numpy()
+    ords = series["ordinal"].to_numpy()
+    # one pass per indicator that lists a rebase: a handful of library rows, not per point
+    for ind_id, cell in cells.items():
+        rows = np.flatnonzero(ids == ind_id)
+        if rows.size < 2:
+            continue
+        for label in str(cell).split(";"):
+            p = try_parse_period(label.strip(), start_month)
+            if p is None:
+                continue
+            at = int(np.searchsorted(ords[rows], p.ordinal, side="left"))
+            if 0 < at < rows.size:
+                marks[rows[at]] = True
+    return marks
 
 
 def spc_for_indicators(
@@ -96,14 +130,23 @@ def spc_for_indicators(
     period: Period,
     indicators: pd.DataFrame | None = None,
     options: SpcOptions | None = None,
+    *,
+    direction: str | None = None,
 ) -> SpcResult:
     """:func:`pmlib.spc.calculate_spc` over every indicator's figures up to ``period``.
 
     ``summary`` has one row per indicator with a figure: its id, name, frequency and polarity,
     ``latest_period`` (the label of its latest figure), the latest group's statistics,
     ``variation_type``, ``assurance_type``, ``target_note`` and ``short_group_warning``.
+    ``direction`` (``increase``, ``decrease`` or ``neutral``) overrides every indicator's
+    direction from its polarity (the explorer's what-if); neutral drops the target, as there is
+    no assurance without a better direction.
     """
     series = indicator_series(dataset, period, indicators)
+    if direction is not None:
+        series["improvement_direction"] = direction
+        if direction == "neutral":
+            series["target"] = np.nan
     if series.empty:
         empty = pd.DataFrame(columns=["indicator_id"])
         return SpcResult(points=series, groups=empty, summary=empty)

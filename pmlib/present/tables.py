@@ -256,7 +256,7 @@ def report_scorecard_table(
             return f'<th scope="row" class="{cls}">{inner}</th>'
         if col == "RAG":
             inner = _text.override_badge(str(value), (overridden or {}).get(ref))
-        elif col == "Trend":
+        elif col in ("Trend", "SPC"):  # built from escaped parts by pmlib
             inner = _passthrough(value)
         elif col in ("Short term", "Long term"):
             inner = esc(value).replace(" ", "\u00a0", 1)  # the arrow stays with its word

@@ -64,6 +64,7 @@ from pmlib.reports import layout
 from pmlib.reports.cover import cover_html
 from pmlib.reports.provenance import footer_html
 from pmlib.reports.signoff import PROVISIONAL, provisional_ids, report_signoff
+from pmlib.reports.spc_sections import report_spc
 from pmlib.reports.template_parts import exception_context
 from pmlib.returns.quality import audit_findings
 
@@ -147,6 +148,10 @@ class CommitteeReport:
             allow_unapproved=self.allow_unapproved, history=HISTORY_PERIODS,
         )  # fmt: skip
         self._provisional_ids = provisional_ids(self.provisional, self.period, self.rated)
+        # SPC beside RAG when council.yaml's spc.show asks for it (pmlib.reports.spc_sections)
+        self.spc = report_spc(
+            self.dataset, self.period, self.indicators.reset_index(), self.exceptions
+        )
 
     def value_text(self, ind_id: str, value: object) -> str:
         """A value as the scorecard and exception sections show it, marked provisional in a
@@ -278,7 +283,8 @@ class CommitteeReport:
             not_due_what=what,
             on_target=self.on_target,
         )
-        return Html(f'<div class="pmlib-glance"><p>{esc(intro)}</p>{body}</div>')
+        spc = self.spc.glance(self.rated, self.indicators["name"]).html
+        return Html(f'<div class="pmlib-glance"><p>{esc(intro)}</p>{body}{spc}</div>')
 
     def glance_counts(self) -> Html:
         # with the council's "On target (Green, Amber, Grey)" total when it counts more than Green
@@ -363,7 +369,7 @@ class CommitteeReport:
         )
         for col in ("benchmark_rank", "benchmark_of", "benchmark_quartile"):
             out[col] = out[col].astype("Int64")
-        return out
+        return self.spc.csv_columns(out)
 
     def scorecard(self, order: str = "priority") -> Html:
         """Every indicator with its key; each exception's row links to its section.
@@ -444,8 +450,10 @@ class CommitteeReport:
         display(Html(f"<p>{esc(intro)}</p>"))
         from pmlib.present.figures import Figure
 
-        for head, chart, narrative in sections:
-            display(head, Figure(chart), narrative)
+        ids = self.exceptions_frame()["indicator_id"]
+        for (head, chart, narrative), ind_id in zip(sections, ids, strict=True):
+            spc = self.spc.exception_parts(ind_id, self.rated, self.indicators)  # SPC says, chart
+            display(head, Figure(chart), *spc, narrative)
             display(self.back_link(head))
 
     def narrative_html(self, ind_id: str) -> Html:
@@ -489,7 +497,8 @@ class CommitteeReport:
             methodology_statement(ind, caption=f"{ind_id} {ind['name']}").html
             for ind_id, ind in self.indicators.iterrows()
         ]
-        return Html('<div class="pmlib-methodology">' + "".join(blocks) + "</div>")
+        guide = self.spc.guide().html  # "Reading RAG and SPC together", when SPC is shown
+        return Html(f'<div class="pmlib-methodology">{guide}' + "".join(blocks) + "</div>")
 
     def footer(self) -> Html:
         """The report's last line: pmlib's version, the day it was produced and how current its

@@ -158,6 +158,8 @@ def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Htm
             "Trend": ids.map(trends).fillna(""),
         }
     )
+    if report.spc.active:  # variation and assurance, icon and words (pmlib.reports.spc_sections)
+        card.insert(card.columns.get_loc("Trend"), "SPC", ids.map(report.spc.cell))
     peers = len(report.benchmarks) > 0
     if peers:
         card.insert(len(card.columns) - 1, "Peers", [report._quartile_text(i) for i in ids])
