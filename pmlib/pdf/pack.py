@@ -39,11 +39,45 @@ def _link_actions(writer: Any, pages: Sequence[int] | None = None) -> list[Any]:
 
 
 def _relative_links(data: bytes, folder: Path) -> bytes:
-    """Rewrite ``file:`` links to files under ``folder`` as relative links (leave the rest)."""
+    """Rewrite ``file:`` links to files under ``folder`` as relative links (leave the rest).
+
+    Appended as an incremental update (:mod:`pmlib.pdf.pdf_update`: milliseconds, and the
+    tagged structure is untouched); a file that cannot take one is rewritten whole.
+    """
     base = folder.resolve().as_uri().rstrip("/") + "/"
     if b"file:" not in data:  # Chromium writes link URIs as plain strings: nothing to do
         return data
-    # lazy: pypdf costs ~160 ms; most printed reports have no file: links to rewrite
+    from pmlib.pdf.pdf_update import PdfUpdate
+
+    try:
+        update = PdfUpdate(data)
+    except ValueError:
+        return _relative_links_rewrite(data, base)
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    for page in update.reader.pages:
+        for annot_ref in page.get("/Annots", None) or []:
+            annot = annot_ref.get_object()
+            raw = annot.raw_get("/A") if "/A" in annot else None
+            action = raw.get_object() if raw is not None else None
+            if annot.get("/Subtype") != "/Link" or action is None or action.get("/S") != "/URI":
+                continue
+            uri = str(action.get("/URI", ""))
+            if not uri.startswith(base):
+                continue
+            new_action = DictionaryObject(action)
+            new_action[NameObject("/URI")] = TextStringObject(uri[len(base) :])
+            if hasattr(raw, "idnum"):  # the action is an object of its own
+                update.put(raw, new_action)
+            elif hasattr(annot_ref, "idnum"):
+                new_annot = DictionaryObject(annot)
+                new_annot[NameObject("/A")] = new_action
+                update.put(annot_ref, new_annot)
+    return update.to_bytes()
+
+
+def _relative_links_rewrite(data: bytes, base: str) -> bytes:
+    """:func:`_relative_links` by rewriting the whole file with pypdf (slow on tagged PDFs)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
