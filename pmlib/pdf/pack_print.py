@@ -126,11 +126,12 @@ def print_pack(
     stay relative. ``keep_html`` also leaves the combined page as ``<out_name>.html`` (for
     looking at it; it is not part of a run's output).
     """
-    from pmlib.pdf.chromium import print_html_file
+    from pmlib.pdf.chromium import print_html_file, warm_up
     from pmlib.pdf.pdf_update import PdfUpdate
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
+    warm_up()  # the browser starts in its own thread while the reports' pages are joined
     if not reports:
         raise RenderError(f"Cannot make {out_name}: no reports to put in it.")
     missing = [r.name for r in reports if not Path(r.path).is_file()]
