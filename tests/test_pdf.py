@@ -444,6 +444,11 @@ def test_agenda_pack_is_one_tagged_document_numbered_throughout(demo_pack):
     # no page holds only a trailing line or two (keep-with-next print rules); the cover aside
     sparse = [i for i, page in enumerate(pages[1:], 2) if len(_body_lines(page)) <= 3]
     assert sparse == [], [(i, _body_lines(pages[i - 1])) for i in sparse]
+    # links to files beside it are relative, and no trace of the server's folder is left
+    for pdf_file in (pack, demo_pack / "environment.pdf"):
+        raw = pdf_file.read_bytes()
+        assert b"file:" not in raw and str(demo_pack).encode() not in raw, pdf_file.name
+    assert "index.html" in _link_uris(pack)
     manifest = json.loads((demo_pack / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["pack"]["reports"] == list(PACK_REPORTS)
     assert manifest["pack"]["pages"] == n

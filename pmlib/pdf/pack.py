@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,39 +42,26 @@ def _link_actions(writer: Any, pages: Sequence[int] | None = None) -> list[Any]:
 def _relative_links(data: bytes, folder: Path) -> bytes:
     """Rewrite ``file:`` links to files under ``folder`` as relative links (leave the rest).
 
-    Appended as an incremental update (:mod:`pmlib.pdf.pdf_update`: milliseconds, and the
-    tagged structure is untouched); a file that cannot take one is rewritten whole.
+    Chromium writes each link's URI as a literal string (``/URI (file:///srv/q2/index.html)``)
+    in an uncompressed annotation; it is replaced where it stands by the relative path padded
+    with spaces to the same length, so no byte offset moves and the file needs no rewriting
+    (rewriting a tagged PDF with pypdf takes seconds: every structure element is copied). No
+    trace of the server's folder is left in the file. A file written some other way is
+    rewritten whole with pypdf.
     """
     base = folder.resolve().as_uri().rstrip("/") + "/"
     if b"file:" not in data:  # Chromium writes link URIs as plain strings: nothing to do
         return data
-    from pmlib.pdf.pdf_update import PdfUpdate
+    literal = re.compile(rb"\(" + re.escape(base.encode("utf-8")) + rb"([^()\\\r\n]*)\)")
 
-    try:
-        update = PdfUpdate(data)
-    except ValueError:
-        return _relative_links_rewrite(data, base)
-    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+    def relative(match: re.Match[bytes]) -> bytes:
+        text = b"(" + match.group(1) + b")"
+        return text + b" " * (len(match.group(0)) - len(text))
 
-    for page in update.reader.pages:
-        for annot_ref in page.get("/Annots", None) or []:
-            annot = annot_ref.get_object()
-            raw = annot.raw_get("/A") if "/A" in annot else None
-            action = raw.get_object() if raw is not None else None
-            if annot.get("/Subtype") != "/Link" or action is None or action.get("/S") != "/URI":
-                continue
-            uri = str(action.get("/URI", ""))
-            if not uri.startswith(base):
-                continue
-            new_action = DictionaryObject(action)
-            new_action[NameObject("/URI")] = TextStringObject(uri[len(base) :])
-            if hasattr(raw, "idnum"):  # the action is an object of its own
-                update.put(raw, new_action)
-            elif hasattr(annot_ref, "idnum"):
-                new_annot = DictionaryObject(annot)
-                new_annot[NameObject("/A")] = new_action
-                update.put(annot_ref, new_annot)
-    return update.to_bytes()
+    patched = literal.sub(relative, data)
+    if base.encode("utf-8") not in patched:
+        return patched
+    return _relative_links_rewrite(data, base)
 
 
 def _relative_links_rewrite(data: bytes, base: str) -> bytes:

@@ -3,10 +3,11 @@ only the changed and new objects are appended, with their own cross-reference se
 (ISO 32000-1, 7.5.6).
 
 Chromium's tagged PDFs carry a structure tree of tens of thousands of objects; re-writing the
-whole file with pypdf to change a few links or add bookmarks took ~8 s for a 130-page agenda
-pack (pypdf copies every object). Appending takes milliseconds, and because nothing before
+whole file with pypdf to add bookmarks took ~8 s for a 130-page agenda pack (pypdf copies every
+object). Appending takes milliseconds, and because nothing before
 the update changes, the structure tree, named destinations and everything else Chromium wrote
-stay exactly as they were. pypdf reads the file (lazily) and serialises the new objects.
+stay exactly as they were. pypdf reads the file (lazily) and serialises the new objects. (The
+objects an update replaces stay in the file, superseded: do not use it to remove anything.)
 
 Chromium writes a classic cross-reference table, which is what this appends to; a file with
 cross-reference streams is refused with :class:`ValueError` (the caller then rewrites it
