@@ -274,4 +274,5 @@ def test_index_table_cells_are_labelled_for_the_phone_layout():
     page = render_index({"reports": [entry]}, title="Pack")
     assert '<table class="pm-index">' in page
     labels = re.findall(r'<td data-label="([^"]+)"', page)
-    assert labels == ["Status", "Summary", "Other files"]
+    # the reports' table, then the build details' table
+    assert labels == ["Summary", "Files", "Status", "Time", "Other files"]

@@ -8,6 +8,7 @@ poppler's ``pdftotext``/``pdftoppm`` (``make system-deps``); without them they s
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -404,25 +405,148 @@ def test_the_cover_report_is_on_the_first_page_of_the_pdf(demo_pack):
     assert "Agenda item" not in _pages_text(demo_pack / "resources.pdf")[0]
 
 
+PACK_REPORTS = {  # the demo pack's public reports, in committees.yaml order
+    "environment": "Environment and Climate Scrutiny Committee",
+    "resources": "Overview and Resources Scrutiny Committee",
+}
+
+
+def _demo_reports():
+    from pmlib.reports.committee import CommitteeReport
+
+    return {
+        c: CommitteeReport.build(quarter="2026/27 Q2", committee=c, params_dir=ROOT / "parameters")
+        for c in (*PACK_REPORTS, "performance-board")
+    }
+
+
+def _body_lines(page: str) -> list[str]:
+    """A printed page's lines less the running header (first) and footer (last)."""
+    return [line for line in page.splitlines() if line.strip()][1:-1]
+
+
 @pytest.mark.pdf
 @pytest.mark.notebook
-def test_agenda_pack_binds_public_reports_with_a_bookmark_each(demo_pack):
+def test_agenda_pack_is_one_tagged_document_numbered_throughout(demo_pack):
     from pypdf import PdfReader
 
-    reader = PdfReader(demo_pack / "pack.pdf")
-    marks = [o.title for o in reader.outline if not isinstance(o, list)]
-    assert len(marks) == 2
-    assert marks[0].startswith("Environment and Climate Scrutiny Committee")
-    assert marks[1].startswith("Overview and Resources Scrutiny Committee")
-    text = _text(demo_pack / "pack.pdf")
-    assert "Corporate Performance Board" not in text  # internal: never in the public pack
-    singles = sum(
-        len(PdfReader(demo_pack / f"{c}.pdf").pages) for c in ("environment", "resources")
-    )
-    assert len(reader.pages) == singles + 1  # plus the index page
+    pack = demo_pack / "pack.pdf"
+    info = subprocess.run(["pdfinfo", str(pack)], capture_output=True, text=True, check=True)
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M), info.stdout
+    n = len(PdfReader(pack).pages)
+    pages = _pages_text(pack)
+    assert len(pages) == n
+    for i, page in enumerate(pages, 1):  # one "Page n of N" running through the whole pack
+        assert re.findall(r"Page (\d+) of (\d+)", page) == [(str(i), str(n))], i
+    # a committee's own PDF keeps its own numbering
+    own = _pages_text(demo_pack / "environment.pdf")
+    assert "Page 1 of" in own[0] and f"Page {len(own)} of {len(own)}" in own[-1]
+    # no page holds only a trailing line or two (keep-with-next print rules); the cover aside
+    sparse = [i for i, page in enumerate(pages[1:], 2) if len(_body_lines(page)) <= 3]
+    assert sparse == [], [(i, _body_lines(pages[i - 1])) for i in sparse]
+    # links to files beside it are relative, and no trace of the server's folder is left
+    for pdf_file in (pack, demo_pack / "environment.pdf"):
+        raw = pdf_file.read_bytes()
+        assert b"file:" not in raw and str(demo_pack).encode() not in raw, pdf_file.name
+    assert "index.html" in _link_uris(pack)
     manifest = json.loads((demo_pack / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["pack"]["reports"] == ["environment", "resources"]
-    assert 'href="pack.pdf"' in (demo_pack / "index.html").read_text(encoding="utf-8")
+    assert manifest["pack"]["reports"] == list(PACK_REPORTS)
+    assert manifest["pack"]["pages"] == n
+    index = (demo_pack / "index.html").read_text(encoding="utf-8")
+    assert 'href="pack.pdf"' in index and f"PDF, {n} pages" in index
+    assert "the 2 public reports" in index
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
+def test_agenda_pack_contents_give_the_pages_where_each_report_and_exception_starts(demo_pack):
+    reports = _demo_reports()
+    pages = [" ".join(p.split()) for p in _pages_text(demo_pack / "pack.pdf")]
+    contents = pages[1]
+    assert "Contents" in contents
+    starts = []
+    for slug, committee in PACK_REPORTS.items():
+        title = f"{committee}: Performance report 2026/27 Q2"
+        found = re.search(re.escape(title) + r" pages (\d+)–(\d+)", contents)
+        assert found, (title, contents)
+        first, last = int(found.group(1)), int(found.group(2))
+        # the page named is the report's own cover: its title, then "Report details"
+        cover = pages[first - 1]
+        assert title in cover and "Report details" in cover, (slug, first)
+        assert not any(title in p and "Report details" in p for p in pages[: first - 1])
+        starts.append((first, last))
+        frame = reports[slug].exceptions_frame()
+        for ind_id, name in zip(frame["indicator_id"], frame["name"], strict=True):
+            entry = re.search(
+                re.escape(f"{ind_id} {' '.join(name.split())}") + r" – \w+.*? page (\d+)", contents
+            )
+            assert entry, (ind_id, contents)
+            page = int(entry.group(1))
+            assert first <= page <= last
+            assert f"{ind_id} at a glance" in pages[page - 1], (ind_id, page)
+    appendix = re.search(r"Appendix: methodology statements pages (\d+)–(\d+)", contents)
+    assert appendix and int(appendix.group(2)) == len(pages)
+    starts.append((int(appendix.group(1)), int(appendix.group(2))))
+    # the ranges run on from one another: page 3 to the last page, no gap, no overlap
+    assert starts[0][0] == 3  # after the cover and the contents
+    for (_, last), (first, _) in zip(starts[:-1], starts[1:], strict=True):
+        assert first == last + 1
+    assert pages[starts[-1][0] - 1].find("Appendix: methodology statements") >= 0
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
+def test_agenda_pack_bookmarks_one_per_report_with_its_exceptions_beneath(demo_pack):
+    from pypdf import PdfReader
+
+    reports = _demo_reports()
+    reader = PdfReader(demo_pack / "pack.pdf")
+    outline = reader.outline
+    top = [o for o in outline if not isinstance(o, list)]
+    assert [o.title for o in top] == [
+        *(f"{c}: Performance report 2026/27 Q2" for c in PACK_REPORTS.values()),
+        "Appendix: methodology statements",
+    ]
+    # each report's exceptions, one level down, in the report's order, spaces kept
+    kids = [o for o in outline if isinstance(o, list)]
+    assert len(kids) == len(PACK_REPORTS)
+    for (slug, _committee), children in zip(PACK_REPORTS.items(), kids, strict=True):
+        frame = reports[slug].exceptions_frame()
+        assert [c.title.split(" – ")[0] for c in children] == [
+            f"{i} {' '.join(n.split())}"
+            for i, n in zip(frame["indicator_id"], frame["name"], strict=True)
+        ]
+        assert all(not isinstance(c, list) for c in children)  # nothing nested deeper
+    for item in top:
+        assert reader.get_destination_page_number(item) >= 2
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
+def test_agenda_pack_holds_only_public_reports_and_each_methodology_once(demo_pack):
+    reports = _demo_reports()
+    text = " ".join(_text(demo_pack / "pack.pdf").split())
+    board = reports["performance-board"]
+    assert "Corporate Performance Board" not in text  # internal: never in the public pack
+    public_ids = set().union(*(set(reports[c].indicators.index) for c in PACK_REPORTS))
+    internal_only = set(board.indicators.index) - public_ids
+    assert internal_only  # the demo's board has internal indicators (RES14, RES15)
+    for ind_id in internal_only:
+        assert " ".join(board.indicators.loc[ind_id, "name"].split()) not in text, ind_id
+    appendix = text[text.rindex("Appendix: methodology statements") :]
+    for ind_id in public_ids:  # one statement per indicator of any report in the pack
+        caption = f"{ind_id} {' '.join(reports_name(reports, ind_id).split())}"
+        assert appendix.count(caption) == 1, caption
+    # and no report kept its own copy
+    assert text.count("How each indicator is defined, collected and checked") == 1
+
+
+def reports_name(reports, ind_id: str) -> str:
+    for c in PACK_REPORTS:
+        if ind_id in reports[c].indicators.index:
+            return str(reports[c].indicators.loc[ind_id, "name"])
+    raise KeyError(ind_id)
 
 
 @pytest.mark.pdf

@@ -1,4 +1,5 @@
-"""The record of a batch run: fingerprints, ``manifest.json``, the skip check and ``index.html``.
+"""The record of a batch run: fingerprints, ``manifest.json`` and the skip check (``index.html``
+is drawn from the manifest by :mod:`pmlib.batch.index_page`; ``render_index`` is importable here).
 
 Everything here runs in the parent process before any kernel starts, so it imports nothing
 heavy: hashing a quarter's inputs and outputs takes milliseconds, which is what makes a re-run
@@ -13,17 +14,16 @@ still has the recorded hash.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import platform
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pmlib.batch.index_page import render_index  # the runner writes index.html with it
 from pmlib.core.files import sha256_file
 from pmlib.core.sources import is_file_source, source_digest
 from pmlib.core.version import __version__
@@ -34,21 +34,11 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 STATUSES = ("ok", "failed", "skipped")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the pmlib package
-TEMPLATES_DIR = PACKAGE_DIR / "render" / "templates"
 #: Libraries whose version changes what a report looks like (recorded, and fingerprinted).
 KEY_PACKAGES = (
     "altair", "vl-convert-python", "great-tables", "pandas", "numpy",
     "papermill", "nbconvert", "nbclient", "ipykernel",
 )  # fmt: skip
-#: Summary labels drawn as RAG badges: css modifier, symbol (colour is never the only cue).
-RAG_BADGES = {
-    "green": ("green", "●"),
-    "amber": ("amber", "▲"),
-    "red": ("red", "■"),
-    "grey": ("grey", "◆"),
-    "gray": ("grey", "◆"),
-    "no data": ("nodata", "○"),
-}
 
 __all__ = [
     "code_fingerprint",
@@ -186,47 +176,3 @@ def reusable_entry(
         ok = entry.get("status") in ("ok", "skipped") and entry.get("fingerprint") == expected
         return dict(entry) if ok and files_intact(entry, out_dir) else None
     return None
-
-
-def _badges(summary: Any) -> list[dict[str, str]]:
-    if not isinstance(summary, Mapping):
-        return []
-    badges = []
-    for label, count in summary.items():
-        key = " ".join(str(label).replace("_", " ").replace("-", " ").lower().split())
-        modifier, symbol = RAG_BADGES.get(key, ("other", ""))
-        badges.append({"label": str(label), "count": str(count), "mod": modifier, "sym": symbol})
-    return badges
-
-
-def render_index(manifest: Mapping[str, Any], *, title: str) -> str:
-    """``index.html``: every report with its status, RAG summary and files (autoescaped)."""
-    import jinja2  # lazy: ~90 ms, only for index.html, not for workers' fingerprints
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(
-            [TEMPLATES_DIR / "pmlib_index", TEMPLATES_DIR / "pmlib_report"]
-        ),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    rows = []
-    for entry in manifest.get("reports", []):
-        files = entry.get("files") or []
-        main = next((f["path"] for f in files if f.get("kind") == "html"), None)
-        rows.append(
-            {
-                **entry,
-                "href": main if entry.get("status") in ("ok", "skipped") else None,
-                "others": [f for f in files if f["path"] != main],
-                "badges": _badges(entry.get("summary")),
-            }
-        )
-    finished = manifest.get("finished") or ""
-    with contextlib.suppress(ValueError):
-        when = datetime.fromisoformat(finished)
-        finished = f"{when.day} {when:%B %Y} at {when:%H:%M}"
-    return env.get_template("index.html.j2").render(
-        title=title, manifest=manifest, rows=rows, finished=finished
-    )

@@ -53,6 +53,8 @@ class PackPlan:
     provisional: tuple[tuple[str, str, str], ...] = ()
     #: committees not rendered because they do not receive this cycle: slug -> why
     skipped: dict[str, str] = field(default_factory=dict)
+    #: every committee's audience ("public" or "internal"), for the index's labels
+    audiences: dict[str, str] = field(default_factory=dict)
 
 
 def find_notebook(
@@ -165,6 +167,10 @@ def plan_pack(
         allow_unapproved=allow_unapproved,
         provisional=provisional,
         skipped=skipped,
+        audiences={
+            s: "public" if c.is_public else "internal"
+            for s, c in dataset.settings.committees.items()
+        },
     )
 
 
@@ -227,13 +233,20 @@ def _data_dir(dataset) -> Path | str:
 
 
 def assemble_agenda_pack(plan: PackPlan, result) -> Path | None:
-    """One PDF for the public committees' reports: an index page, then each report, with a
-    bookmark per committee. Internal committees' reports are never bound into it."""
-    import json
+    """The agenda pack ``pack.pdf``: the public committees' reports as one tagged document.
 
-    from pmlib.batch.manifest import render_index
-    from pmlib.core.files import write_text_atomic
-    from pmlib.pdf.chromium import assemble_pack, write_index_pdf
+    A cover, contents with each report's page range (and each exception's page), every public
+    report without its own methodology appendix, then the methodology statements once, with
+    continuous "Page n of N" and a bookmark per report and per exception
+    (:func:`pmlib.pdf.pack_print.print_pack`). Internal committees' reports are never bound
+    into it. Returns ``None`` when no public report was rendered.
+    """
+    import json
+    from datetime import date
+
+    from pmlib.core.words import long_date
+    from pmlib.pdf.pack_html import PackReport
+    from pmlib.pdf.pack_print import print_pack
 
     names = [
         r.name for r in result.reports if r.status in ("ok", "skipped") and r.name in plan.public
@@ -241,26 +254,38 @@ def assemble_agenda_pack(plan: PackPlan, result) -> Path | None:
     if not names:
         return None
     manifest = json.loads(Path(result.manifest_path).read_text(encoding="utf-8"))
-    manifest["reports"] = [r for r in manifest["reports"] if r["name"] in names]
-    statuses = [r["status"] for r in manifest["reports"]]
-    manifest["counts"] = {k: statuses.count(k) for k in ("ok", "failed", "skipped")}
-    title = f"{plan.council}: performance reports {plan.period_label}"
-    index_html = plan.out_dir / "pack-index.html"
-    write_text_atomic(index_html, render_index(manifest, title=title))
-    index_pdf = plan.out_dir / "pack-index.pdf"
-    write_index_pdf(index_html, index_pdf)
-    index_html.unlink()
-    try:
-        pack = assemble_pack(plan.out_dir, names, index_pdf=index_pdf, title=title)
-    finally:
-        index_pdf.unlink(missing_ok=True)
-    _record_pack(result, pack, names)
-    return pack
+    titles = {r["name"]: r.get("title") or r["name"] for r in manifest.get("reports", [])}
+    reports = [
+        PackReport(n, titles.get(n, plan.titles.get(n, n)), plan.out_dir / f"{n}.html")
+        for n in names
+    ]
+    period = plan.period_label
+    status = "Final" if plan.status == "final" else "Draft – not for publication"
+    committees = "; ".join(plan.titles.get(n, n) for n in names)
+    printed = print_pack(
+        plan.out_dir,
+        reports,
+        title=f"{plan.council}: performance reports {period}",
+        council=plan.council,
+        heading=f"Performance reports {period}: agenda pack",
+        subtitle=(
+            f"The public performance reports for {period}, one after another, then the "
+            "methodology statements for every indicator they show, once."
+        ),
+        details=[
+            ("Period", period),
+            (f"Reports ({len(names)})", committees),
+            ("Status", status),
+            ("Built", long_date(date.today())),
+        ],
+    )
+    _record_pack(result, printed.path, names, pages=printed.pages)
+    return printed.path
 
 
-def _record_pack(result, pack: Path, names: list[str]) -> None:
-    """List the agenda pack in manifest.json (path, SHA-256, reports) and link it from the
-    index page, both rewritten atomically."""
+def _record_pack(result, pack: Path, names: list[str], *, pages: int | None = None) -> None:
+    """List the agenda pack in manifest.json (path, SHA-256, pages, reports) and link it from
+    the index page, both rewritten atomically."""
     import json
 
     from pmlib.batch.manifest import render_index
@@ -269,6 +294,8 @@ def _record_pack(result, pack: Path, names: list[str]) -> None:
     manifest_path = Path(result.manifest_path)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["pack"] = {"path": pack.name, "sha256": sha256_file(pack), "reports": names}
+    if pages is not None:
+        manifest["pack"]["pages"] = pages
     write_text_atomic(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     write_text_atomic(Path(result.index_path), render_index(manifest, title=manifest["title"]))
 
@@ -324,6 +351,9 @@ def run_pack(
             "period": plan.period_label,
             "status": plan.status,
             "committees": list(plan.committees),
+            # who each report is for: the index labels and separates them
+            "audience": plan.audiences
+            or {s: "public" if s in plan.public else "internal" for s in plan.committees},
             **_signoff_record(plan),
         },
         title=f"{plan.council}: performance reports {plan.period_label}",

@@ -37,6 +37,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -316,25 +317,62 @@ def close_browser() -> None:
 # --- printing ------------------------------------------------------------------------------------
 
 
+#: Most printings of one page a :data:`Revise` callback may ask for.
+MAX_PASSES = 4
+#: Sets the text of elements by id (the second printing of a pack fills in page numbers).
+_SET_TEXTS = """(texts) => {
+  for (const [id, text] of Object.entries(texts)) {
+    const el = document.getElementById(id);
+    if (el) { el.textContent = text; }
+  }
+}"""
+#: Given a printed PDF, the texts to set by element id before printing again (None: done).
+Revise = Callable[[bytes], "dict[str, str] | None"]
+
+
 def _print_in_browser(
-    session: _Session, url: str, header: str, footer: str
+    session: _Session,
+    url: str,
+    header: str,
+    footer: str,
+    outline: bool = True,
+    revise: Revise | None = None,
 ) -> tuple[bytes, list[str]]:
-    """Open ``url`` with the network blocked, wait for its charts and fonts, print it."""
+    """Open ``url`` with the network blocked, wait for its charts and fonts, print it.
+
+    With ``revise``, print again (the page stays loaded; only the texts it names change)
+    until it asks for nothing new, at most :data:`MAX_PASSES` times. The first printing is
+    then only for the layout, so it is untagged (about half the time of a tagged one).
+    """
     page = session.tab()
     try:
         page.goto(url, wait_until="load")
         page.wait_for_function(_DRAWN, timeout=DRAW_TIMEOUT * 1000)
         page.evaluate("() => document.fonts.ready.then(() => true)")
-        data = page.pdf(
-            format="A4",
-            margin=MARGIN,
-            print_background=True,
-            display_header_footer=True,
-            header_template=header,
-            footer_template=footer,
-            tagged=True,
-            outline=True,
-        )
+        applied: dict[str, str] = {}
+        for n in range(MAX_PASSES):
+            t0 = time.perf_counter()
+            data = page.pdf(
+                format="A4",
+                margin=MARGIN,
+                print_background=True,
+                display_header_footer=True,
+                header_template=header,
+                footer_template=footer,
+                tagged=revise is None or n > 0,
+                outline=outline,
+            )
+            log.debug("printed %s (pass %d): %.2f s", url, n + 1, time.perf_counter() - t0)
+            if revise is None:
+                break
+            texts = revise(data) or {}
+            if n > 0 and texts == applied:
+                break
+            if texts:
+                page.evaluate(_SET_TEXTS, texts)
+            applied = texts
+        else:
+            log.warning("PDF of %s: page numbers still moving after %d printings", url, MAX_PASSES)
     except BaseException:
         session.discard_tab()
         raise
@@ -345,12 +383,23 @@ def _bar(left: str = "", right: str = "") -> str:
     return _BAR.format(left=left, right=right)
 
 
-def print_html_file(path: Path, *, header: str = "", footer: str = "", marks: str = "") -> bytes:
+def print_html_file(
+    path: Path,
+    *,
+    header: str = "",
+    footer: str = "",
+    marks: str = "",
+    outline: bool = True,
+    revise: Revise | None = None,
+) -> bytes:
     """Print an HTML file on disk to PDF bytes (A4, header text, "Page n of N" footer).
 
     ``header``, ``footer`` and ``marks`` are plain text (escaped here); ``marks`` (e.g.
     ``"DRAFT · INTERNAL"``) is shown in bold at the right of every page's header. Links to
-    files beside ``path`` become relative links in the PDF.
+    files beside ``path`` become relative links in the PDF. ``outline=False`` leaves the
+    bookmarks out (the agenda pack makes its own); ``revise`` (see :data:`Revise`) gets each
+    printing and may name texts to change before the page is printed again — how the pack's
+    contents learn their page numbers.
     """
     path = Path(path).resolve()
     header_html = _bar(
@@ -358,7 +407,9 @@ def print_html_file(path: Path, *, header: str = "", footer: str = "", marks: st
     )
     footer_html = _bar(html.escape(footer), _PAGE_N_OF_N)
     try:
-        data, blocked = _printer().call(_print_in_browser, path.as_uri(), header_html, footer_html)
+        data, blocked = _printer().call(
+            _print_in_browser, path.as_uri(), header_html, footer_html, outline, revise
+        )
     except RenderError:
         raise
     except Exception as exc:

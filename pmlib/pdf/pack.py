@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,11 +40,32 @@ def _link_actions(writer: Any, pages: Sequence[int] | None = None) -> list[Any]:
 
 
 def _relative_links(data: bytes, folder: Path) -> bytes:
-    """Rewrite ``file:`` links to files under ``folder`` as relative links (leave the rest)."""
+    """Rewrite ``file:`` links to files under ``folder`` as relative links (leave the rest).
+
+    Chromium writes each link's URI as a literal string (``/URI (file:///srv/q2/index.html)``)
+    in an uncompressed annotation; it is replaced where it stands by the relative path padded
+    with spaces to the same length, so no byte offset moves and the file needs no rewriting
+    (rewriting a tagged PDF with pypdf takes seconds: every structure element is copied). No
+    trace of the server's folder is left in the file. A file written some other way is
+    rewritten whole with pypdf.
+    """
     base = folder.resolve().as_uri().rstrip("/") + "/"
     if b"file:" not in data:  # Chromium writes link URIs as plain strings: nothing to do
         return data
-    # lazy: pypdf costs ~160 ms; most printed reports have no file: links to rewrite
+    literal = re.compile(rb"\(" + re.escape(base.encode("utf-8")) + rb"([^()\\\r\n]*)\)")
+
+    def relative(match: re.Match[bytes]) -> bytes:
+        text = b"(" + match.group(1) + b")"
+        return text + b" " * (len(match.group(0)) - len(text))
+
+    patched = literal.sub(relative, data)
+    if base.encode("utf-8") not in patched:
+        return patched
+    return _relative_links_rewrite(data, base)
+
+
+def _relative_links_rewrite(data: bytes, base: str) -> bytes:
+    """:func:`_relative_links` by rewriting the whole file with pypdf (slow on tagged PDFs)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
