@@ -68,6 +68,10 @@ def generate(folder: Path, rows: int, seed: int = 20260930) -> None:
         "percent",
         pick(["number", "percent", "days", "currency"], [0.5, 0.2, 0.2, 0.1]),
     )
+    scheme = pick([None, "new-forest", "met-or-missed", "dorset"], [0.7, 0.1, 0.1, 0.1])
+    amber_within = np.where(rng.random(n) < 0.05, 0.15, np.nan)
+    # the Dorset scheme agrees Amber per indicator, so each of its indicators states one
+    amber_within = np.where(scheme == "dorset", 0.1, amber_within)
     indicators = pd.DataFrame(
         {
             "id": ids,
@@ -80,11 +84,9 @@ def generate(folder: Path, rows: int, seed: int = 20260930) -> None:
             "frequency": "quarterly",
             "measure": measure,
             "aggregation": aggregation,
-            "rag_scheme": pick(
-                [None, "new-forest", "met-or-missed", "dorset"], [0.7, 0.1, 0.1, 0.1]
-            ),
+            "rag_scheme": scheme,
             "green_within": np.where(rng.random(n) < 0.05, 0.01, np.nan),
-            "amber_within": np.where(rng.random(n) < 0.05, 0.15, np.nan),
+            "amber_within": amber_within,
             "tolerance": pick([None, "absolute"], [0.95, 0.05]),
             "visibility": "public",
         }
@@ -227,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    folder = args.data / f"rate-v2-{args.rows}"
+    folder = args.data / f"rate-v3-{args.rows}"
     if not (folder / "actuals.parquet").exists():
         log.info("generating %s actuals in %s ...", f"{args.rows:,}", folder)
         generate(folder, args.rows)
