@@ -1,0 +1,69 @@
+"""A no-change re-run reuses the last plan only while nothing the plan was made from changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pmlib.batch import replan
+from pmlib.batch.pack import plan_pack
+
+QUARTER = "2026/27 Q1"
+
+
+@pytest.fixture
+def planned(council, tmp_path, monkeypatch):
+    """The tiny council planned once and recorded (cache in a temp folder)."""
+    monkeypatch.setenv("PMLIB_CACHE_DIR", str(tmp_path / "cache"))
+    data, params = council
+    key = replan.plan_key({"period": QUARTER, "params": str(params)})
+    plan = plan_pack(QUARTER, data_dir=data, params_dir=params, out_dir=tmp_path / "out")
+    replan.save_plan(key, plan)
+    return key, plan, data, params
+
+
+def test_an_unchanged_command_gets_the_recorded_plan_back(planned):
+    key, plan, _, _ = planned
+    assert replan.load_plan(key) == plan
+
+
+def test_another_command_has_no_recorded_plan(planned):
+    _, _, _, params = planned
+    other = replan.plan_key({"period": "2026/27 Q2", "params": str(params)})
+    assert replan.load_plan(other) is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda data, params: (data / "actuals.csv").write_text(
+            (data / "actuals.csv").read_text() + "R3,2026/27 Q2,12,,,approved,A,,B,\n"
+        ),
+        lambda data, params: (params / "committees.yaml").write_text(
+            (params / "committees.yaml").read_text().replace("Cabinet", "The Cabinet")
+        ),
+        # a new optional table in the data folder is read by validation: plan again
+        lambda data, params: (data / "risks.csv").write_text("id,title\n"),
+        lambda data, params: (data / "narratives.csv").unlink(),
+    ],
+    ids=["data edited", "parameters edited", "file added", "file removed"],
+)
+def test_any_change_to_what_the_plan_read_means_planning_again(planned, change):
+    key, _, data, params = planned
+    change(data, params)
+    assert replan.load_plan(key) is None
+
+
+def test_a_damaged_record_means_planning_again(planned, tmp_path):
+    key, _, _, _ = planned
+    (tmp_path / "cache" / "plans" / f"{key}.json").write_text("{not json", encoding="utf-8")
+    assert replan.load_plan(key) is None
+
+
+def test_old_records_are_pruned(planned, tmp_path, monkeypatch):
+    key, plan, _, _ = planned
+    monkeypatch.setattr(replan, "KEEP", 2)
+    for i in range(3):
+        replan.save_plan(f"k{i}", plan)
+    assert len(list(Path(tmp_path / "cache" / "plans").glob("*.json"))) == 2
