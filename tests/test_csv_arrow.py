@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -137,3 +138,19 @@ def test_many_random_floats_match_numpy(seed):
     )
     frame = pd.DataFrame({"v": values, "w": values[::-1]})
     assert arrow(frame) == pandas_writer(frame)
+
+
+def test_rate_out_writes_the_same_file_as_pandas_writer(tmp_path, monkeypatch):
+    """`pmlib rate --out` over the demo council: Arrow's path and pandas' path, byte for byte."""
+    from pmlib.cli.main import main
+    from pmlib.core import csv_out
+
+    root = Path(__file__).resolve().parents[1]
+    args = ["rate", "--period", "2026/27 Q2", "--data", str(root / "data" / "demo"),
+            "--params", str(root / "parameters"), "--out"]  # fmt: skip
+    assert main([*args, str(tmp_path / "arrow.csv")]) == 0
+    monkeypatch.setattr(csv_out, "csv_body_bytes", lambda *a, **k: None)  # pandas' writer
+    assert main([*args, str(tmp_path / "pandas.csv")]) == 0
+    arrow, pandas = (tmp_path / "arrow.csv").read_bytes(), (tmp_path / "pandas.csv").read_bytes()
+    assert arrow.startswith(b"\xef\xbb\xbfindicator_id,") and arrow.count(b"\n") > 40
+    assert arrow == pandas
