@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pmlib.batch import replan
-from pmlib.batch.pack import plan_pack
+from pmlib.batch.pack import PackPlan, plan_pack
+from tests.conftest import write_council
 
 QUARTER = "2026/27 Q1"
 
@@ -67,3 +68,19 @@ def test_old_records_are_pruned(planned, tmp_path, monkeypatch):
     for i in range(3):
         replan.save_plan(f"k{i}", plan)
     assert len(list(Path(tmp_path / "cache" / "plans").glob("*.json"))) == 2
+
+
+def test_every_field_of_a_plan_survives_the_record(tmp_path, monkeypatch):
+    monkeypatch.setenv("PMLIB_CACHE_DIR", str(tmp_path / "cache"))
+    write_council(tmp_path)
+    plan = PackPlan(
+        period_label="2026/27 Q2", period_slug="2026-27-Q2", council="Testshire",
+        committees=("cabinet", "board"), titles={"cabinet": "Cabinet", "board": "Board"},
+        public=("cabinet",), sizes={"cabinet": 3, "board": 4}, data_dir=tmp_path / "data",
+        params_dir=tmp_path / "params", notebook=tmp_path / "nb.ipynb", out_dir=tmp_path / "out",
+        status="final", inputs=(tmp_path / "data" / "a.csv",), signed_off_by="Jo Bloggs",
+        allow_unapproved=True, provisional=(("R1", "2026/27 Q2", "submitted"),),
+        skipped={"resources": "receives year reports only"},
+    )  # fmt: skip
+    replan.save_plan("k", plan)
+    assert replan.load_plan("k") == plan

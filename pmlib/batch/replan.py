@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 RECORD_VERSION = 1
 #: Records kept (the newest); one per distinct command and folder, so a handful in practice.
 KEEP = 64
-_PATHS = ("data_dir", "params_dir", "notebook", "out_dir")
 
 __all__ = ["load_plan", "plan_key", "save_plan"]
 
@@ -106,10 +105,7 @@ def save_plan(key: str, plan: PackPlan) -> None:
     from pmlib.config.settings import read_settings  # the plan was just made: already loaded
 
     benchmark_dir = read_settings(plan.params_dir).council.benchmark_dir
-    plan_fields = asdict(plan)
-    for name in _PATHS:
-        plan_fields[name] = str(plan_fields[name])
-    plan_fields["inputs"] = [str(p) for p in plan.inputs]
+    plan_fields = json.loads(json.dumps(asdict(plan), default=str))  # Paths as text
     record = {
         "version": RECORD_VERSION,
         "plan": plan_fields,
@@ -131,16 +127,23 @@ def _prune(folder: Path) -> None:
             old.unlink()
 
 
+def _restore(kind: str, value: Any) -> Any:
+    """A field read back from JSON as its declared type (annotations are text here)."""
+    if value is None:
+        return None
+    if kind.startswith("Path"):
+        return Path(value)
+    if kind.startswith("tuple[Path"):
+        return tuple(Path(v) for v in value)
+    if kind.startswith("tuple[tuple"):
+        return tuple(tuple(v) for v in value)
+    if kind.startswith("tuple"):
+        return tuple(value)
+    return value
+
+
 def _as_plan(data: dict[str, Any]) -> PackPlan:
-    names = {f.name for f in fields(PackPlan)}
-    values = {k: v for k, v in data.items() if k in names}
-    for name in _PATHS:
-        values[name] = Path(values[name])
-    values["inputs"] = tuple(Path(p) for p in values["inputs"])
-    for name in ("committees", "public"):
-        values[name] = tuple(values[name])
-    values["provisional"] = tuple(tuple(x) for x in values["provisional"])
-    return PackPlan(**values)
+    return PackPlan(**{f.name: _restore(str(f.type), data[f.name]) for f in fields(PackPlan)})
 
 
 def load_plan(key: str) -> PackPlan | None:
