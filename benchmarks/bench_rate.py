@@ -35,6 +35,7 @@ import argparse
 import logging
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -235,13 +236,17 @@ else:
 """
 
 
-def timed_process(command: list[str]) -> float:
+def timed_process(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process: user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0 = usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if done.returncode:
         raise SystemExit(f"{command[:4]} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return seconds
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, usage.ru_utime + usage.ru_stime - cpu0
 
 
 def paired(folder: Path, params: Path, period: str, runs: int, out: Path) -> list[dict]:
@@ -255,9 +260,10 @@ def paired(folder: Path, params: Path, period: str, runs: int, out: Path) -> lis
         row = {}
         for what in order:
             if what == "cli":
-                row[what] = timed_process(cli)
+                row[what], row[f"{what}_cpu"] = timed_process(cli)
             else:
-                row[what] = timed_process([*floor, "arrow" if what == "arrow" else "pandas"])
+                command = [*floor, "arrow" if what == "arrow" else "pandas"]
+                row[what], row[f"{what}_cpu"] = timed_process(command)
         row["sizes"] = {
             "ratings.csv": (out / "ratings.csv").stat().st_size,
             "floor.csv": (out / "floor.csv").stat().st_size,
@@ -345,17 +351,21 @@ def report_paired(results: list[dict]) -> None:
     ratios = sorted(r["cli"] / r["floor"] for r in results)
     strict = sorted(r["cli"] / r["arrow"] for r in results)
     median = lambda xs: xs[len(xs) // 2] if len(xs) % 2 else sum(xs[len(xs) // 2 - 1 :][:2]) / 2  # noqa: E731
+    cpu = sorted(r["cli_cpu"] / r["floor_cpu"] for r in results)
     sizes = results[-1]["sizes"]
     print(f"\nPaired runs ({len(results)}), fresh processes, alternately:")
-    print("| run | floor (pandas to_csv) | floor (Arrow writer) | `pmlib rate --out` | ratio |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| run | floor (pandas to_csv) | floor (Arrow writer) | `pmlib rate --out` | ratio "
+          "| CPU: floor / pmlib / ratio |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---|")
     for i, r in enumerate(results, 1):
         print(f"| {i} | {r['floor']:.2f} s | {r['arrow']:.2f} s | {r['cli']:.2f} s | "
-              f"{r['cli'] / r['floor']:.2f}× |")  # fmt: skip
+              f"{r['cli'] / r['floor']:.2f}× | {r['floor_cpu']:.2f} s / {r['cli_cpu']:.2f} s / "
+              f"{r['cli_cpu'] / r['floor_cpu']:.2f}× |")  # fmt: skip
     print(
         f"\npmlib rate --out / floor: median {median(ratios):.2f}×, range "
         f"{ratios[0]:.2f}–{ratios[-1]:.2f}× (goal ≤ 2×); against the Arrow-writer floor: median "
-        f"{median(strict):.2f}×, range {strict[0]:.2f}–{strict[-1]:.2f}×"
+        f"{median(strict):.2f}×, range {strict[0]:.2f}–{strict[-1]:.2f}×; in CPU seconds "
+        f"(load-independent): median {median(cpu):.2f}×, range {cpu[0]:.2f}–{cpu[-1]:.2f}×"
     )
     print(
         "Floor: a fresh python that imports pandas, reads the four Parquet tables, keeps the "
