@@ -84,3 +84,16 @@ def test_every_field_of_a_plan_survives_the_record(tmp_path, monkeypatch):
     )  # fmt: skip
     replan.save_plan("k", plan)
     assert replan.load_plan("k") == plan
+
+
+def test_a_plan_read_from_a_database_is_never_recorded(council, tmp_path, monkeypatch):
+    monkeypatch.setenv("PMLIB_CACHE_DIR", str(tmp_path / "cache"))
+    data, params = council
+    plan = plan_pack(QUARTER, data_dir=data, params_dir=params, out_dir=tmp_path / "out")
+    council_yaml = params / "council.yaml"
+    council_yaml.write_text(
+        council_yaml.read_text().replace("data_dir: ../data", "data_dir: duckdb:///perf.duckdb")
+    )
+    replan.save_plan("db", plan)
+    assert replan.load_plan("db") is None
+    assert not (tmp_path / "cache" / "plans" / "db.json").exists()

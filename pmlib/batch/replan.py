@@ -21,7 +21,8 @@ What the fingerprint covers, so a reused plan is the plan ``plan_pack`` would ma
 
 The record lives in pmlib's cache folder (``$PMLIB_CACHE_DIR`` or ``~/.cache/pmlib``, beside the
 chart bundle), never in the outputs. Any doubt (a missing or unreadable record, a changed file)
-means "plan again", which is always safe.
+means "plan again", which is always safe. A plan whose data came from a database (a URL rather
+than a folder) is never recorded: its tables can change with no file changing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import re
 from dataclasses import asdict, fields
 from importlib import metadata
 from pathlib import Path
@@ -43,6 +45,8 @@ from pmlib.render.html import cache_dir
 log = logging.getLogger(__name__)
 
 RECORD_VERSION = 1
+#: A URL scheme, also once a path has folded its "//" ("duckdb:///x" as a Path is "duckdb:/x")
+_URL = re.compile(r"(?:^|[/\\])[A-Za-z][A-Za-z0-9+.-]+:/")
 #: Records kept (the newest); one per distinct command and folder, so a handful in practice.
 KEEP = 64
 
@@ -104,7 +108,10 @@ def save_plan(key: str, plan: PackPlan) -> None:
     """Record ``plan`` for the next identical command (best effort: a cache, never required)."""
     from pmlib.config.settings import read_settings  # the plan was just made: already loaded
 
-    benchmark_dir = read_settings(plan.params_dir).council.benchmark_dir
+    council = read_settings(plan.params_dir).council
+    if not _folder_source(plan, council.data_dir):
+        return  # a database's tables change without any file changing: always plan
+    benchmark_dir = council.benchmark_dir
     plan_fields = json.loads(json.dumps(asdict(plan), default=str))  # Paths as text
     record = {
         "version": RECORD_VERSION,
@@ -125,6 +132,12 @@ def _prune(folder: Path) -> None:
     for old in records[KEEP:]:
         with contextlib.suppress(OSError):
             old.unlink()
+
+
+def _folder_source(plan: PackPlan, configured: object) -> bool:
+    """True when the data was read from a folder of files (not a database URL)."""
+    texts = [str(plan.data_dir), str(configured or "")]
+    return Path(plan.data_dir).is_dir() and not any(_URL.search(t) for t in texts)
 
 
 def _restore(kind: str, value: Any) -> Any:

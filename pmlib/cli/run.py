@@ -40,7 +40,8 @@ def _plan(args: argparse.Namespace, kind: str, plan_pack):
         "signed_off_by": args.signed_off_by,
     }  # fmt: skip
     key = replan.plan_key(options)
-    plan = None if args.force else replan.load_plan(key)
+    from_folder = "://" not in str(args.data or "")  # a database source is always planned
+    plan = None if args.force or not from_folder else replan.load_plan(key)
     if plan is None:
         plan = plan_pack(
             getattr(args, kind),
@@ -55,7 +56,8 @@ def _plan(args: argparse.Namespace, kind: str, plan_pack):
             signed_off_by=args.signed_off_by,
             kind=kind,
         )
-        replan.save_plan(key, plan)
+        if from_folder:
+            replan.save_plan(key, plan)
     return plan
 
 
