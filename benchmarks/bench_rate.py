@@ -12,22 +12,30 @@ decimals, schemes, band and intervention targets, blanks and draft rows. Then it
 * **load + validate** — what ``pmlib rate`` does before rating: read the four tables
   (:func:`pmlib.data.load.read_tables`) and check them into a Dataset
   (:func:`pmlib.data.validate.build_dataset`, as :func:`pmlib.data.validate.read_dataset` does uncached);
-* with ``--cli``, once: the whole ``pmlib rate --out`` command (start-up, loading, validation,
-  rating and writing).
+* with ``--cli N``: the whole ``pmlib rate --out`` command (start-up, loading, validation,
+  rating and writing) against **the floor**, both as fresh processes, run alternately N times
+  (paired, so a busy machine slows both alike). The floor is the least a script could do with
+  the same inputs: a fresh ``python`` that imports pandas, reads the four tables
+  (``pd.read_parquet``), keeps the period's actuals, merges the indicator table onto them and
+  writes them with ``DataFrame.to_csv`` (pandas' writer). Each pair's ratio is printed with the
+  median and range. ``--floor-writer arrow`` writes the floor's CSV with
+  ``pyarrow.csv.write_csv`` instead (a stricter floor, printed beside it).
 
-Each is the best of ``--repeat`` runs. Usage::
+Each in-process step is the best of ``--repeat`` runs. Usage::
 
     .venv/bin/python benchmarks/bench_rate.py [--rows 1000000] [--repeat 3] [--period "2026/27 Q3"]
-                                              [--cli]
+                                              [--cli 5] [--skip-steps]
 
-The goal is end to end ≤ 3 × floor on a 2-core machine.
+The goal is ``pmlib rate --out`` ≤ 2 × the floor (issue 18) on a 2-core machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -68,6 +76,10 @@ def generate(folder: Path, rows: int, seed: int = 20260930) -> None:
         "percent",
         pick(["number", "percent", "days", "currency"], [0.5, 0.2, 0.2, 0.1]),
     )
+    scheme = pick([None, "new-forest", "met-or-missed", "dorset"], [0.7, 0.1, 0.1, 0.1])
+    amber_within = np.where(rng.random(n) < 0.05, 0.15, np.nan)
+    # the Dorset scheme agrees Amber per indicator, so each of its indicators states one
+    amber_within = np.where(scheme == "dorset", 0.1, amber_within)
     indicators = pd.DataFrame(
         {
             "id": ids,
@@ -80,11 +92,9 @@ def generate(folder: Path, rows: int, seed: int = 20260930) -> None:
             "frequency": "quarterly",
             "measure": measure,
             "aggregation": aggregation,
-            "rag_scheme": pick(
-                [None, "new-forest", "met-or-missed", "dorset"], [0.7, 0.1, 0.1, 0.1]
-            ),
+            "rag_scheme": scheme,
             "green_within": np.where(rng.random(n) < 0.05, 0.01, np.nan),
-            "amber_within": np.where(rng.random(n) < 0.05, 0.15, np.nan),
+            "amber_within": amber_within,
             "tolerance": pick([None, "absolute"], [0.95, 0.05]),
             "visibility": "public",
         }
@@ -204,6 +214,68 @@ def load_and_validate(folder: Path, params: Path) -> Dataset:
     return build_dataset(frames, sources, read_settings(params))
 
 
+FLOOR = """\
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+folder, period, out, writer = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+tables = {name: pd.read_parquet(folder / f"{name}.parquet")
+          for name in ("indicators", "targets", "actuals", "narratives")}
+actuals = tables["actuals"]
+rows = actuals[actuals["period"] == period]
+merged = rows.merge(tables["indicators"], left_on="indicator_id", right_on="id", how="left")
+if writer == "arrow":
+    import pyarrow as pa
+    import pyarrow.csv
+
+    pyarrow.csv.write_csv(pa.Table.from_pandas(merged, preserve_index=False), out)
+else:
+    merged.to_csv(out, index=False)
+"""
+
+
+def timed_process(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process: user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0 = usage.ru_utime + usage.ru_stime
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{command[:4]} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, usage.ru_utime + usage.ru_stime - cpu0
+
+
+def paired(folder: Path, params: Path, period: str, runs: int, out: Path) -> list[dict]:
+    """The floor (both writers) and ``pmlib rate --out``, fresh processes, alternately."""
+    cli = [sys.executable, "-m", "pmlib", "rate", "--period", period, "--data", str(folder),
+           "--params", str(params), "--out", str(out / "ratings.csv")]  # fmt: skip
+    floor = [sys.executable, "-c", FLOOR, str(folder), period, str(out / "floor.csv")]
+    results = []
+    for i in range(runs):
+        order = ["floor", "cli", "arrow"] if i % 2 == 0 else ["cli", "arrow", "floor"]
+        row = {}
+        for what in order:
+            if what == "cli":
+                row[what], row[f"{what}_cpu"] = timed_process(cli)
+            else:
+                command = [*floor, "arrow" if what == "arrow" else "pandas"]
+                row[what], row[f"{what}_cpu"] = timed_process(command)
+        row["sizes"] = {
+            "ratings.csv": (out / "ratings.csv").stat().st_size,
+            "floor.csv": (out / "floor.csv").stat().st_size,
+        }
+        results.append(row)
+        log.info(
+            "run %d: floor %.2f s, floor (arrow writer) %.2f s, pmlib rate --out %.2f s = %.2f x",
+            i + 1, row["floor"], row["arrow"], row["cli"], row["cli"] / row["floor"],
+        )  # fmt: skip
+    return results
+
+
 def best(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -221,83 +293,86 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / ".data")
     parser.add_argument(
         "--cli",
-        action="store_true",
-        help="also time the whole `pmlib rate --out` command once (load and validation included)",
+        type=int,
+        default=0,
+        metavar="N",
+        help="time `pmlib rate --out` against the floor, fresh processes, alternately N times",
     )
+    parser.add_argument("--skip-steps", action="store_true", help="only the paired CLI runs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    folder = args.data / f"rate-v2-{args.rows}"
+    folder = args.data / f"rate-v3-{args.rows}"
     if not (folder / "actuals.parquet").exists():
         log.info("generating %s actuals in %s ...", f"{args.rows:,}", folder)
         generate(folder, args.rows)
-    if not (folder / "narratives.parquet").exists():  # older caches: the CLI needs all four
-        pd.DataFrame(
-            {"indicator_id": pd.Series(dtype="str"), "period": pd.Series(dtype="str")}
-        ).to_parquet(folder / "narratives.parquet")
+    params = write_params(folder)
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}"
+    )
+    if not args.skip_steps:
+        steps(folder, params, args)
+    if args.cli:
+        with tempfile.TemporaryDirectory() as tmp:
+            results = paired(folder, params, args.period, args.cli, Path(tmp))
+        report_paired(results)
+    return 0
+
+
+def steps(folder: Path, params: Path, args: argparse.Namespace) -> None:
+    """Each step in this process, best of ``--repeat``."""
+    from pmlib.core.csv_out import write_csv
+
     schemes, _ = read_rag_schemes(ROOT / "parameters" / "rag_schemes.yaml")
     settings = Settings(Council(name="Benchmark"), committees={}, schemes=schemes)
     frames = read(folder)
     dataset = to_dataset(frames, settings)
     rated = rate_period(dataset, args.period)
-    n_actuals, n_out = len(frames["actuals"]), len(rated)
-
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "ratings.csv"
         t_read = best(lambda: read(folder), args.repeat)
-        t_write = best(lambda: rated.to_csv(out, index=False), args.repeat)
+        t_pandas = best(lambda: rated.to_csv(out, index=False), args.repeat)
+        t_write = best(lambda: write_csv(rated, out), args.repeat)
         t_parse = best(lambda: to_dataset(frames, settings), args.repeat)
         t_rate = best(lambda: rate_period(dataset, args.period), args.repeat)
-
-        def end_to_end() -> None:
-            ds = to_dataset(read(folder), settings)
-            rate_period(ds, args.period).to_csv(out, index=False)
-
-        t_e2e = best(end_to_end, args.repeat)
-        params = write_params(folder)
         t_validate = best(lambda: load_and_validate(folder, params), args.repeat)
-        t_cli = None
-        if args.cli:
-            command = [
-                sys.executable,
-                "-m",
-                "pmlib",
-                "rate",
-                "--period",
-                args.period,
-                "--data",
-                str(folder),
-                "--params",
-                str(params),
-                "--out",
-                str(out),
-            ]
-            start = time.perf_counter()
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
-            t_cli = time.perf_counter() - start
-            if done.returncode:
-                log.warning("pmlib rate failed:\n%s", done.stdout + done.stderr)
-    floor = t_read + t_write
+    print(f"actuals: {len(frames['actuals']):,} rows; indicators rated: {len(rated):,}; "
+          f"period {args.period}; best of {args.repeat}")  # fmt: skip
+    print(f"read inputs (Parquet)                 {t_read:7.3f} s")
+    print(f"load + validate (read_dataset)        {t_validate:7.3f} s")
+    print(f"parse periods -> Dataset (no checks)  {t_parse:7.3f} s")
+    print(f"rate_period                           {t_rate:7.3f} s")
+    print(f"write ratings, pmlib write_csv        {t_write:7.3f} s")
+    print(f"write ratings, DataFrame.to_csv       {t_pandas:7.3f} s  (for comparison)")
+
+
+def report_paired(results: list[dict]) -> None:
+    ratios = sorted(r["cli"] / r["floor"] for r in results)
+    strict = sorted(r["cli"] / r["arrow"] for r in results)
+    median = lambda xs: xs[len(xs) // 2] if len(xs) % 2 else sum(xs[len(xs) // 2 - 1 :][:2]) / 2  # noqa: E731
+    cpu = sorted(r["cli_cpu"] / r["floor_cpu"] for r in results)
+    sizes = results[-1]["sizes"]
+    print(f"\nPaired runs ({len(results)}), fresh processes, alternately:")
+    print("| run | floor (pandas to_csv) | floor (Arrow writer) | `pmlib rate --out` | ratio "
+          "| CPU: floor / pmlib / ratio |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---|")
+    for i, r in enumerate(results, 1):
+        print(f"| {i} | {r['floor']:.2f} s | {r['arrow']:.2f} s | {r['cli']:.2f} s | "
+              f"{r['cli'] / r['floor']:.2f}× | {r['floor_cpu']:.2f} s / {r['cli_cpu']:.2f} s / "
+              f"{r['cli_cpu'] / r['floor_cpu']:.2f}× |")  # fmt: skip
     print(
-        f"machine: {platform.processor() or platform.machine()}, "
-        f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}"
+        f"\npmlib rate --out / floor: median {median(ratios):.2f}×, range "
+        f"{ratios[0]:.2f}–{ratios[-1]:.2f}× (goal ≤ 2×); against the Arrow-writer floor: median "
+        f"{median(strict):.2f}×, range {strict[0]:.2f}–{strict[-1]:.2f}×; in CPU seconds "
+        f"(load-independent): median {median(cpu):.2f}×, range {cpu[0]:.2f}–{cpu[-1]:.2f}×"
     )
-    print(f"actuals: {n_actuals:,} rows; indicators rated: {n_out:,}; period {args.period}")
-    print(f"read inputs (Parquet)         {t_read:7.3f} s")
-    print(f"write output (CSV)            {t_write:7.3f} s")
-    print(f"I/O floor (read + write)      {floor:7.3f} s")
-    print(f"  parse periods -> Dataset    {t_parse:7.3f} s")
-    print(f"  rate_period                 {t_rate:7.3f} s")
     print(
-        f"end to end                    {t_e2e:7.3f} s  = {t_e2e / floor:.2f} x floor (goal <= 3x)"
+        "Floor: a fresh python that imports pandas, reads the four Parquet tables, keeps the "
+        "period's actuals, merges the indicator table onto them and writes the result with "
+        f"DataFrame.to_csv ({sizes['floor.csv'] / 1e6:.0f} MB); pmlib's ratings CSV is "
+        f"{sizes['ratings.csv'] / 1e6:.0f} MB (44 columns, BOM, formula guard)."
     )
-    print(f"load + validate (read_dataset) {t_validate:7.3f} s")
-    if t_cli is not None:
-        print(
-            f"pmlib rate --out (CLI, once)  {t_cli:7.3f} s  = {t_cli / floor:.2f} x floor "
-            "(includes loading and validation)"
-        )
-    return 0
 
 
 if __name__ == "__main__":

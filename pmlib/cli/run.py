@@ -28,6 +28,40 @@ def _formats(text: str) -> list[str]:
     return chosen
 
 
+def _plan(args: argparse.Namespace, kind: str, plan_pack):
+    """The pack's plan: the last identical command's when nothing it read has changed (a
+    no-change re-run then imports no pandas and validates nothing: pmlib.batch.replan), else
+    :func:`~pmlib.batch.pack.plan_pack`'s, recorded for next time."""
+    from pmlib.batch import replan  # lazy: hashing only, no pandas
+
+    options = {
+        "period": getattr(args, kind), "kind": kind, "committees": args.committee,
+        "data": args.data, "params": args.params, "out": args.out, "notebooks": args.notebooks,
+        "status": args.status, "allow_unapproved": args.allow_unapproved,
+        "signed_off_by": args.signed_off_by,
+    }  # fmt: skip
+    key = replan.plan_key(options)
+    from_folder = "://" not in str(args.data or "")  # a database source is always planned
+    plan = None if args.force or not from_folder else replan.load_plan(key)
+    if plan is None:
+        plan = plan_pack(
+            getattr(args, kind),
+            committees=args.committee,
+            data_dir=args.data,
+            params_dir=args.params,
+            out_dir=args.out,
+            notebook_dir=args.notebooks,
+            status=args.status,
+            annual=kind == "year",
+            allow_unapproved=args.allow_unapproved,
+            signed_off_by=args.signed_off_by,
+            kind=kind,
+        )
+        if from_folder:
+            replan.save_plan(key, plan)
+    return plan
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     # lazy: the batch imports pandas; kept out of CLI start-up
     from pmlib.batch.pack import assemble_agenda_pack, plan_pack, run_pack
@@ -42,20 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         require_pdf_support()  # fail now, with the install hint, not once per report
     kind = next(k for k in ("quarter", "year", "month", "half") if getattr(args, k, None))
-    annual = kind == "year"
-    plan = plan_pack(
-        getattr(args, kind),
-        committees=args.committee,
-        data_dir=args.data,
-        params_dir=args.params,
-        out_dir=args.out,
-        notebook_dir=args.notebooks,
-        status=args.status,
-        annual=annual,
-        allow_unapproved=args.allow_unapproved,
-        signed_off_by=args.signed_off_by,
-        kind=kind,
-    )
+    plan = _plan(args, kind, plan_pack)
     print(
         f"{plan.council}: {len(plan.committees)} report(s) for {plan.period_label} "
         f"-> {plan.out_dir}",

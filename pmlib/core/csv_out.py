@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pmlib.core.csv_arrow import csv_body_bytes
 from pmlib.core.files import write_bytes_atomic
 
 __all__ = [
@@ -109,6 +110,21 @@ def whole_numbers_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _is_dangerous(text: str) -> bool:
+    return _DANGEROUS.match(text) is not None
+
+
+def _csv_body(frame: pd.DataFrame) -> bytes:
+    """The CSV body as UTF-8 bytes, no BOM: Arrow's kernels when every column allows it
+    (:mod:`pmlib.core.csv_arrow`, the same bytes ~10× sooner), else pandas' writer."""
+    prepared = whole_numbers_as_integers(frame)
+    fast = csv_body_bytes(prepared, _is_dangerous, FORMULA_TRIGGERS)
+    if fast is not None:
+        return fast
+    body = neutralise_formulas(prepared).to_csv(index=False, lineterminator="\n")
+    return body.encode("utf-8")
+
+
 def csv_text(frame: pd.DataFrame, *, bom: bool = True) -> str:
     """The frame as CSV text for people: integers as integers, formulas neutralised, a BOM.
 
@@ -116,14 +132,13 @@ def csv_text(frame: pd.DataFrame, *, bom: bool = True) -> str:
     writes a report's CSV artifact as it comes) gives Excel the mark; ``bom=False`` is for text
     shown or compared, never for a file.
     """
-    safe = neutralise_formulas(whole_numbers_as_integers(frame))
-    body = safe.to_csv(index=False, lineterminator="\n")
+    body = _csv_body(frame).decode("utf-8")
     return (BOM + body) if bom else body
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """:func:`csv_text` encoded as UTF-8, BOM first."""
-    return csv_text(frame).encode("utf-8")
+    return BOM.encode("utf-8") + _csv_body(frame)
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:

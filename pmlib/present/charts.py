@@ -121,20 +121,20 @@ def _key_chart(items: pd.DataFrame, scales: dict[str, alt.Scale], width: int) ->
     Vega-Lite's own legends cannot show a dashed line and a shaded band beside RAG shapes in one
     list, and put each in a separate legend; a small drawn key can, and lists only what is drawn.
     """
-    base = alt.Chart(items)
+    base = alt.Chart()  # the data goes on the layer: altair hashes each layer's data otherwise
     x = alt.X("x:Q", scale=None, axis=None)
     y = alt.Y("y:Q", scale=None, axis=None)
     target = (
         base.transform_filter("datum.kind === 'target'")
         .transform_calculate(x2="datum.x + 18")
         .mark_rule(strokeDash=[6, 4], color=TEXT_COLOUR, strokeWidth=1.5)
-        .encode(x=x, x2="x2:Q", y=y)
+        .encode(x=x, x2=alt.X2("x2:Q"), y=y)
     )
     band = (
         base.transform_filter("datum.kind === 'band'")
         .transform_calculate(x2="datum.x + 18", y1="datum.y - 6", y2="datum.y + 6")
         .mark_rect(color=_BAND_FILL, opacity=0.3)
-        .encode(x=x, x2="x2:Q", y=alt.Y("y1:Q", scale=None, axis=None), y2="y2:Q")
+        .encode(x=x, x2=alt.X2("x2:Q"), y=alt.Y("y1:Q", scale=None, axis=None), y2=alt.Y2("y2:Q"))
     )
     rag = (
         base.transform_filter("datum.kind === 'rag'")
@@ -150,12 +150,14 @@ def _key_chart(items: pd.DataFrame, scales: dict[str, alt.Scale], width: int) ->
     text = (
         base.transform_calculate(tx="datum.x + 24")
         .mark_text(align="left", baseline="middle", fontSize=CHART_FONT_SIZE, color=TEXT_COLOUR)
-        .encode(x=alt.X("tx:Q", scale=None, axis=None), y=y, text="label:N")
+        .encode(x=alt.X("tx:Q", scale=None, axis=None), y=y, text=alt.Text("label:N"))
     )
     rows = int(items["y"].max() // _KEY_ROW) + 1 if len(items) else 1
-    return alt.layer(target, band, rag, text).properties(
-        width=width, height=rows * _KEY_ROW, view=alt.ViewConfig(stroke=None)
-    )
+    # sizes passed to the constructor, not .properties(): each altair method deep-copies the chart
+    return alt.layer(
+        target, band, rag, text, data=items,
+        width=width, height=rows * _KEY_ROW, view=alt.ViewConfig(stroke=None),
+    )  # fmt: skip
 
 
 def trend_chart(
@@ -190,14 +192,14 @@ def trend_chart(
     y_title = axis_title(unit) + (", year to date" if cumulative else "")
     present = list(data.loc[data["value"].notna(), "rag"].unique())
     scales = _rag_scale(present)
-    base = alt.Chart(data)
+    base = alt.Chart()  # the data goes on the layer: altair hashes each layer's data otherwise
     detail = alt.Detail("segment:N")
     band = (
         base.mark_area(opacity=0.3, color=_BAND_FILL)
         .encode(
             x=x,
-            y="green_threshold:Q",
-            y2="red_threshold:Q",
+            y=alt.Y("green_threshold:Q"),
+            y2=alt.Y2("red_threshold:Q"),
             detail=detail,
             tooltip=[alt.Tooltip("period:N", title="Period")],
         )
@@ -215,11 +217,11 @@ def trend_chart(
         base.mark_point(filled=True, stroke=TEXT_COLOUR, strokeWidth=0.5)
         .encode(
             x=x,
-            y="value:Q",
+            y=alt.Y("value:Q"),
             color=alt.Color("rag:N", title="RAG", scale=scales["color"], legend=None),
             shape=alt.Shape("rag:N", title="RAG", scale=scales["shape"], legend=None),
-            size=alt.condition("datum.latest", alt.value(150), alt.value(50)),
-            opacity=alt.condition("datum.latest", alt.value(1.0), alt.value(0.7)),
+            size=alt.SizeValue(50, condition={"test": "datum.latest", "value": 150}),
+            opacity=alt.OpacityValue(0.7, condition={"test": "datum.latest", "value": 1.0}),
             tooltip=[
                 alt.Tooltip("period:N", title="Period"),
                 alt.Tooltip("label:N", title="Value"),
@@ -233,19 +235,21 @@ def trend_chart(
         base.mark_text(
             dy=-14, fontSize=CHART_FONT_SIZE, fontWeight="bold", color=TEXT_COLOUR, align="right"
         )
-        .encode(x=x, y="value:Q", text="label:N")
+        .encode(x=x, y=alt.Y("value:Q"), text=alt.Text("label:N"))
         .transform_filter("datum.latest && isValid(datum.value)")
     )
-    plot = alt.layer(band, target, line, points, latest).properties(width=width, height=height)
+    plot = alt.layer(band, target, line, points, latest, data=data, width=width, height=height)
     items = _key_items(
         present,
         has_target=bool(data["target"].notna().any()),
         has_band=bool((data["green_threshold"].notna() & data["red_threshold"].notna()).any()),
     )
-    return (
-        alt.vconcat(plot, _key_chart(items, scales, width), spacing=8)
-        .resolve_scale(color="independent", shape="independent")
-        .properties(description=describe_trend(name, data, unit, decimals, cumulative=cumulative))
+    return alt.vconcat(
+        plot,
+        _key_chart(items, scales, width),
+        spacing=8,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent", shape="independent")),
+        description=describe_trend(name, data, unit, decimals, cumulative=cumulative),
     )
 
 

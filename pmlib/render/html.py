@@ -58,7 +58,9 @@ __all__ = [
 # --- runner side ------------------------------------------------------------------------------
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """pmlib's cache folder: ``$PMLIB_CACHE_DIR``, else ``$XDG_CACHE_HOME/pmlib`` or
+    ``~/.cache/pmlib`` (the chart bundle, the batch's recorded plans; safe to delete)."""
     env = os.environ.get("PMLIB_CACHE_DIR")
     if env:
         return Path(env)
@@ -76,7 +78,7 @@ def chart_bundle_path() -> Path:
         key = f"{metadata.version('vl-convert-python')}-altair-{metadata.version('altair')}"
     except metadata.PackageNotFoundError:
         key = "unknown"
-    return _cache_dir() / f"vega-bundle-{key}.js"
+    return cache_dir() / f"vega-bundle-{key}.js"
 
 
 @functools.cache
