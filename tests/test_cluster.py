@@ -281,3 +281,40 @@ def test_the_client_writes_only_inside_the_output_folder(tmp_path):
     with pytest.raises(RenderError, match="outside the output folder"):
         cluster._write(rogue, out, "x")
     assert not (tmp_path / "evil.sh").exists()
+
+
+@notebook
+@slow
+def test_every_areas_deep_dive_renders_on_the_cluster(local_cluster, tmp_path, capsys):
+    """``pmlib benchmark --area all --scheduler ADDRESS``: a deep-dive per area of the group."""
+    from pmlib.cli.main import main
+
+    lc, _ = local_cluster
+    demo = ROOT / "data" / "demo" / "benchmarks"
+    lines = (demo / "benchmark.csv").read_text(encoding="utf-8").splitlines()
+    keep = [lines[0]] + [
+        ln for ln in lines[1:] if ln.startswith(("E07000999,", "E07000901,")) and "recycling" in ln
+    ]
+    (tmp_path / "benchmark.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    (tmp_path / "metrics.csv").write_bytes((demo / "metrics.csv").read_bytes())
+    out = tmp_path / "out"
+    code = main(
+        [
+            "benchmark", "--params", str(ROOT / "parameters"), "--data",
+            str(tmp_path / "benchmark.csv"), "--metric", "household_recycling_pct",
+            "--peer-group", "all", "--area", "all", "--out", str(out),
+            "--scheduler", lc.scheduler_address,
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["run"]["area_code"] == "all"
+    titles = {r["name"]: r["title"] for r in manifest["reports"] if r["status"] == "ok"}
+    assert sorted(titles) == [
+        "e07000901-household-recycling-pct", "e07000999-household-recycling-pct",
+    ]  # fmt: skip
+    # each deep-dive is about its own area (the report's title names it first)
+    assert "recycling or composting (Eastwold" in titles["e07000901-household-recycling-pct"]
+    assert "recycling or composting (Northmoor" in titles["e07000999-household-recycling-pct"]
+    for name in titles:
+        assert (out / f"{name}.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
