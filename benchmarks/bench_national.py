@@ -260,7 +260,7 @@ def measure(workers: int, councils: list[Path], bench, codes, period, work: Path
     with (
         LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0", scheduler_kwargs={"dashboard": False},
         ) as lc,
         Client(lc) as client,
     ):  # fmt: skip

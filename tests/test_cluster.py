@@ -41,6 +41,9 @@ STAMPS = (
     re.compile(rb" at 0x[0-9a-f]+>"),
 )
 
+#: No dashboard, and the scheduler's HTTP server on a free loopback port (not 8787).
+QUIET = {"dashboard_address": ":0", "scheduler_kwargs": {"dashboard": False}}
+
 notebook = pytest.mark.notebook
 slow = pytest.mark.slow
 
@@ -85,7 +88,7 @@ def local_cluster():
     with (
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None,
+            **QUIET,
         ) as lc,
         Client(lc) as client,
     ):  # fmt: skip
@@ -156,6 +159,7 @@ def test_the_manifest_is_the_local_pools_and_unchanged_reports_are_skipped(refer
         ]
         if ours["status"] == "ok":
             assert ours["worker"].startswith("tcp://127.0.0.1:")
+    assert on_cluster["manifest"]["jobs"] == 2  # the cluster's two workers
     for record in on_cluster["manifest"]["reports"][0]["files"]:  # as written by the client
         path = on_cluster["out"] / record["path"]
         assert mf.file_record(path, on_cluster["out"], record["kind"]) == record
@@ -229,6 +233,17 @@ def test_a_scheduler_that_does_not_answer_is_one_message_with_a_fix(monkeypatch)
         cluster.connect("tcp://127.0.0.1:9"),
     ):  # port 9 (discard): nothing listens on loopback
         pass
+
+
+def test_a_scheduler_without_workers_is_one_message_with_a_fix(monkeypatch):
+    from dask.distributed import LocalCluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1)
+    with LocalCluster(n_workers=0, host="127.0.0.1", **QUIET) as empty:
+        address = empty.scheduler_address
+        with pytest.raises(RenderError, match="has no workers. Fix: start some"):  # noqa: SIM117
+            with cluster.connect(address):
+                pass
 
 
 def _plugin() -> cluster.WarmKernel:

@@ -114,7 +114,8 @@ def connect(scheduler: str, *, workers: int | None = None) -> Iterator[Any]:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",  # loopback only: nothing listens on the network
-                dashboard_address=None,
+                dashboard_address=":0",  # no dashboard; its HTTP server on a free port
+                scheduler_kwargs={"dashboard": False},
                 silence_logs=logging.ERROR,
             )
             try:
@@ -132,6 +133,13 @@ def connect(scheduler: str, *, workers: int | None = None) -> Iterator[Any]:
             "any TLS settings, or use --scheduler local:N to run on this machine."
         ) from None
     try:
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        except TimeoutError:
+            raise RenderError(
+                f"The dask scheduler at {address} has no workers. Fix: start some with "
+                f"`dask worker {address} --nthreads 1` on each worker machine (docs/scaling.md)."
+            ) from None
         yield client
     finally:
         client.close()
@@ -315,11 +323,12 @@ def run_cluster(
     todo: list[ReportSpec], out_dir: Path, formats: dict[str, str], *, jobs: int, timeout: int,
     cwd: Path, preload: Sequence[str], progress: bool, done: dict[str, dict[str, Any]],
     scheduler: str, inputs: Sequence[dict[str, Any]] = (),
-) -> None:  # fmt: skip
+) -> int:  # fmt: skip
     """Render ``todo`` on a dask cluster, filling ``done`` (name -> manifest entry) as reports
     come back: the same contract as :func:`pmlib.batch.pool.run_pool`, plus ``scheduler``
     (see :func:`connect`; ``jobs`` is the worker count of ``local``) and ``inputs`` (the
-    manifest's input records, checked by each worker before it renders)."""
+    manifest's input records, checked by each worker before it renders). Returns the number of
+    workers the batch started on (the manifest's ``jobs``)."""
     from dask.distributed import as_completed
     from tqdm import tqdm
 
@@ -327,6 +336,7 @@ def run_cluster(
     batch = uuid.uuid4().hex[:8]
     with connect(scheduler, workers=jobs) as client:
         client.register_plugin(WarmKernel())
+        workers = len(client.nthreads())
         bar = tqdm(total=len(todo), desc="Rendering", unit="report", disable=not progress)
         futures = {
             client.submit(
@@ -357,3 +367,4 @@ def run_cluster(
             bar.close()
             for spec in futures.values():
                 done.setdefault(spec.name, {"status": "failed", "error": "run interrupted"})
+    return workers

@@ -220,12 +220,13 @@ def run_batch(
                     execute = functools.partial(
                         run_cluster, scheduler=scheduler, inputs=input_records
                     )
-                execute(
+                used = execute(
                     heaviest_first, out_dir, {f: OUTPUT_FORMATS[f] for f in formats}, jobs=n_jobs,
                     timeout=timeout or DEFAULT_TIMEOUT, cwd=Path(cwd or Path.cwd()).resolve(),
                     preload=DEFAULT_PRELOAD if preload is None else preload, progress=progress,
                     done=done,
                 )  # fmt: skip
+                n_jobs = used if isinstance(used, int) else n_jobs  # a cluster's worker count
         except KeyboardInterrupt:
             interrupted = True
         finally:
