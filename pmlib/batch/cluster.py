@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 
 PLUGIN_NAME = "pmlib-warm-kernel"
 _LOCAL = re.compile(r"^local(?::(\d+))?$", re.IGNORECASE)
-#: Seconds to wait for the scheduler to answer, and for a local cluster's workers to start.
+#: Seconds to wait for a scheduler to answer, and then for its first worker.
 CONNECT_TIMEOUT = 30
 
 __all__ = ["PLUGIN_NAME", "WarmKernel", "connect", "parse_scheduler", "run_cluster"]
