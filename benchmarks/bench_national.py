@@ -15,6 +15,8 @@ What runs, per worker count, on a fresh ``LocalCluster`` (processes, one thread 
 * **deep-dives**: one benchmarking deep-dive per council for one metric
   (``household_recycling_pct``), each ranking the council among ``--file-areas`` areas (320 by
   default, the national size, whatever N is: a deep-dive's cost grows with the areas it draws).
+* **planning**: the client validates each council's data before anything is submitted
+  (``plan_pack``), one council after another: timed per council.
 * **re-run, nothing changed**: the committee batch again; every report skipped (the client's
   planning cost: hashing every council's inputs, reading and writing the manifest).
 
@@ -254,7 +256,9 @@ def measure(workers: int, councils: list[Path], bench, codes, period, work: Path
     from pmlib.batch.runner import run_batch
 
     out = work / f"out-{workers}"
-    specs, inputs = committee_specs(councils, out / "committees")
+    t = time.perf_counter()
+    specs, inputs = committee_specs(councils, out / "committees")  # validates every council
+    plan_s = time.perf_counter() - t
     dives = deep_dive_specs(bench, codes[: len(councils)], period, councils[0])
     cwd = Path(specs[0].notebook).parent
     with (
@@ -278,6 +282,7 @@ def measure(workers: int, councils: list[Path], bench, codes, period, work: Path
         "workers": workers,
         "committees": committees,
         "deep_dives": deep,
+        "plan_s_per_council": plan_s / len(councils),
         "rerun_s": rerun,
         "rerun_skipped": f"{skipped}/{len(again.reports)}",
         "peak_mb": {w: round(b / 1e6) for w, b in peak.items()},
@@ -325,7 +330,8 @@ def main() -> None:
         for r in runs:
             print(
                 f"\n{r['workers']} worker(s): peak memory per worker (process + kernel) "
-                f"{sorted(r['peak_mb'].values())} MB; re-run with nothing changed "
+                f"{sorted(r['peak_mb'].values())} MB; client planning (validating) "
+                f"{r['plan_s_per_council']:.2f} s per council; re-run with nothing changed "
                 f"{r['rerun_s']:.2f} s ({r['rerun_skipped']} skipped); load average at start "
                 f"{r['load']:.1f}"
             )
