@@ -277,6 +277,20 @@ def test_a_worker_refuses_inputs_it_cannot_read_or_sees_differently(tmp_path):
     assert "pandas 3.1.0 (client 3.0.2)" in plugin._mismatch(older)
 
 
+def test_workers_check_the_files_the_client_hashed_and_never_a_database_table(tmp_path):
+    notebook = tmp_path / "report.ipynb"
+    notebook.write_bytes(b"{}")
+    inputs = [
+        {"path": str(tmp_path / "actuals.csv"), "bytes": 3, "sha256": "a" * 64},
+        {"path": "actuals in postgresql+psycopg://pmlib@db/perf", "bytes": 0, "sha256": "b" * 64},
+    ]
+    expected = cluster._expected([ReportSpec("r", "R", notebook)], inputs)
+    assert dict(expected.files) == {
+        str(tmp_path / "actuals.csv"): "a" * 64,
+        str(notebook): hashlib.sha256(b"{}").hexdigest(),
+    }
+
+
 def test_the_client_writes_only_inside_the_output_folder(tmp_path):
     out = tmp_path / "out"
     sent = {

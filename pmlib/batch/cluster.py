@@ -280,10 +280,16 @@ def render_task(
 
 
 def _expected(todo: Sequence[ReportSpec], inputs: Sequence[dict[str, Any]]) -> Expected:
-    """Absolute paths and hashes of what the reports read (the manifest's input records are
-    relative to the current folder where they can be), plus the notebooks."""
+    """Absolute paths and hashes of the files the reports read (the manifest's input records are
+    relative to the current folder where they can be), plus the notebooks. A database table's
+    record (``"actuals in postgresql+psycopg://..."``) is not a file: each worker reads the
+    database itself."""
     here = Path.cwd()
-    files = {str((here / rec["path"]).resolve()): rec["sha256"] for rec in inputs}
+    files = {
+        str((here / rec["path"]).resolve()): rec["sha256"]
+        for rec in inputs
+        if "://" not in rec["path"]
+    }
     for spec in todo:
         nb = str(Path(spec.notebook).resolve())
         files.setdefault(nb, sha256_file(nb))
