@@ -23,11 +23,14 @@ $(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 
 setup: $(VENV)/.installed
 
-# System packages for browser and PDF tests (Debian's Chromium, poppler's pdftotext/pdftoppm).
+# System packages for browser and PDF tests (Debian's Chromium, poppler's pdftotext/pdftoppm)
+# and for the database tests (Debian's PostgreSQL server; its programs live in
+# /usr/lib/postgresql/<version>/bin, off the PATH: tests/pg_server.py finds them).
 # Installed only when missing and when we can (root + apt); otherwise those tests skip.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -qi "dejavu" || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
@@ -35,9 +38,9 @@ system-deps:
 	    echo "installing:$$missing"; \
 	    (apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $$missing >/dev/null)) \
-	      || echo "could not install$$missing: browser/PDF tests will be skipped"; \
+	      || echo "could not install$$missing: browser/PDF/PostgreSQL tests will be skipped"; \
 	  else \
-	    echo "missing$$missing (install with: sudo apt-get install$$missing); browser/PDF tests will be skipped"; \
+	    echo "missing$$missing (install with: sudo apt-get install$$missing); browser/PDF/PostgreSQL tests will be skipped"; \
 	  fi; \
 	fi
 

@@ -110,10 +110,12 @@ BROWSER_ARGS = [
 def offline_browser():
     """Open pages in headless Chromium with every network request blocked.
 
-    Yields ``check(path) -> facts``: it loads the page, waits for its charts to be drawn (when
-    it has any), and asserts zero external, failed or erroring requests, every ``.pmlib-chart``
-    drawn as SVG, and no serious or critical axe-core violation. ``facts`` holds ``charts``
-    (how many) and ``title`` for the caller's own assertions. Skips without Chromium.
+    Yields ``check(path, width=None) -> facts``: it loads the page (``width``: in a viewport
+    that wide, e.g. 390 for a phone), waits for its charts to be drawn (when it has any), and
+    asserts zero external, failed or erroring requests, every ``.pmlib-chart`` drawn as SVG,
+    and no serious or critical axe-core violation. ``facts`` holds ``charts`` (how many),
+    ``title`` and ``overflow`` (how far the page scrolls sideways, in px) for the caller's own
+    assertions. Skips without Chromium.
     """
     import shutil
 
@@ -125,8 +127,9 @@ def offline_browser():
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
 
-        def check(path: Path) -> dict:
-            page = browser.new_page()
+        def check(path: Path, width: int | None = None) -> dict:
+            size = {"viewport": {"width": width, "height": 900}} if width else {}
+            page = browser.new_page(**size)
             external: list[str] = []
             failed: list[str] = []
             errors: list[str] = []
@@ -159,7 +162,13 @@ def offline_browser():
                 if v["impact"] in ("serious", "critical")
             ]
             assert bad == [], (path.name, bad)
-            facts = {"charts": charts, "title": page.evaluate("document.title")}
+            facts = {
+                "charts": charts,
+                "title": page.evaluate("document.title"),
+                "overflow": page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                ),
+            }
             page.close()
             return facts
 
@@ -221,3 +230,13 @@ def no_js_page():
             yield facts
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """The URL of a throwaway PostgreSQL server started for this session (tests/pg_server.py);
+    the test is skipped, saying how to install it, where PostgreSQL is not installed."""
+    from tests.pg_server import postgres_server
+
+    with postgres_server() as url:
+        yield url

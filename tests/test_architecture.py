@@ -35,8 +35,9 @@ LAYERS = {
     "render": 6,
     "pdf": 7,
     "batch": 8,
-    "cli": 9,
-    "explore": 9,
+    "publish": 9,
+    "cli": 10,
+    "explore": 10,
 }
 #: Top-level modules: the package surface and ``python -m pmlib``.
 TOP_LEVEL = {"__init__", "__main__"}

@@ -7,6 +7,7 @@ narrative rewritten to carry a ``<script>``, to prove officer-typed text is show
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -233,7 +234,6 @@ def test_report_sections_come_in_the_agreed_order(pack):
         "Celebrating success",
         "Data quality",
         "Appendix: methodology statements",
-        "Provenance",
     ]
     body = html.split("<main", 1)[1]
     positions = [
@@ -244,16 +244,48 @@ def test_report_sections_come_in_the_agreed_order(pack):
 
 
 @notebook
-def test_provenance_names_version_inputs_with_hashes_and_parameters(pack):
+def test_the_footer_says_only_who_made_the_report_and_when_and_links_the_open_data(pack):
     from pmlib import __version__
     from pmlib.core.files import sha256_file
 
     html = _html(pack, "environment")
-    footer = html.split('class="pmlib-provenance"', 1)[1]
-    assert __version__ in footer
-    assert sha256_file(pack["data"] / "actuals.csv") in footer
-    assert sha256_file(pack["params"] / "council.yaml") in footer
-    assert '"committee": "environment", "quarter": "2026/27 Q2"' in footer
+    footer = html.split('<footer class="pmlib-footer">', 1)[1].split("</footer>", 1)[0]
+    entry = {r["name"]: r for r in pack["manifest"]["reports"]}["environment"]
+    rendered = dt.date.fromisoformat(entry["started"][:10])
+    # data as at: the latest collection or approval of the committee's figures this year
+    ds = pack["dataset"]
+    ids = ds.indicators_for(ds.settings.committees["environment"])["id"]
+    act = ds.actuals[ds.actuals["indicator_id"].isin(ids) & ds.actuals["fy"].eq(2026)]
+    latest = max(act["collected_at"].max(), act["approved_at"].max())
+    text = re.sub(r"<[^>]+>", "", footer)
+    assert text.startswith(
+        f"Produced with pmlib {__version__} on {rendered.day} {rendered:%B %Y}; "
+        f"data as at {latest.day} {latest:%B %Y}."
+    )
+    assert re.findall(r'href="([^"]+)"', footer) == ["index.html#open-data"]
+    # nothing of the old provenance table is left anywhere in the report
+    assert sha256_file(pack["data"] / "actuals.csv") not in html
+    assert str(pack["data"]) not in html and str(pack["params"]) not in html
+    assert "pmlib-provenance" not in html
+
+
+@notebook
+def test_provenance_json_holds_the_hashes_and_parameters_the_footer_used_to(pack):
+    from pmlib import __version__
+    from pmlib.core.files import sha256_file
+
+    record = json.loads((pack["out"] / "provenance.json").read_text(encoding="utf-8"))
+    env = {r["name"]: r for r in record["reports"]}["environment"]
+    inputs = {Path(i["path"]).name: i["sha256"] for i in env["inputs"]}
+    assert inputs["actuals.csv"] == sha256_file(pack["data"] / "actuals.csv")
+    assert inputs["council.yaml"] == sha256_file(pack["params"] / "council.yaml")
+    assert (env["parameters"]["committee"], env["parameters"]["quarter"]) == (
+        "environment",
+        "2026/27 Q2",
+    )
+    outputs = {o["path"]: o["sha256"] for o in env["outputs"]}
+    assert outputs["environment.html"] == sha256_file(pack["out"] / "environment.html")
+    assert record["pmlib_version"] == __version__
 
 
 @notebook
@@ -414,7 +446,7 @@ def test_every_link_in_a_report_leads_somewhere(pack, committee):
     ids = set(re.findall(r'\bid="([^"]+)"', page))
     hrefs = re.findall(r'<a [^>]*href="([^"]+)"', page)
     inside = [h[1:] for h in hrefs if h.startswith("#")]
-    assert {"at-a-glance", "scorecard", "exceptions", "provenance"} <= set(inside)
+    assert {"at-a-glance", "scorecard", "exceptions"} <= set(inside)
     assert set(inside) <= ids, sorted(set(inside) - ids)
     assert "index.html" in hrefs and (pack["out"] / "index.html").is_file()
     # every exception section is linked from the scorecard, and links back to its row

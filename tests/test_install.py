@@ -42,6 +42,9 @@ DISTRIBUTION_OF = {
 NOT_IMPORTED = {
     "pyarrow": "pandas reads and stores text as Arrow strings with it (the loader relies on it)",
     "ipykernel": "the kernel the report notebooks run in",
+    "psycopg": "SQLAlchemy's driver for postgresql+psycopg:// data sources (pmlib.data.sql)",
+    "duckdb": "the DuckDB database duckdb:/// data sources read, through duckdb-engine",
+    "duckdb-engine": "SQLAlchemy's dialect for duckdb:/// data sources (pmlib.data.sql)",
 }
 #: Folders of the repository that are not part of what pip builds from.
 NOT_SOURCE = (".venv", ".git", "outputs", "build", "dist", "*.egg-info", "__pycache__")

@@ -111,7 +111,6 @@ def test_contents_links_every_section_and_the_quarter_index(council):
         "#celebrating-success",
         "#data-quality",
         "#appendix-methodology-statements",
-        "#provenance",
         "index.html",
     ]
     assert f"All reports for {QUARTER}" in nav

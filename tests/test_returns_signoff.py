@@ -165,7 +165,8 @@ def test_status_overdue_and_escalation_to_the_head_of_service(council, tmp_path)
     revenues = table.set_index("owner").loc["Head of Revenues"]
     assert (revenues["awaiting_review"], revenues["step"]) == (3, "")
     assert [p.name for p in emails] == ["head-of-waste.eml"]
-    assert csv.read_text(encoding="utf-8").startswith("owner,figures_due,returned,outstanding")
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads it as UTF-8
+    assert csv.read_text(encoding="utf-8-sig").startswith("owner,figures_due,returned,outstanding")
     # Wednesday 21 October: 4 working days: copied to the head of service
     _, _, emails = write_status(ds, quarter_of(Q2, ds), tmp_path / "returns", settings,
                                 dt.date(2026, 10, 21))  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,8 @@ from pmlib.config.schemes import (
     read_rag_schemes,
     resolve_schemes,
 )
+from pmlib.config.settings import read_settings
+from pmlib.config.yaml import read_yaml
 from pmlib.core.errors import ConfigError
 
 
@@ -163,6 +166,31 @@ def test_read_rag_schemes_reports_a_yaml_syntax_error(tmp_path):
     path.write_text("schemes:\n  mine: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         read_rag_schemes(path)
+
+
+def test_a_key_given_twice_in_council_yaml_is_refused_with_both_lines(tmp_path):
+    """PyYAML keeps the second of two keys silently; a council pasting an example's
+    ``exceptions:`` under its own would get only one of them applied without knowing."""
+    shipped = Path(__file__).resolve().parents[1] / "parameters"
+    for name in ("committees.yaml", "rag_schemes.yaml"):
+        (tmp_path / name).write_text((shipped / name).read_text(encoding="utf-8"), "utf-8")
+    council = (shipped / "council.yaml").read_text(encoding="utf-8")
+    lines = council.rstrip("\n").splitlines()
+    first = next(i for i, line in enumerate(lines, 1) if line.startswith("name:"))
+    (tmp_path / "council.yaml").write_text(council + "name: Pasted Council\n", "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        read_settings(tmp_path)
+    message = str(caught.value)
+    assert (
+        f"line {len(lines) + 1}: the key 'name' is given twice (first on line {first})" in message
+    )
+    assert "Fix: delete one of them" in message
+
+
+def test_the_same_key_in_different_mappings_is_fine(tmp_path):
+    path = tmp_path / "rag_schemes.yaml"
+    path.write_text("a:\n  tolerance: 1\nb:\n  tolerance: 2\n", encoding="utf-8")
+    assert read_yaml(path) == {"a": {"tolerance": 1}, "b": {"tolerance": 2}}
 
 
 # -- resolution ----------------------------------------------------------------------------------

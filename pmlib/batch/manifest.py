@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pmlib.core.files import sha256_file
+from pmlib.core.sources import is_file_source, source_digest
 from pmlib.core.version import __version__
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,11 @@ def hash_inputs(inputs: Iterable[Path], *, exclude: Path | None = None) -> list[
     """SHA-256 of every input file; folders are walked (hidden files and ``exclude`` skipped)."""
     skip = exclude.resolve() if exclude is not None else None
     files: dict[str, Path] = {}
+    tables = []  # a database's tables: by the digest of their rows, as read
     for item in inputs:
+        if not is_file_source(item):
+            tables.append({"path": str(item), "bytes": 0, "sha256": source_digest(item)})
+            continue
         item = Path(item)
         if not item.exists():
             log.warning("Input %s does not exist; it is left out of the fingerprint.", item)
@@ -105,7 +110,7 @@ def hash_inputs(inputs: Iterable[Path], *, exclude: Path | None = None) -> list[
     return [
         {"path": name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
         for name, path in sorted(files.items())
-    ]
+    ] + tables
 
 
 def code_fingerprint() -> str:

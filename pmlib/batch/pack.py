@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmlib.core.errors import ParameterError
+from pmlib.core.sources import is_file_source, source_location
 
 NOTEBOOK = "committee_report.ipynb"
 DEFAULT_OUT = Path("outputs")
@@ -38,7 +39,7 @@ class PackPlan:
     titles: dict[str, str]
     public: tuple[str, ...]
     sizes: dict[str, int]
-    data_dir: Path
+    data_dir: Path | str  # a folder, or a database URL
     params_dir: Path
     notebook: Path
     out_dir: Path
@@ -200,7 +201,8 @@ def _input_files(dataset, params_dir: Path) -> tuple[Path, ...]:
     Only these are hashed into the manifest and the skip check, so editing a README or a
     script that sits in the data folder does not re-render every report.
     """
-    files = {Path(p).resolve() for p in dataset.sources.values()}
+    sources = dataset.sources.values()
+    files = {Path(p).resolve() for p in sources if is_file_source(p)}
     files |= {p.resolve() for p in Path(params_dir).glob("*.yaml")}
     bench = dataset.council.benchmark_dir
     if bench and Path(bench).is_dir():
@@ -209,13 +211,16 @@ def _input_files(dataset, params_dir: Path) -> tuple[Path, ...]:
             for p in Path(bench).iterdir()
             if p.suffix.lower() in TABLE_SUFFIXES and not p.name.startswith((".", "~$"))
         }
-    return tuple(sorted(files))
+    # a database's tables by the digest of their rows (pmlib.core.sources.DatabaseTable)
+    tables = sorted((p for p in sources if not is_file_source(p)), key=str)
+    return (*sorted(files), *tables)
 
 
-def _data_dir(dataset) -> Path:
+def _data_dir(dataset) -> Path | str:
     sources = list(dataset.sources.values())
     if sources:
-        return Path(sources[0]).resolve().parent
+        first = sources[0]  # a file's folder, or the database's URL
+        return Path(first).resolve().parent if is_file_source(first) else source_location(first)
     if dataset.council.data_dir:
         return Path(dataset.council.data_dir).resolve()
     raise ParameterError("Could not tell which data folder was read. Fix: pass --data DIR.")

@@ -29,6 +29,7 @@ from typing import Any
 
 from pmlib.batch import manifest as mf
 from pmlib.batch.pool import now, run_pool
+from pmlib.batch.provenance import write_provenance
 from pmlib.batch.spec import (
     OUTPUT_FORMATS,
     BatchResult,
@@ -134,7 +135,8 @@ def run_batch(
         What to render; ``name`` must be unique and file-safe.
     out_dir
         Receives ``<name>.html``, ``notebooks/<name>.ipynb``, ``data/<name>.csv`` (when the
-        notebook publishes a ``scorecard_csv`` artifact), ``index.html`` and ``manifest.json``.
+        notebook publishes a ``scorecard_csv`` artifact), ``index.html``, ``manifest.json`` and
+        ``provenance.json`` (:mod:`pmlib.batch.provenance`).
         Reports of earlier runs that are not in ``reports`` stay listed in the index.
     jobs
         Worker processes, each with its own kernel (default: the number of cores).
@@ -306,6 +308,7 @@ def _finish(
     }
     manifest_path = out_dir / mf.MANIFEST_NAME
     write_text_atomic(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    write_provenance(out_dir, manifest)  # the auditor's record, beside the manifest
     index_path = out_dir / "index.html"
     write_text_atomic(index_path, mf.render_index(manifest, title=title))
     results = [

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pmlib.core.dburl import data_location
+
 #: The columns printed to the terminal (the CSV holds every column).
 _SHOWN = {
     "actions": ["id", "rag", "status", "effective_due", "overdue", "has_update", "title"],
@@ -71,6 +73,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--period", required=True, help="a quarter '2026/27 Q2' or a year '2026/27'")
         p.add_argument("--committee", help="only this committee's items (a slug)")
         p.add_argument("--out", type=Path, help="write CSV here instead of printing a table")
-        p.add_argument("--data", type=Path, default=None, help="data folder")
+        p.add_argument(
+            "--data", type=data_location, default=None, help="data folder or database URL"
+        )
         p.add_argument("--params", type=Path, default=None, help="parameters folder")
         p.set_defaults(func=_command(what))

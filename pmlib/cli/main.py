@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from pmlib.core.dburl import data_location
 from pmlib.core.errors import DataValidationError, PmlibError
 from pmlib.core.version import __version__
 
@@ -21,7 +22,10 @@ log = logging.getLogger("pmlib")
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--data", type=Path, default=None, help="data folder (default: data_dir in council.yaml)"
+        "--data",
+        type=data_location,
+        default=None,
+        help="data folder or database URL (default: data_dir in council.yaml)",
     )
     p.add_argument(
         "--params",
@@ -161,16 +165,28 @@ def _extra_commands():
     """Verbs defined in their own modules. Imported directly: a broken import is a bug to see,
     not a verb to drop silently."""
     # lazy: ~4 ms (dataclasses built at import), paid when the parser is built, not on import
-    from pmlib.cli import actions, benchmark, init, returns, returns_signoff, run, spc
+    from pmlib.cli import (
+        actions,
+        benchmark,
+        init,
+        load,
+        publish,
+        returns,
+        returns_signoff,
+        run,
+        spc,
+    )
 
     return [
         run.register,
+        publish.register,
         benchmark.register,
         init.register,
         actions.register,
         returns.register,
         returns_signoff.register,
         spc.register,
+        load.register,
     ]
 
 

@@ -11,11 +11,16 @@ import datetime as dt
 import getpass
 from pathlib import Path
 
+from pmlib.core.dburl import data_location
+
 
 def _common(p: argparse.ArgumentParser) -> None:
     """--data and --params, as every verb takes them."""
     p.add_argument(
-        "--data", type=Path, default=None, help="data folder (default: data_dir in council.yaml)"
+        "--data",
+        type=data_location,
+        default=None,
+        help="data folder or database URL (default: data_dir in council.yaml)",
     )
     p.add_argument(
         "--params", type=Path, default=None, help="parameters folder (default: ./parameters)"

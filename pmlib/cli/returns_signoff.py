@@ -67,14 +67,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from pmlib.config.settings import read_settings
+    from pmlib.core.dburl import is_database_url
     from pmlib.returns.audit import read_log, verify
 
     folder = args.data or read_settings(args.params).council.data_dir
     if args.verify:
-        ok, message = verify(Path(folder))
+        ok, message = verify(folder if is_database_url(folder) else Path(folder))
         print(message, file=sys.stdout if ok else sys.stderr)
         return 0 if ok else 1
-    rows = read_log(Path(folder))
+    rows = read_log(folder if is_database_url(folder) else Path(folder))
     if args.indicator:
         rows = [r for r in rows if r["key"].split("|")[0] == args.indicator or (
             not r["key"] and r["action"] in ("lock", "unlock"))]  # fmt: skip

@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pmlib.core.dburl import data_location
 from pmlib.core.errors import ParameterError
 
 
@@ -154,7 +155,12 @@ def register(sub) -> None:
     )
     p.add_argument("--notebooks", type=Path, help="folder holding committee_report.ipynb")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--data", type=Path, default=None, help="data folder (default: council.yaml)")
+    p.add_argument(
+        "--data",
+        type=data_location,
+        default=None,
+        help="data folder or database URL (default: council.yaml)",
+    )
     p.add_argument(
         "--params", type=Path, default=None, help="parameters folder (default ./parameters)"
     )

@@ -5,7 +5,6 @@ the wrong side of the target).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,6 +12,7 @@ import pandas as pd
 
 from pmlib.config.ragscheme import resolve_schemes
 from pmlib.core.errors import Problem
+from pmlib.core.sources import source_name
 
 
 def check_scheme_warnings(dataset: Any) -> list[Problem]:
@@ -35,11 +35,11 @@ def check_scheme_warnings(dataset: Any) -> list[Problem]:
     ind = dataset.indicators.reset_index(drop=True)
     council = dataset.settings.council
     file = (
-        Path(dataset.sources["indicators"]).name
+        source_name(dataset.sources["indicators"])
         if "indicators" in dataset.sources
         else "indicators"
     )
-    tfile = Path(dataset.sources["targets"]).name if "targets" in dataset.sources else "targets"
+    tfile = source_name(dataset.sources["targets"]) if "targets" in dataset.sources else "targets"
     resolved = resolve_schemes(ind, dataset.settings.schemes, council.rag_scheme)
     rows = ind["_row"] if "_row" in ind else pd.Series([None] * len(ind))
     rated = ~(ind["kind"].eq("statistic") | ind["polarity"].eq("none")).to_numpy(dtype=bool)

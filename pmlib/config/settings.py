@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pmlib.config.cycles import read_bank_holidays, read_cycles, read_deadline
+from pmlib.config.database import read_data_source, read_table_queries
 from pmlib.config.plan import PLAN_KEYS, read_plan
 from pmlib.config.rules import parse_exception_rule, parse_on_target
 from pmlib.config.schemes import read_rag_schemes
@@ -52,6 +53,7 @@ _COMMITTEE_KEYS = {
 }
 _COUNCIL_KEYS |= {"narrative_headings"}  # pmlib.config.templates
 _COUNCIL_KEYS |= PLAN_KEYS  # actions:, risks:, finance: (pmlib.config.plan)
+_COUNCIL_KEYS |= {"tables"}  # a database's tables, views or queries (pmlib.config.database)
 _COMMITTEE_KEYS |= {"meetings"}  # pmlib.config.templates
 
 
@@ -126,7 +128,8 @@ def _council(path: Path, raw: Any, problems: list[Problem]) -> Council:
         fy_start_month=start,
         rag_scheme=str(raw.get("rag_scheme") or "south-derbyshire"),
         dot_tolerance=float(tol),
-        data_dir=_resolve(path.parent, raw.get("data_dir")),
+        data_dir=read_data_source(path, raw, problems),
+        tables=read_table_queries(path, raw, problems),
         submission_deadline_days=days,
         submission_deadline=deadline,
         bank_holidays=read_bank_holidays(f, raw, problems),

@@ -17,7 +17,8 @@ class Problem:
     """One thing wrong (or worth a warning) in the user's input.
 
     ``row`` is the row number as the user sees it in Excel or a spreadsheet view of a CSV:
-    the header is row 1, so the first data row is row 2. ``None`` means the whole file.
+    the header is row 1, so the first data row is row 2. ``None`` means the whole file. A
+    problem in a database table names the row by its ``key`` instead.
     """
 
     file: str
@@ -27,10 +28,15 @@ class Problem:
     column: str | None = None
     value: object = None
     severity: str = "error"  # "error" | "warning"
+    #: For a database table, which row: its key (``indicator_id='ENV01', period='2026-09'``)
+    #: shown in place of the row number, which means nothing there. ``""``: the whole table.
+    key: str | None = None
 
     def __str__(self) -> str:
         where = self.file
-        if self.row is not None:
+        if self.key is not None:
+            where += f", key ({self.key})" if self.key else ""
+        elif self.row is not None:
             where += f", row {self.row}"
         if self.column:
             where += f", column '{self.column}'"
@@ -262,18 +268,24 @@ class DataValidationError(PmlibError):
         """Every problem and warning as a table (file, row, column, value, message, fix)."""
         import pandas as pd  # lazy: keeps pandas out of CLI start-up
 
+        found = [*self.problems, *self.warnings]
+        # a database's problems name the row by its key (a column only they add)
+        keyed = any(p.key is not None for p in found)
+        columns = ["severity", "file", "row", *(["key"] if keyed else []), "column", "value",
+                   "message", "fix"]  # fmt: skip
         return pd.DataFrame(
             [
                 {
                     "severity": p.severity,
                     "file": p.file,
                     "row": p.row,
+                    "key": p.key,
                     "column": p.column,
                     "value": None if p.value is None else str(p.value),
                     "message": p.message,
                     "fix": p.fix,
                 }
-                for p in [*self.problems, *self.warnings]
+                for p in found
             ],
-            columns=["severity", "file", "row", "column", "value", "message", "fix"],
+            columns=columns,
         )

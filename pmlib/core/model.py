@@ -41,7 +41,11 @@ class Council:
     rag_scheme: str = "south-derbyshire"
     #: Direction of Travel: a change smaller than this fraction of the comparator is "No change".
     dot_tolerance: float = 0.0
-    data_dir: Path | None = None
+    #: The data folder, or a database URL (text; pmlib.core.dburl, docs/databases.md).
+    data_dir: Path | str | None = None
+    #: For a database: table -> the table, view or SELECT to read it from (council.yaml
+    #: ``tables:``); a table not named is read from the table of its own name.
+    tables: tuple[tuple[str, str], ...] = ()
     #: Data collected more than this many days after the period end is reported as late.
     submission_deadline_days: int = 15
     #: The deadline as the council writes it ("8 working days"); "" = the calendar days above.

@@ -165,11 +165,20 @@ def read_source(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
     frame, problems = read_frame(source.path, source.label, sheet=source.sheet or 0)
     if frame is None:
         return None, problems
+    frame, found = tidy_frame(frame, source.label)
+    return frame, problems + found
+
+
+def tidy_frame(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Raw cells as every reader hands them to validation (a file here, a database table in
+    :mod:`pmlib.data.sql`): headers lower-cased, text stripped, blank rows dropped, ``_row``
+    and :data:`SOURCE_ROW` numbered as Excel shows rows (header row 1)."""
+    problems = []
     frame = frame.rename(columns=lambda c: str(c).strip().lower())
     dupes = frame.columns[frame.columns.duplicated()].unique().tolist()
     for d in dupes:
         problems.append(
-            Problem(source.label, "the column appears twice", "delete one of them", row=1, column=d)
+            Problem(label, "the column appears twice", "delete one of them", row=1, column=d)
         )
     frame = frame.loc[:, ~frame.columns.duplicated()]
     frame = frame.loc[:, [c for c in frame.columns if not c.startswith("unnamed:")]]

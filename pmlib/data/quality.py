@@ -10,12 +10,12 @@ officer narrative the framework requires.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 
 from pmlib.core.model import Dataset
 from pmlib.core.periods import Period
+from pmlib.core.sources import source_name
 from pmlib.core.words import long_date, period_words
 from pmlib.data.load import SOURCE_ROW
 
@@ -72,7 +72,7 @@ def _warned(dataset: Dataset, table: str, column: str, message: str) -> pd.DataF
     """Validation's warnings about ``column`` of ``table`` whose message starts ``message``:
     one row per warning, indexed by the file row it cites, with the value it found."""
     source = dataset.sources.get(table)
-    name = Path(source).name if source is not None else None
+    name = source_name(source) if source is not None else None
 
     def about_table(file: str) -> bool:  # "actuals.csv", or "data.xlsx, sheet 'actuals'"
         if name is None or file == name:

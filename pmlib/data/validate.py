@@ -20,6 +20,7 @@ import pandas as pd
 
 from pmlib.config.schemes import check_scheme_warnings
 from pmlib.config.settings import read_settings
+from pmlib.core.dburl import is_database_url
 from pmlib.core.errors import DataValidationError, Problem, Problems
 from pmlib.core.files import sha256_file
 from pmlib.core.model import Dataset, Settings
@@ -177,11 +178,12 @@ def read_dataset(
 ) -> Dataset:
     """Read the parameters and data folders and return a validated :class:`Dataset`.
 
-    ``data_dir`` defaults to ``data_dir`` in council.yaml. Raises
+    ``data_dir`` defaults to ``data_dir`` in council.yaml; either may be a database URL
+    (:mod:`pmlib.data.sql`, docs/databases.md). Raises
     :class:`~pmlib.core.errors.DataValidationError` listing every problem.
     """
     settings = read_settings(params_dir)
-    folder = Path(data_dir) if data_dir is not None else settings.council.data_dir
+    folder = data_dir if data_dir is not None else settings.council.data_dir
     if folder is None:
         raise DataValidationError(
             [
@@ -193,6 +195,9 @@ def read_dataset(
                 )
             ]
         )
+    if is_database_url(folder):  # a database (pmlib.data.sql): read afresh every time
+        return _read_database(str(folder).strip(), settings, today)
+    folder = Path(folder)
     key = _cache_key(folder, settings.params_dir, today)
     cached = _CACHE.get(key) if key is not None else None
     if cached is None:
@@ -202,6 +207,20 @@ def read_dataset(
             _CACHE.clear()  # one dataset at a time: a kernel renders one council
             _CACHE[key] = cached
     return _fresh_copy(cached)
+
+
+def _read_database(url: str, settings: Settings, today: dt.date | None) -> Dataset:
+    """The dataset from a database: the same validation, problems named by table and key."""
+    from pmlib.data.sql import name_rows, read_database  # lazy: imports SQLAlchemy
+
+    frames, sources = read_database(url, settings.council.tables)
+    try:
+        dataset = build_dataset(frames, sources, settings, today=today)
+    except DataValidationError as exc:
+        found = [*exc.problems, *exc.warnings]
+        raise DataValidationError(name_rows(found, frames, sources)) from None
+    warnings = name_rows(dataset.warnings, frames, sources)
+    return Dataset(**{**dataset.__dict__, "warnings": type(dataset.warnings)(warnings)})
 
 
 #: The last dataset read, keyed by its files' paths and SHA-256 (not modification times, which

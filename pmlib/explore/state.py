@@ -17,9 +17,11 @@ from typing import Any, Self
 
 import pandas as pd
 
+from pmlib.core.dburl import is_database_url
 from pmlib.core.errors import ParameterError, PmlibError
 from pmlib.core.model import Committee, Dataset
 from pmlib.core.periods import Period, parse_period
+from pmlib.core.sources import source_location
 from pmlib.present.text import (
     RAG_ORDER,
     rag_counts,
@@ -118,7 +120,9 @@ class WhatIf:
         )
 
 
-def _resolve(path: str | Path | None) -> Path | None:
+def _resolve(path: str | Path | None) -> Path | str | None:
+    if is_database_url(path):  # a database (docs/databases.md): the URL as it is
+        return str(path).strip()
     return None if path is None else Path(path).resolve()
 
 
@@ -146,7 +150,7 @@ class ExplorerState:
             self.params_dir = _resolve(dataset.settings.params_dir) or self.params_dir
             sources = list(dataset.sources.values())
             self.data_dir = self.data_dir or (
-                _resolve(Path(sources[0]).parent) if sources else None
+                _resolve(source_location(sources[0])) if sources else None
             )
         self.dataset: Dataset = dataset
         self.out_dir = _resolve(out_dir)

@@ -184,7 +184,9 @@ def chart_html(spec: Mapping[str, Any], *, mode: str = DEFAULT_MODE) -> str:
             f'<script type="application/json" class="{SPEC_CLASS}">{script_json(spec)}</script>'
         )
     return (
-        f'<figure class="{FIGURE_CLASS}"><div class="{CHART_CLASS}" role="img" '
+        # tabindex: on a phone a chart wider than the screen scrolls in its own box, which a
+        # keyboard user must be able to reach (WCAG 2.1.1; axe "scrollable-region-focusable")
+        f'<figure class="{FIGURE_CLASS}"><div class="{CHART_CLASS}" role="img" tabindex="0" '
         f'aria-label="{label}">{body}</div>'
         f'<figcaption class="pmlib-visually-hidden">{label}</figcaption>{script}</figure>'
     )

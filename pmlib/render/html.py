@@ -31,7 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pmlib.core.artifacts import strip_artifacts
+from pmlib.core.artifacts import extract_artifacts, strip_artifacts
 from pmlib.core.errors import RenderError
 from pmlib.core.files import write_bytes_atomic
 from pmlib.present.figures import FIGURE_CLASS, SPEC_CLASS, chart_html, script_json
@@ -188,6 +188,10 @@ def export_html(nb: Any, *, title: str) -> str:
     clean, has_charts = _report_notebook(nb)
     # nbconvert's language_code accepts ISO 639-1 only ("en"); UK English is "en-GB".
     pmlib_resources: dict[str, Any] = {"chart_js": None, "lang": LANG}
+    # a one-sentence summary for <meta name="description"> (search results, link previews)
+    description = extract_artifacts(nb).get("description")
+    if isinstance(description, str) and description.strip():
+        pmlib_resources["description"] = description.strip()
     if has_charts:
         pmlib_resources["chart_js"] = chart_bundle_js()
         pmlib_resources["embed_options"] = script_json(_embed_options())

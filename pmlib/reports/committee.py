@@ -15,6 +15,7 @@ import pandas as pd
 
 from pmlib.config.settings import check_committee
 from pmlib.core.csv_out import csv_text
+from pmlib.core.dburl import is_database_url
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Committee, Dataset, check_period_has_data
 from pmlib.core.periods import Period, parse_period
@@ -48,6 +49,7 @@ from pmlib.present.text import (
     glance_html,
     long_date,
     override_badge,
+    plural,
     rag_counts,
 )
 from pmlib.rating.exceptions import (
@@ -60,7 +62,7 @@ from pmlib.rating.exceptions import (
 )
 from pmlib.reports import layout
 from pmlib.reports.cover import cover_html
-from pmlib.reports.provenance import provenance_html
+from pmlib.reports.provenance import footer_html
 from pmlib.reports.signoff import PROVISIONAL, provisional_ids, report_signoff
 from pmlib.reports.template_parts import exception_context
 from pmlib.returns.quality import audit_findings
@@ -78,6 +80,8 @@ def check_report_params(
                 f"Parameter '{name}' must be a non-empty text value, got {value!r}."
             )
     for name, value in (("data_dir", data_dir), ("params_dir", params_dir)):
+        if name == "data_dir" and is_database_url(value):
+            continue  # a database (pmlib.data.sql): checked when it is read
         if value is not None and not Path(value).is_dir():
             raise ParameterError(f"Parameter '{name}': folder {value} not found.")
 
@@ -321,7 +325,9 @@ class CommitteeReport:
         return priority_table(pivot, caption="RAG ratings by Council Plan priority")
 
     def scorecard_frame(self) -> pd.DataFrame:
-        """The scorecard as data (also written as the report's CSV)."""
+        """The scorecard as data (also written as the report's CSV): each value with its unit
+        (code and label) and polarity in their own columns and the period's start and end as
+        ISO dates, so the file reads without the report beside it."""
         r = self.rated
         cols = [
             "indicator_id",
@@ -342,6 +348,10 @@ class CommitteeReport:
             "forecast_rag",
         ]
         out = r.reindex(columns=cols).copy()
+        # the report period's first day beside its last (ISO dates), for open data
+        out.insert(
+            out.columns.get_loc("period_end"), "period_start", self.period.start_date.isoformat()
+        )
         out.insert(2, "priority", out["indicator_id"].map(self.indicators["priority"]))
         out.insert(3, "owner", out["indicator_id"].map(self.indicators["owner"]))
         b = self.benchmarks
@@ -481,21 +491,40 @@ class CommitteeReport:
         ]
         return Html('<div class="pmlib-methodology">' + "".join(blocks) + "</div>")
 
+    def footer(self) -> Html:
+        """The report's last line: pmlib's version, the day it was produced and how current its
+        data is, with a link to the quarter's open data. The full record (hashes, parameters,
+        versions) is in ``provenance.json`` beside the internal outputs, never in the report
+        (see :mod:`pmlib.reports.provenance`)."""
+        from pmlib.core.version import __version__
+
+        return footer_html(__version__, self.generated_at, self.data_as_at())
+
     def provenance(self, parameters: dict | None = None) -> Html:
-        """What produced this report: pmlib version, commit, input and parameter hashes."""
-        params = parameters or {
-            "quarter": self.period.label,
-            "committee": self.committee.slug,
-            "status": self.status,
-        }
-        return provenance_html(
-            self.dataset, self.generated_at, params, benchmarks=bool(len(self.benchmarks))
-        )
+        """The footer, for notebooks written before it replaced the provenance table (a
+        council's own copy from ``pmlib init`` still calls this); ``parameters`` is ignored:
+        they are recorded in ``provenance.json``."""
+        return self.footer()
 
     def summary(self) -> dict[str, int]:
         """The RAG counts the quarter's index shows, under the committee's on-target convention
         (``On target`` first when it counts more than Green)."""
         return on_target_counts(rag_counts(self.rated), self.on_target)
+
+    def description(self) -> str:
+        """One sentence saying what the report is and how its indicators stand: the page's
+        ``<meta name="description">``, which search engines and link previews show. For
+        example "Northmoor District Council: Cabinet performance report for 2026/27 Q2 (1 July
+        2026 to 30 September 2026). 47 indicators: 20 Green, 9 Amber, 6 Red, 12 Grey."
+        """
+        counts = ", ".join(f"{n} {rag}" for rag, n in rag_counts(self.rated).items() if n)
+        p = self.period
+        kind = "annual performance report" if self.is_annual else "performance report"
+        return (
+            f"{self.dataset.council.name}: {self.committee.title} {kind} for {p.label} "
+            f"({long_date(p.start_date)} to {long_date(p.end_date)}). "
+            f"{plural(len(self.rated), 'indicator')}: {counts}."
+        )
 
     def publish(self) -> None:
         """Hand the scorecard and RAG summary to the batch runner (not shown in the report)."""
@@ -504,6 +533,7 @@ class CommitteeReport:
         publish_artifact("scorecard_csv", csv_text(self.scorecard_frame()))
         publish_artifact("summary", self.summary())
         publish_artifact("title", self.title)
+        publish_artifact("description", self.description())
         publish_artifact(
             "pdf_header",
             f"{self.dataset.council.name} · {self.committee.title} · {self.period.label}",

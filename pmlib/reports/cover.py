@@ -22,19 +22,26 @@ from pmlib.reports import layout
 from pmlib.reports.signoff import provisional_note
 
 if TYPE_CHECKING:
+    from pmlib.core.model import Committee, Council
+    from pmlib.core.periods import Period
     from pmlib.reports.committee import CommitteeReport
 
-__all__ = ["cover_html", "meeting_rows", "report_meeting"]
+__all__ = ["cover_html", "meeting_rows", "period_meeting", "report_meeting"]
 
 
 def report_meeting(report: CommitteeReport) -> Meeting | None:
-    """The meeting this report goes to: the committee's first meeting on or after the day the
-    period's data is due (the council's ``submission_deadline`` after the period ends, in
-    working days when it says so); ``None`` when ``committees.yaml`` lists none."""
-    council = report.dataset.council
-    end = report.period.end_date
+    """The meeting this report goes to (:func:`period_meeting` for its committee and period)."""
+    return period_meeting(report.dataset.council, report.committee, report.period)
+
+
+def period_meeting(council: Council, committee: Committee, period: Period) -> Meeting | None:
+    """The meeting a committee's report for ``period`` goes to: the committee's first meeting
+    on or after the day the period's data is due (the council's ``submission_deadline`` after
+    the period ends, in working days when it says so); ``None`` when ``committees.yaml`` lists
+    none. The cover and the public site's landing page both say it."""
+    end = period.end_date
     due = deadline_after(end, council.deadline, council.bank_holidays)
-    return meeting_for(report.committee.meetings, end, data_due_days=(due - end).days)
+    return meeting_for(committee.meetings, end, data_due_days=(due - end).days)
 
 
 def meeting_rows(meeting: Meeting | None) -> list[tuple[str, str]]:

@@ -57,7 +57,6 @@ SECTIONS = (
     "Celebrating success",
     "Data quality",
     "Appendix: methodology statements",
-    "Provenance",
 )
 _APPENDIX = SECTIONS.index("Appendix: methodology statements")
 #: The quarter's index page, beside the report in the output folder (``pmlib run`` writes both).

@@ -1,80 +1,41 @@
-"""The provenance block at the foot of a committee report: what produced it, reproducibly.
+"""What a committee report says about how it was made, and where the full record lives.
 
-pmlib's version and git commit, the SHA-256 of every input file (data tables, benchmark files,
-parameters) and the report's parameters, so a reader can tell whether two copies of a report
-came from the same inputs.
+A published report is read by councillors and residents: its footer says only which pmlib made
+it, when, and how current its data is, and links the quarter's open data
+(``index.html#open-data``: the run index and the public site's landing page both hold that
+section). Hashes, raw parameters, server paths and library versions mean nothing to that reader
+and some of them (paths, versions) should not be on a public website. They are what an auditor
+needs to reproduce a file, so the batch writes them to ``provenance.json`` beside the internal
+outputs (:mod:`pmlib.batch.provenance`), never into a report.
+
+>>> import datetime as dt
+>>> footer_text("1.2.0", dt.date(2026, 12, 2), "21 October 2026")
+'Produced with pmlib 1.2.0 on 2 December 2026; data as at 21 October 2026.'
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
-from pathlib import Path
 
-from pmlib.core.files import sha256_file
-from pmlib.core.model import Dataset
-from pmlib.present.tables import Html, definition_table
+from pmlib.core.words import long_date
+from pmlib.present.tables import Html
+from pmlib.present.text import esc
 
+#: Where a report's footer sends a reader for the data behind it: the section of the quarter's
+#: index page (the run index, or the public site's landing page) listing the CSV files.
+OPEN_DATA_HREF = "index.html#open-data"
 
-def provenance_html(
-    dataset: Dataset, generated_at: dt.datetime, params: dict, *, benchmarks: bool = False
-) -> Html:
-    """The provenance table (``benchmarks``: the report shows peer positions, so the benchmark
-    files are inputs too)."""
-    from pmlib.core.version import __version__
-
-    rows = [
-        ("pmlib version", __version__),
-        ("Git commit", _git_commit()),
-        ("Generated", generated_at.isoformat()),
-    ]
-    for table, path in sorted(dataset.sources.items()):
-        rows.append((f"Input: {table}", f"{Path(path).name} sha256 {sha256_file(Path(path))}"))
-    bench = dataset.council.benchmark_dir
-    if benchmarks and bench and Path(bench).is_dir():
-        for p in sorted(Path(bench).iterdir()):
-            if p.suffix.lower() in (".csv", ".xlsx", ".parquet"):
-                rows.append((f"Benchmarks: {p.name}", f"sha256 {sha256_file(p)}"))
-    params_dir = dataset.settings.params_dir
-    if params_dir:
-        for name in ("council.yaml", "committees.yaml", "rag_schemes.yaml"):
-            p = Path(params_dir) / name
-            if p.exists():
-                rows.append((f"Parameters: {name}", f"sha256 {sha256_file(p)}"))
-    rows.append(("Report parameters", json.dumps(params, sort_keys=True, default=str)))
-    table = definition_table(rows, caption="Provenance: what produced this report")
-    return Html(f'<footer class="pmlib-provenance">{table.html}</footer>')
+__all__ = ["OPEN_DATA_HREF", "footer_html", "footer_text"]
 
 
-def _git_commit(root: Path | None = None) -> str:
-    """The commit of pmlib's own checkout, or "not a git checkout".
+def footer_text(version: str, produced: dt.date | dt.datetime, data_as_at: str) -> str:
+    """The footer's sentence: the pmlib version, the day the report was produced and the date
+    of its latest data (already in words, as :meth:`CommitteeReport.data_as_at` gives it)."""
+    return f"Produced with pmlib {version} on {long_date(produced)}; data as at {data_as_at}."
 
-    An installed pmlib (a wheel in a virtual environment) may sit inside some other repository
-    (a council's project folder holding its ``.venv``); git would then answer with *that*
-    repository's commit. So a commit is reported only when the repository's top level is the
-    folder holding the ``pmlib`` package.
-    """
-    root = (root or Path(__file__).parents[2]).resolve()
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-toplevel", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "not a git checkout"
-    lines = out.stdout.split()
-    if len(lines) != 2 or Path(lines[0]).resolve() != root:
-        return "not a git checkout"
-    commit = lines[1]
-    dirty = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain", "--", "pmlib"],
-        capture_output=True,
-        text=True,
-        timeout=5,
-        check=False,
-    ).stdout.strip()
-    return commit + (" (with uncommitted changes to pmlib)" if dirty else "")
+
+def footer_html(version: str, produced: dt.date | dt.datetime, data_as_at: str) -> Html:
+    """The report's footer: :func:`footer_text` and a link to the quarter's open data."""
+    text = esc(footer_text(version, produced, data_as_at))
+    link = f'<a href="{OPEN_DATA_HREF}">The data in this report, as open data (CSV)</a>'
+    return Html(f'<footer class="pmlib-footer"><p>{text} {link}</p></footer>')

@@ -20,9 +20,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from pmlib.core.dburl import is_database_url
 from pmlib.returns.textsafe import csv_safe
 
 LOG_NAME = "audit_log.csv"
+#: The log's table in a database source.
+LOG_TABLE = "audit_log"
 FIELDS = (
     "seq", "at", "who", "action", "period", "table", "key", "column", "old", "new",
     "source", "source_sha256", "note",
@@ -65,8 +68,13 @@ def _text(value: object) -> str:
     return csv_safe(str(value))
 
 
-def read_log(data_dir: Path) -> list[dict[str, str]]:
-    """The log's rows as text (empty when there is no log yet)."""
+def read_log(data_dir: Path | str) -> list[dict[str, str]]:
+    """The log's rows as text (empty when there is no log yet). A database source keeps its
+    log in its ``audit_log`` table (pmlib.data.sql_write), written with the data it describes."""
+    if is_database_url(data_dir):
+        from pmlib.data.sql import read_rows  # lazy: imports SQLAlchemy
+
+        return read_rows(str(data_dir), LOG_TABLE, "seq")
     path = log_path(data_dir)
     if not path.exists():
         return []
@@ -79,25 +87,36 @@ def appended(data_dir: Path, entries: list[Entry], now: dt.datetime | None = Non
     and with the data it describes)."""
     path = log_path(data_dir)
     old = path.read_bytes() if path.exists() else b""
-    rows = read_log(data_dir)
-    prev = rows[-1]["hash"] if rows else GENESIS
-    seq = int(rows[-1]["seq"]) if rows else 0
-    when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\n")
     if not old:
         writer.writerow([*FIELDS, *CHAIN])
+    writer.writerows(chained(read_log(data_dir), entries, now))
+    return old + buf.getvalue().encode("utf-8")
+
+
+def chained(
+    rows: list[dict[str, str]], entries: list[Entry], now: dt.datetime | None = None
+) -> list[list[str]]:
+    """``entries`` numbered and chained after the log's ``rows``: each new row's fields then
+    ``prev_hash`` and ``hash`` (a file log and a database's ``audit_log`` table alike)."""
+    prev = rows[-1]["hash"] if rows else GENESIS
+    seq = int(rows[-1]["seq"]) if rows else 0
+    when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = []
     for e in entries:
         seq += 1
         fields = [str(seq), when] + [_text(getattr(e, f)) for f in FIELDS[2:]]
         digest = _hash(fields, prev)
-        writer.writerow([*fields, prev, digest])
+        out.append([*fields, prev, digest])
         prev = digest
-    return old + buf.getvalue().encode("utf-8")
+    return out
 
 
 def verify(data_dir: Path) -> tuple[bool, str]:
     """Check the chain: ``(True, summary)`` or ``(False, the first broken entry and why)``."""
+    if is_database_url(data_dir):
+        return _verify_rows(read_log(data_dir))
     path = log_path(data_dir)
     if not path.exists():
         return True, f"no audit log yet ({path})"
@@ -122,10 +141,31 @@ def verify(data_dir: Path) -> tuple[bool, str]:
     return True, f"{path.name}: {seq} entries, chain intact"
 
 
+def _verify_rows(rows: list[dict[str, str]]) -> tuple[bool, str]:
+    """:func:`verify` for a database's ``audit_log`` table (rows in ``seq`` order)."""
+    prev, seq = GENESIS, 0
+    for row in rows:
+        fields = [row.get(f, "") for f in FIELDS]
+        where = f"{LOG_TABLE} table, entry {fields[0]}"
+        if fields[0] != str(seq + 1):
+            return False, f"{where}: expected entry {seq + 1}; an entry was deleted or moved"
+        if row.get("prev_hash") != prev:
+            return False, f"{where}: does not follow the entry before it (deleted or edited)"
+        if _hash(fields, prev) != row.get("hash"):
+            return False, f"{where}: its contents were edited after it was written"
+        prev, seq = row["hash"], seq + 1
+    return True, f"{LOG_TABLE} table: {seq} entries, chain intact"
+
+
 def is_locked(data_dir: Path, period: str) -> dict[str, str] | None:
     """The lock entry holding ``period`` locked, or ``None`` when it is open."""
+    return lock_state(read_log(data_dir), period)
+
+
+def lock_state(rows: list[dict[str, str]], period: str) -> dict[str, str] | None:
+    """The lock entry among the log's ``rows`` holding ``period`` locked, or ``None``."""
     state = None
-    for row in read_log(data_dir):
+    for row in rows:
         if row["period"] == period and row["action"] in ("lock", "unlock"):
             state = row if row["action"] == "lock" else None
     return state

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from pmlib.config.settings import read_settings
+from pmlib.core.dburl import is_database_url
 from pmlib.core.errors import DataValidationError, ParameterError, Problem
 from pmlib.core.files import sha256_file
 from pmlib.core.model import Dataset
@@ -31,10 +32,11 @@ from pmlib.data.load import read_tables
 from pmlib.data.validate import build_dataset, read_dataset
 from pmlib.returns import audit
 from pmlib.returns.config import narrative_headings, read_returns_settings, region
+from pmlib.returns.db_import import open_store
 from pmlib.returns.due import off_target, return_rows, workbook_deadline
 from pmlib.returns.make import quarter_folder
 from pmlib.returns.reader import Returned, ReturnedRow, read_return
-from pmlib.returns.store import Transaction, read_stored, sources, stage_tables, upsert_cells
+from pmlib.returns.store import read_stored, sources, stage_tables, upsert_cells
 from pmlib.returns.textsafe import csv_safe
 from pmlib.returns.workbook import OFFICER_STATUSES, RETURN_SHEET, Fill, row_key, write_return
 
@@ -113,7 +115,8 @@ def import_returns(
 ) -> list[Outcome]:
     """Import each workbook in turn (see the module docstring)."""
     settings = read_settings(params_dir)
-    folder = Path(data_dir) if data_dir else settings.council.data_dir
+    folder = data_dir or settings.council.data_dir
+    folder = folder if folder is None or is_database_url(folder) else Path(folder)
     if folder is None:
         raise ParameterError(
             "No data folder. Fix: pass --data DIR or set data_dir in council.yaml."
@@ -124,7 +127,7 @@ def import_returns(
     paths = returned_files(files, qdir / "in")
     outcomes, seen = [], {}
     for path in paths:
-        with Transaction(folder) as tx:
+        with open_store(folder, settings.council) as tx:
             outcome = _import_one(path, q, folder, params_dir, qdir, by, today, tx, seen)
         outcomes.append(outcome)
     return outcomes
@@ -174,7 +177,7 @@ def _import_one(path, q: Period, folder, params_dir, qdir, by, today, tx, seen) 
     by_key = {row_key(i, p): r for (_, r), i, p in
               zip(rows.iterrows(), rows["indicator_id"], rows["period"], strict=True)}  # fmt: skip
     new_act, new_nar, found = _entries(ret, by_key, headings, path)
-    frames, srcs = read_tables(folder)
+    frames, srcs = _raw_tables(folder, dataset.council)
     found += _validate(dataset, frames, srcs, new_act, new_nar, ret, today)
     if found:
         out.result, out.problems = "problems", [f.problem for f in found]
@@ -192,6 +195,10 @@ def _import_one(path, q: Period, folder, params_dir, qdir, by, today, tx, seen) 
     if out.late_by:
         note += f"; late: due {due.isoformat()}, {out.late_by} working day(s) late"
     summary = audit.Entry(by, "import", q.label, source=path.name, source_sha256=sha, note=note)
+    if is_database_url(folder):  # cells and audit entries in one database transaction
+        tx.write(changes, [summary, *entries])
+        out.result, out.changes = "merged", len(entries)
+        return out
     stored = sources(folder)
     start = dataset.council.fy_start_month
     tables = {}
@@ -205,6 +212,15 @@ def _import_one(path, q: Period, folder, params_dir, qdir, by, today, tx, seen) 
     tx.commit()
     out.result, out.changes = "merged", len(entries)
     return out
+
+
+def _raw_tables(folder, council):
+    """The data's tables as raw cells, from the folder or the database."""
+    if is_database_url(folder):
+        from pmlib.data.sql import read_database  # lazy: imports SQLAlchemy
+
+        return read_database(folder, council.tables)
+    return read_tables(folder)
 
 
 def _num(value: object) -> float:

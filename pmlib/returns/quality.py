@@ -8,12 +8,11 @@ detail``) so a report can list them in the same table. No audit log: no findings
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from pmlib.core.model import Dataset
 from pmlib.core.periods import Period, try_parse_period
+from pmlib.core.sources import source_location
 from pmlib.core.words import long_date
 from pmlib.returns.audit import read_log
 
@@ -27,7 +26,8 @@ CHANGED, LATE, RESUBMITTED = (
 
 def audit_findings(dataset: Dataset, period: Period) -> pd.DataFrame:
     """Findings for the dataset's indicators about figures within ``period``."""
-    folders = {Path(p).parent for p in dataset.sources.values()}
+    # a data folder's audit_log.csv, or a database's audit_log table
+    folders = {source_location(p) for p in dataset.sources.values()}
     rows = [r for folder in folders for r in read_log(folder)]
     names = dataset.indicators.set_index("id")["name"]
     start = dataset.council.fy_start_month

@@ -17,13 +17,15 @@ from pathlib import Path
 import pandas as pd
 
 from pmlib.config.settings import check_committee
+from pmlib.core.dburl import is_database_url
 from pmlib.core.errors import ParameterError, PmlibError
 from pmlib.core.periods import Period, parse_quarter
 from pmlib.data.validate import read_dataset
 from pmlib.returns import audit
 from pmlib.returns.config import read_returns_settings
+from pmlib.returns.db_import import open_store
 from pmlib.returns.due import return_rows
-from pmlib.returns.store import Transaction, read_stored, sources, stage_tables, upsert_cells
+from pmlib.returns.store import read_stored, sources, stage_tables, upsert_cells
 
 
 class SignOffError(PmlibError):
@@ -84,6 +86,9 @@ def _refuse_if_locked(data_dir: Path, quarter: Period) -> None:
 
 
 def _apply(folder, dataset, writes, entries, tx) -> None:
+    if is_database_url(folder):  # cells and audit entries in one database transaction
+        tx.write({"actuals": writes}, entries)
+        return
     stored = sources(folder)["actuals"]
     frame = upsert_cells(
         read_stored(stored), writes, dataset.council.fy_start_month, stored.path.suffix.lower()
@@ -113,11 +118,11 @@ def sign_off(
         raise ParameterError('A rejection needs a reason. Fix: --reason "...".')
     today = today or dt.date.today()
     dataset = read_dataset(data_dir, params_dir, today=today)
-    folder = Path(data_dir) if data_dir else dataset.council.data_dir
+    folder = data_dir or dataset.council.data_dir
     q = parse_quarter(quarter, dataset.council.fy_start_month)
     group_by = read_returns_settings(dataset.settings.params_dir).group_by
     out = SignOff()
-    with Transaction(folder) as tx:
+    with open_store(folder, dataset.council) as tx:
         _refuse_if_locked(folder, q)
         figures = _figures(dataset, q, indicators, owner, committee, group_by)
         writes: dict[str, dict[str, object]] = {}
@@ -179,15 +184,18 @@ def set_lock(
     if not locked and not reason.strip():
         raise ParameterError('Unlocking needs a reason. Fix: --reason "...".')
     dataset = read_dataset(data_dir, params_dir)
-    folder = Path(data_dir) if data_dir else dataset.council.data_dir
+    folder = data_dir or dataset.council.data_dir
     q = parse_quarter(quarter, dataset.council.fy_start_month)
-    with Transaction(folder) as tx:
+    with open_store(folder, dataset.council) as tx:
         held = audit.is_locked(folder, q.label)
         if locked and held:
             return f"{q.label} is already locked (by {held['who']} on {held['at'][:10]})."
         if not locked and not held:
             return f"{q.label} is not locked."
         entry = audit.Entry(by, "lock" if locked else "unlock", q.label, note=reason)
-        tx.stage(audit.log_path(folder), audit.appended(folder, [entry]))
-        tx.commit()
+        if is_database_url(folder):
+            tx.write({}, [entry])
+        else:
+            tx.stage(audit.log_path(folder), audit.appended(folder, [entry]))
+            tx.commit()
     return f"{q.label} {'locked' if locked else 'unlocked'} by {by}."

@@ -21,6 +21,7 @@ from pmlib.core.csv_out import write_csv
 from pmlib.core.files import write_bytes_atomic
 from pmlib.core.model import Dataset
 from pmlib.core.periods import Period
+from pmlib.core.sources import source_location
 from pmlib.core.words import long_date
 from pmlib.core.workdays import working_days_between
 from pmlib.returns import audit
@@ -55,7 +56,7 @@ def return_status(
     rows = return_rows(dataset, quarter, settings.group_by)
     act = dataset.actuals[["indicator_id", "period", "value", "status"]]
     rows = rows.merge(act, on=["indicator_id", "period"], how="left")
-    data_dir = next(iter(dataset.sources.values())).parent
+    data_dir = source_location(next(iter(dataset.sources.values())))
     rejected = rejections(data_dir, quarter)
     rows["key"] = rows["indicator_id"] + "|" + rows["period"]
     rows["returned"] = rows["value"].notna() & rows["status"].isin(["submitted", "approved"])
