@@ -61,11 +61,13 @@ def _normalised(data: bytes, name: str = "") -> bytes:
 
 
 def _files(out: Path) -> dict[str, bytes]:
-    """Every report file (not manifest.json or index.html, which list timings and hashes)."""
+    """Every report file (not the run's records, manifest.json, provenance.json and index.html,
+    which list timings and hashes)."""
+    records = ("manifest.json", "provenance.json", "index.html", ".pmlib.lock")
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name not in ("manifest.json", "index.html", ".pmlib.lock")
+        if p.is_file() and p.name not in records
     }
 
 
