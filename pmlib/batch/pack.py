@@ -333,8 +333,10 @@ def run_pack(
     force: bool = False,
     progress: bool = True,
     timeout: int | None = None,
+    scheduler: str | None = None,
 ):
-    """Render the plan's reports (skipping unchanged ones); returns the batch result."""
+    """Render the plan's reports (skipping unchanged ones); returns the batch result.
+    ``scheduler``: on a dask cluster instead of the local pool (:mod:`pmlib.batch.cluster`)."""
     from pmlib.batch.runner import run_batch
     from pmlib.render.kernel import DEFAULT_PRELOAD
 
@@ -361,6 +363,7 @@ def run_pack(
         cwd=plan.notebook.parent,
         progress=progress,
         preload=(*DEFAULT_PRELOAD, *REPORT_PRELOAD),
+        scheduler=scheduler,
     )
 
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["run_pool", "write_html"]
+__all__ = ["render_report", "run_pool", "start_worker", "stop_worker", "write_html"]
 
 
 def now() -> str:
@@ -225,3 +225,23 @@ def run_pool(
             if spec.name not in done and finished:
                 done[spec.name] = future.result()
             done.setdefault(spec.name, {"status": "failed", "error": "run interrupted"})
+
+
+# --- executor hook: the same worker-side steps for other executors (pmlib.batch.cluster) -----
+
+
+def start_worker(cwd: Path, preload: Sequence[str]) -> None:
+    """Make this process a report worker, as the pool's initializer does (kernel on first use)."""
+    _init_worker(str(cwd), tuple(preload), logging.getLogger().getEffectiveLevel())
+
+
+def render_report(
+    spec: ReportSpec, out_dir: Path, formats: dict[str, str], timeout: int
+) -> dict[str, Any]:
+    """The pool's task: render one report into ``out_dir``, return its manifest entry."""
+    return _render_one(spec, out_dir, formats, timeout)
+
+
+def stop_worker() -> None:
+    """Stop this worker's kernel (if one was started)."""
+    _stop_kernel()

@@ -17,6 +17,7 @@ its inputs and never leaves temporary files behind.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -124,6 +125,7 @@ def run_batch(
     cwd: Path | None = None,
     preload: Sequence[str] | None = None,
     progress: bool = True,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Render a set of reports into ``out_dir``, skipping those whose inputs have not changed.
 
@@ -157,6 +159,9 @@ def run_batch(
         Modules each kernel imports once (default :data:`pmlib.render.kernel.DEFAULT_PRELOAD`).
     progress
         Show a progress bar on stderr.
+    scheduler
+        Render on a dask.distributed cluster instead of the local pool: a scheduler address,
+        or ``local`` / ``local:N`` for a ``LocalCluster`` (see :mod:`pmlib.batch.cluster`).
 
     Returns
     -------
@@ -210,12 +215,20 @@ def run_batch(
                 if not chart_bundle_path().exists():  # build once here, not in every worker
                     chart_bundle_js()
                 heaviest_first = sorted(todo, key=lambda spec: -spec.weight)
-                run_pool(
+                execute: Any = run_pool
+                if scheduler is not None:  # executor hook: the same reports on a dask cluster
+                    from pmlib.batch.cluster import run_cluster
+
+                    execute = functools.partial(
+                        run_cluster, scheduler=scheduler, inputs=input_records
+                    )
+                used = execute(
                     heaviest_first, out_dir, {f: OUTPUT_FORMATS[f] for f in formats}, jobs=n_jobs,
                     timeout=timeout or DEFAULT_TIMEOUT, cwd=Path(cwd or Path.cwd()).resolve(),
                     preload=DEFAULT_PRELOAD if preload is None else preload, progress=progress,
                     done=done,
                 )  # fmt: skip
+                n_jobs = used if isinstance(used, int) else n_jobs  # a cluster's worker count
         except KeyboardInterrupt:
             interrupted = True
         finally:

@@ -5,12 +5,17 @@
     pmlib benchmark --metric household_recycling_pct                  # HTML, council.yaml's group
     pmlib benchmark --indicator ENV01 --peer-group county --period 2024/25
     pmlib benchmark --peer-group all --data oflog_asc.csv --out stats.csv
+    pmlib benchmark --metric household_recycling_pct --peer-group all --area all \
+        --scheduler tls://10.0.0.5:8786                              # every area's deep-dive
 
 Without ``--out FILE.csv`` it renders ``notebooks/benchmarking.ipynb`` once per metric (report
 name = the metric's slug) through the batch machinery (:func:`pmlib.batch.runner.run_batch`: warm
 kernels, skip-if-unchanged, manifest, index) into ``outputs/benchmarking/`` or ``--out DIR``.
 With ``--out FILE.csv`` it writes one row per area × metric × period instead
 (:func:`pmlib.benchmarking.stats.write_benchmark_csv`; the columns are in ``docs/benchmarking.md``).
+``--area all`` renders a deep-dive per area of the peer group (report ``<area>-<metric>``): the
+national case, thousands of reports, which ``--scheduler`` spreads over a dask cluster
+(:mod:`pmlib.batch.cluster`, ``docs/scaling.md``).
 
 Everything the user named — metric, indicator, peer group, period, area — is checked in this
 process before any worker starts, so a typo ends in one message listing what is available
@@ -25,6 +30,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pmlib.cli.run import add_scheduler_argument, check_scheduler
 from pmlib.core.errors import ParameterError, Problem
 
 #: The notebook rendered per metric (``./notebooks`` first, else the one pmlib ships).
@@ -96,7 +102,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--area",
         metavar="CODE",
-        help="the area to highlight and narrate (default: area_code in council.yaml)",
+        help="the area to highlight and narrate (default: area_code in council.yaml); 'all': "
+        "one deep-dive per area of the peer group",
     )
     p.add_argument(
         "--out",
@@ -107,6 +114,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
     p.add_argument("--force", action="store_true", help="render even if nothing changed")
+    add_scheduler_argument(p)
     p.set_defaults(func=cmd_benchmark)
 
 
@@ -123,6 +131,7 @@ class Plan:
     params_dir: Path | None
     data_dir: Path | None
     warnings: tuple
+    areas: dict[str, str]  # code -> name of every area in the peer group with data
 
 
 def _council(params: Path | None):
@@ -175,12 +184,13 @@ def plan(args: argparse.Namespace, *, need_focus: bool) -> Plan:
     else:
         council, params_dir = _council(args.params)
         wanted = list(dict.fromkeys(args.metric or []))
+    every_area = _every_area(args)
     src = resolve_sources(
         council,
         benchmark_file=args.data,
         peers_file=args.peers,
         peer_group=args.peer_group,
-        area_code=args.area,
+        area_code=None if every_area else args.area,
     )
     data = read_benchmarks(src.benchmark, start_month=src.start_month)
     groups = read_peer_groups(src.peers) if src.peers is not None else None
@@ -193,7 +203,11 @@ def plan(args: argparse.Namespace, *, need_focus: bool) -> Plan:
         )
     metrics = resolve_metrics(data, wanted or None, src.benchmark.name)
     period = check_period(data, metrics, args.period, src.start_month)
-    if need_focus:
+    in_group = data if members is None else data[data["area_code"].isin(members)]
+    names_of = in_group.drop_duplicates("area_code").set_index("area_code")["area_name"]
+    areas = {str(code): str(names_of[code]) if _text(names_of[code]) else str(code)
+             for code in sorted(names_of.index.dropna())}  # fmt: skip
+    if need_focus and not every_area:
         if not src.focus:
             raise ParameterError(
                 "No area code for the council. Fix: set area_code in council.yaml, or pass "
@@ -236,6 +250,7 @@ def plan(args: argparse.Namespace, *, need_focus: bool) -> Plan:
         params_dir=params_dir,
         data_dir=data_dir,
         warnings=warnings,
+        areas=areas,
     )
 
 
@@ -258,9 +273,14 @@ def _print_warnings(warnings, limit: int = 8) -> None:
         print(f"  ... and {len(warnings) - limit} more")
 
 
+def _every_area(args: argparse.Namespace) -> bool:
+    return (getattr(args, "area", None) or "").strip().lower() == "all"
+
+
 def cmd_benchmark(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs must be 1 or more, got {args.jobs}.")
+    check_scheduler(args.scheduler)
     if args.out is not None and args.out.suffix.lower() == ".csv":
         return _write_csv(args)
     return _render_html(args)
@@ -328,6 +348,17 @@ def _render_html(args: argparse.Namespace) -> int:
         )
         for metric in p.metrics
     ]
+    if _every_area(args):  # a deep-dive per area and metric, an area's reports side by side
+        reports = [
+            ReportSpec(
+                name=f"{slugify(area)}-{spec.name}",
+                title=f"{spec.title}: {name}",
+                notebook=notebook,
+                parameters={**spec.parameters, "area_code": area},
+            )
+            for area, name in p.areas.items()
+            for spec in reports
+        ]
     names = [r.name for r in reports]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
@@ -355,10 +386,12 @@ def _render_html(args: argparse.Namespace) -> int:
             "kind": "benchmarking",
             "peer_group": src.peer_group,
             "period": p.period or "latest",
-            "area_code": src.focus,
+            "area_code": "all" if _every_area(args) else src.focus,
         },
-        title=f"Benchmarking: {src.council_name or src.focus}",
+        title="Benchmarking: "
+        + ("every area" if _every_area(args) else src.council_name or src.focus),
         progress=sys.stderr.isatty(),
+        scheduler=args.scheduler,
     )
     for r in result.reports:
         line = f"  {r.status:<7} {r.name}"

@@ -13,6 +13,25 @@ from pmlib.core.dburl import data_location
 from pmlib.core.errors import ParameterError
 
 
+def add_scheduler_argument(p: argparse.ArgumentParser) -> None:
+    """``--scheduler``, shared by ``run`` and ``benchmark`` (docs/scaling.md)."""
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="render on a dask.distributed cluster: the scheduler's address (e.g. "
+        "tls://10.0.0.5:8786), or local / local:N to start N local workers (default: the "
+        "local pool). See docs/scaling.md.",
+    )
+
+
+def check_scheduler(text: str | None) -> None:
+    """Refuse a malformed --scheduler before any data is read."""
+    if text is not None:
+        from pmlib.batch.cluster import parse_scheduler  # lazy: imports dask
+
+        parse_scheduler(text)
+
+
 def _formats(text: str) -> list[str]:
     from pmlib.batch.runner import OUTPUT_FORMATS  # lazy: ~30 ms, keeps CLI start-up lean
 
@@ -68,6 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs must be 1 or more, got {args.jobs}.")
+    check_scheduler(args.scheduler)
     formats = _formats(args.format)
     if args.pack and "pdf" not in formats:
         formats.append("pdf")
@@ -85,8 +105,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     for slug, why in plan.skipped.items():
         print(f"  skipped  {slug:<24} {why}", file=sys.stderr)
     result = run_pack(
-        plan, formats=formats, jobs=args.jobs, force=args.force, progress=not args.quiet
-    )
+        plan, formats=formats, jobs=args.jobs, force=args.force, progress=not args.quiet,
+        scheduler=args.scheduler,
+    )  # fmt: skip
     for r in result.reports:
         line = f"  {r.status:<8} {r.name:<24} {r.seconds:6.1f} s"
         if r.error:
@@ -134,6 +155,7 @@ def register(sub) -> None:
     p.add_argument("--pack", action="store_true", help="also assemble one agenda-pack PDF")
     p.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
     p.add_argument("--force", action="store_true", help="render even unchanged reports")
+    add_scheduler_argument(p)
     p.add_argument("--status", choices=("draft", "final"), default="draft")
     p.add_argument(
         "--allow-unapproved",
@@ -166,4 +188,4 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_run)
 
 
-__all__ = ["cmd_run", "register"]
+__all__ = ["add_scheduler_argument", "check_scheduler", "cmd_run", "register"]
