@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -90,6 +92,35 @@ def write_council(root: Path) -> tuple[Path, Path]:
 def council(tmp_path: Path) -> tuple[Path, Path]:
     """(data_dir, params_dir) of a small valid council in a temp folder."""
     return write_council(tmp_path)
+
+
+def _real_cache_dir() -> Path:
+    """The cache folder pmlib would use outside the tests (pmlib.core.cache.cache_dir)."""
+    from pmlib.core.cache import cache_dir
+
+    return cache_dir()
+
+
+_SESSION_CACHE: list[Path] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point ``PMLIB_CACHE_DIR`` at a temporary folder for the whole session, so that runs of
+    ``pmlib run`` (plan records) and validated datasets never land in the user's own cache
+    (``~/.cache/pmlib``). Subprocesses inherit it. The chart bundle, which vl-convert takes
+    ~1.5 s to build, is copied in from the real cache when it is there."""
+    real = _real_cache_dir()
+    folder = Path(tempfile.mkdtemp(prefix="pmlib-test-cache-"))
+    for bundle in real.glob("vega-bundle-*.js") if real.is_dir() else ():
+        shutil.copy2(bundle, folder / bundle.name)
+    os.environ["PMLIB_CACHE_DIR"] = str(folder)
+    _SESSION_CACHE.append(folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _SESSION_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
+    _SESSION_CACHE.clear()
 
 
 # Fixture notebooks are rendered by the tests (one fails on purpose); nbval must not collect them.

@@ -39,7 +39,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import re
 import shutil
 import tempfile
 import uuid
@@ -53,7 +52,8 @@ from dask.distributed import WorkerPlugin
 
 from pmlib.batch import manifest as mf
 from pmlib.batch import pool
-from pmlib.core.errors import ParameterError, RenderError
+from pmlib.batch.address import parse_scheduler  # re-exported: checked before any import of dask
+from pmlib.core.errors import RenderError
 from pmlib.core.files import sha256_file, write_bytes_atomic
 
 if TYPE_CHECKING:
@@ -62,7 +62,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLUGIN_NAME = "pmlib-warm-kernel"
-_LOCAL = re.compile(r"^local(?::(\d+))?$", re.IGNORECASE)
 #: Seconds to wait for a scheduler to answer, and then for its first worker.
 CONNECT_TIMEOUT = 30
 
@@ -70,29 +69,6 @@ __all__ = ["PLUGIN_NAME", "WarmKernel", "connect", "parse_scheduler", "run_clust
 
 
 # --- choosing and reaching the cluster --------------------------------------------------------
-
-
-def parse_scheduler(text: str) -> tuple[str | None, int | None]:
-    """``"local"`` / ``"local:N"`` -> ``(None, N or None)``; anything else is a scheduler
-    address, returned as ``(address, None)``.
-
-    >>> parse_scheduler("local:4"), parse_scheduler("tcp://10.0.0.5:8786")
-    ((None, 4), ('tcp://10.0.0.5:8786', None))
-    """
-    text = (text or "").strip()
-    match = _LOCAL.match(text)
-    if match:
-        n = int(match.group(1)) if match.group(1) else None
-        if n is not None and n < 1:
-            raise ParameterError(f"--scheduler {text}: N must be 1 or more (e.g. local:2).")
-        return None, n
-    if not text or any(c.isspace() for c in text):
-        raise ParameterError(
-            f"--scheduler {text!r} is not a scheduler address. Fix: give the address printed by "
-            "`dask scheduler` (e.g. tls://10.0.0.5:8786), or local / local:N for N local "
-            "workers."
-        )
-    return text, None
 
 
 @contextlib.contextmanager

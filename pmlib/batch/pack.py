@@ -120,7 +120,6 @@ def plan_pack(
     from pmlib.config.settings import check_committee
     from pmlib.core.model import check_period_has_data
     from pmlib.data.validate import read_dataset
-    from pmlib.reports.committee import no_indicators_message
 
     if status not in ("draft", "final"):
         raise ParameterError(f"Status must be 'draft' or 'final', got {status!r}.")
@@ -139,6 +138,10 @@ def plan_pack(
     sizes = {s: len(dataset.indicators_for(dataset.settings.committees[s], p)) for s in slugs}
     empty = [s for s in slugs if not sizes[s]]
     if empty:  # refuse now, not as a failed notebook cell per committee
+        # lazy, here and in _check_signoff: the report module imports altair (~1 s), which
+        # planning a draft pack never needs
+        from pmlib.reports.committee import no_indicators_message
+
         raise ParameterError(no_indicators_message(dataset, dataset.settings.committees[empty[0]]))
     titles = {s: dataset.settings.committees[s].title for s in slugs}
     provisional = _check_signoff(dataset, slugs, p, status, allow_unapproved, signed_off_by)
@@ -179,9 +182,6 @@ def _check_signoff(
 ) -> tuple[tuple[str, str, str], ...]:
     """Refuse a final pack with unapproved figures before anything renders (every report's
     figures listed at once); sign-off options only mean something for a final pack."""
-    from pmlib.reports.committee import HISTORY_PERIODS
-    from pmlib.reports.signoff import check_signoff
-
     if status != "final":
         flags = [("--allow-unapproved", allow_unapproved), ("--signed-off-by", signed_off_by)]
         flag = next((name for name, given in flags if given), None)
@@ -191,6 +191,9 @@ def _check_signoff(
                 f"{flag} out for a draft (a draft may show unapproved figures)."
             )
         return ()
+    from pmlib.reports.committee import HISTORY_PERIODS
+    from pmlib.reports.signoff import check_signoff
+
     committees = [dataset.settings.committees[s] for s in slugs]
     figures = check_signoff(
         dataset, committees, period, allow_unapproved=allow_unapproved, history=HISTORY_PERIODS

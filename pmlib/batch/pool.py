@@ -21,7 +21,7 @@ import multiprocessing
 import multiprocessing.util
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -37,7 +37,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["render_report", "run_pool", "start_worker", "stop_worker", "write_html"]
+__all__ = [
+    "prestart_pool",
+    "render_report",
+    "run_pool",
+    "start_worker",
+    "stop_worker",
+    "write_html",
+]
 
 
 def now() -> str:
@@ -48,14 +55,23 @@ def now() -> str:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(cwd: str, preload: tuple[str, ...], log_level: int) -> None:
-    """Pool initializer: remember settings; the kernel starts with the first report."""
+def _init_worker(cwd: str, preload: tuple[str, ...], log_level: int, eager: bool = False) -> None:
+    """Pool initializer: remember settings; with ``eager``, start the kernel now and warm up
+    while it imports (else the kernel starts with the first report).
+
+    A pool started ahead of its reports (:func:`prestart_pool`) is eager, so a worker is
+    ready by the time the parent has planned. A kernel that fails to start here is simply
+    started again by the first report, which then fails with the reason.
+    """
     from pmlib.render.kernel import skip_slow_optional_imports
 
     skip_slow_optional_imports()
     logging.basicConfig(level=log_level, format="%(processName)s: %(message)s")
     _WORKER.update(cwd=Path(cwd), preload=preload, kernel=None)
     multiprocessing.util.Finalize(None, _stop_kernel, exitpriority=10)
+    if eager:
+        with contextlib.suppress(Exception):
+            _kernel()
 
 
 def _stop_kernel() -> None:
@@ -104,9 +120,11 @@ def _call(target: str) -> Any:
 
 
 def _render_one(
-    spec: ReportSpec, out_dir: Path, formats: dict[str, str], timeout: int
-) -> dict[str, Any]:
-    """Worker task: render one report and write its files; never raises for report errors."""
+    spec: ReportSpec, out_dir: Path, formats: dict[str, str], timeout: int,
+    cwd: Path | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Worker task: render one report and write its files; never raises for report errors.
+    ``cwd``: the folder the notebook runs in (default: the worker's)."""
     from pmlib.render.notebook import run_report
 
     t0 = time.perf_counter()
@@ -116,8 +134,9 @@ def _render_one(
         kernel = _kernel()
         _warm_formats(formats)
         report = run_report(
-            spec.notebook, spec.parameters, title=spec.title, kernel=kernel, timeout=timeout
-        )
+            spec.notebook, spec.parameters, title=spec.title, kernel=kernel, timeout=timeout,
+            cwd=cwd or _WORKER["cwd"],
+        )  # fmt: skip
         files: list[tuple[Path, str]] = []
         nb_path = out_dir / "notebooks" / f"{spec.name}.ipynb"
         write_bytes_atomic(nb_path, report.notebook_bytes())
@@ -198,14 +217,9 @@ def run_pool(
     from tqdm import tqdm
 
     bar = tqdm(total=len(todo), desc="Rendering", unit="report", disable=not progress)
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(str(cwd), tuple(preload), logging.getLogger().getEffectiveLevel()),
-    )
+    pool = _take_prestarted(jobs, preload) or _new_pool(jobs, cwd, preload)
     futures: dict[Future[dict[str, Any]], ReportSpec] = {
-        pool.submit(_render_one, spec, out_dir, formats, timeout): spec for spec in todo
+        pool.submit(_render_one, spec, out_dir, formats, timeout, cwd): spec for spec in todo
     }
     try:
         for future in as_completed(futures):
@@ -225,6 +239,63 @@ def run_pool(
             if spec.name not in done and finished:
                 done[spec.name] = future.result()
             done.setdefault(spec.name, {"status": "failed", "error": "run interrupted"})
+
+
+def _new_pool(
+    jobs: int, cwd: Path, preload: Sequence[str], *, eager: bool = False
+) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(str(cwd), tuple(preload), logging.getLogger().getEffectiveLevel(), eager),
+    )
+
+
+#: A pool started by :func:`prestart_pool`, waiting for :func:`run_pool` to take it.
+_PRESTARTED: dict[str, Any] = {}
+
+
+def _ready() -> int:
+    return 0
+
+
+def _take_prestarted(jobs: int, preload: Sequence[str]) -> ProcessPoolExecutor | None:
+    """The pre-started pool, if it fits this run (enough workers, the same preload)."""
+    if not _PRESTARTED:
+        return None
+    fits = _PRESTARTED["jobs"] >= jobs and _PRESTARTED["preload"] == tuple(preload)
+    pool = _PRESTARTED.pop("pool")
+    _PRESTARTED.clear()
+    if fits:
+        return pool
+    pool.shutdown(wait=False, cancel_futures=True)
+    return None
+
+
+@contextlib.contextmanager
+def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None]:
+    """Start ``jobs`` workers, each starting its kernel, while the caller still plans.
+
+    In a cold ``pmlib run`` the parent spends seconds reading and validating the data before
+    it knows what to render; workers started first spend them spawning, importing and
+    starting their kernels instead, on the other cores. The next :func:`run_pool` in this
+    process takes the pool if it fits (at least as many workers, the same preload; ``cwd``
+    is only where the kernels start: each report runs in its own). A pool not taken (bad
+    data, nothing to render) is shut down on exit; its workers stop their kernels first,
+    so a refused run may take a few seconds longer to end. Spawning needs ``jobs``
+    submissions (one worker is spawned per task while none is idle), hence the no-op tasks.
+    """
+    pool = _new_pool(jobs, cwd, preload, eager=True)
+    for _ in range(jobs):
+        pool.submit(_ready)
+    _PRESTARTED.update(pool=pool, jobs=jobs, preload=tuple(preload))
+    try:
+        yield
+    finally:
+        if _PRESTARTED.get("pool") is pool:
+            _PRESTARTED.clear()
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 # --- executor hook: the same worker-side steps for other executors (pmlib.batch.cluster) -----

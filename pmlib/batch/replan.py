@@ -39,8 +39,8 @@ from typing import Any
 
 from pmlib.batch import manifest as mf
 from pmlib.batch.pack import NOTEBOOK, PackPlan
+from pmlib.core.cache import cache_dir
 from pmlib.core.files import sha256_file, write_text_atomic
-from pmlib.render.html import cache_dir
 
 log = logging.getLogger(__name__)
 

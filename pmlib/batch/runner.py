@@ -214,7 +214,7 @@ def run_batch(
             if todo:
                 if not chart_bundle_path().exists():  # build once here, not in every worker
                     chart_bundle_js()
-                heaviest_first = sorted(todo, key=lambda spec: -spec.weight)
+                heaviest_first = sorted(todo, key=_longest_first(previous, todo))
                 execute: Any = run_pool
                 if scheduler is not None:  # executor hook: the same reports on a dask cluster
                     from pmlib.batch.cluster import run_cluster
@@ -246,6 +246,24 @@ def run_batch(
         if interrupted:
             raise KeyboardInterrupt
     return result
+
+
+def _longest_first(previous: dict[str, Any], todo: Sequence[ReportSpec]) -> Any:
+    """Sort key: the longest report first, so that the last ones to start are short and the
+    workers finish together (longest-processing-time-first scheduling).
+
+    A report's length is its seconds in the previous run into this folder when every report
+    to render has one (measured beats guessed); else its ``weight`` (the pack's number of
+    indicators). Mixing the two would compare seconds with counts.
+    """
+    seconds = {
+        e.get("name"): float(e["seconds"])
+        for e in previous.get("reports", [])
+        if e.get("status") == "ok" and isinstance(e.get("seconds"), (int, float)) and e["seconds"]
+    }
+    if all(spec.name in seconds for spec in todo):
+        return lambda spec: -seconds[spec.name]
+    return lambda spec: -spec.weight
 
 
 def _remove_superseded(

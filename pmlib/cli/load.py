@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pmlib.cli.batch_options import add_params_argument
 from pmlib.core.dburl import is_database_url, redact
 from pmlib.core.errors import ParameterError
 
@@ -48,9 +49,7 @@ def register(sub) -> None:
     p.add_argument(
         "--replace", action="store_true", help="replace pmlib's tables if the database has them"
     )
-    p.add_argument(
-        "--params", type=Path, default=None, help="parameters folder (default ./parameters)"
-    )
+    add_params_argument(p)
     p.set_defaults(func=cmd_load)
 
 

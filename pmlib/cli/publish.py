@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pmlib.cli.batch_options import add_batch_arguments
 from pmlib.core.errors import ParameterError
 
 
@@ -73,32 +74,11 @@ def register(sub) -> None:
     )
     p.add_argument("--pack", action="store_true", help="also bind and publish the agenda pack")
     p.add_argument(
-        "--status",
-        choices=("final", "draft"),
-        default="final",
-        help="final (default) publishes signed-off reports; draft builds a preview marked "
-        "'not for publication'",
-    )
-    p.add_argument(
-        "--allow-unapproved",
-        action="store_true",
-        help="publish final reports even though some figures are not approved, each marked "
-        "'provisional'",
-    )
-    p.add_argument("--signed-off-by", metavar="NAME", help="who signed the reports off")
-    p.add_argument(
         "--run-dir",
         type=Path,
         help="the batch output folder to render into or reuse (default outputs/<quarter>)",
     )
-    p.add_argument("--notebooks", type=Path, help="folder holding committee_report.ipynb")
-    p.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
-    p.add_argument("--force", action="store_true", help="render even unchanged reports")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--data", type=Path, default=None, help="data folder (default: council.yaml)")
-    p.add_argument(
-        "--params", type=Path, default=None, help="parameters folder (default ./parameters)"
-    )
+    add_batch_arguments(p, status="final")
     p.set_defaults(func=cmd_publish)
 
 

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pmlib.core.dburl import data_location
+from pmlib.cli.batch_options import add_batch_arguments
 from pmlib.core.errors import ParameterError
 
 
@@ -27,7 +27,7 @@ def add_scheduler_argument(p: argparse.ArgumentParser) -> None:
 def check_scheduler(text: str | None) -> None:
     """Refuse a malformed --scheduler before any data is read."""
     if text is not None:
-        from pmlib.batch.cluster import parse_scheduler  # lazy: imports dask
+        from pmlib.batch.address import parse_scheduler  # no dask: refused in milliseconds
 
         parse_scheduler(text)
 
@@ -47,10 +47,10 @@ def _formats(text: str) -> list[str]:
     return chosen
 
 
-def _plan(args: argparse.Namespace, kind: str, plan_pack):
-    """The pack's plan: the last identical command's when nothing it read has changed (a
+def _recorded_plan(args: argparse.Namespace, kind: str):
+    """``(key, plan)``: the last identical command's plan when nothing it read has changed (a
     no-change re-run then imports no pandas and validates nothing: pmlib.batch.replan), else
-    :func:`~pmlib.batch.pack.plan_pack`'s, recorded for next time."""
+    ``(key, None)``; ``key`` is ``None`` for a database source (always planned)."""
     from pmlib.batch import replan  # lazy: hashing only, no pandas
 
     options = {
@@ -59,26 +59,56 @@ def _plan(args: argparse.Namespace, kind: str, plan_pack):
         "status": args.status, "allow_unapproved": args.allow_unapproved,
         "signed_off_by": args.signed_off_by,
     }  # fmt: skip
+    if "://" in str(args.data or ""):  # a database source is always planned
+        return None, None
     key = replan.plan_key(options)
-    from_folder = "://" not in str(args.data or "")  # a database source is always planned
-    plan = None if args.force or not from_folder else replan.load_plan(key)
-    if plan is None:
-        plan = plan_pack(
-            getattr(args, kind),
-            committees=args.committee,
-            data_dir=args.data,
-            params_dir=args.params,
-            out_dir=args.out,
-            notebook_dir=args.notebooks,
-            status=args.status,
-            annual=kind == "year",
-            allow_unapproved=args.allow_unapproved,
-            signed_off_by=args.signed_off_by,
-            kind=kind,
-        )
-        if from_folder:
-            replan.save_plan(key, plan)
+    return key, None if args.force else replan.load_plan(key)
+
+
+def _plan(args: argparse.Namespace, kind: str, plan_pack, key: str | None):
+    """:func:`~pmlib.batch.pack.plan_pack`'s plan, recorded for next time under ``key``."""
+    from pmlib.batch import replan
+
+    plan = plan_pack(
+        getattr(args, kind),
+        committees=args.committee,
+        data_dir=args.data,
+        params_dir=args.params,
+        out_dir=args.out,
+        notebook_dir=args.notebooks,
+        status=args.status,
+        annual=kind == "year",
+        allow_unapproved=args.allow_unapproved,
+        signed_off_by=args.signed_off_by,
+        kind=kind,
+    )
+    if key is not None:
+        replan.save_plan(key, plan)
     return plan
+
+
+def _prestart(args: argparse.Namespace, planning: bool):
+    """Start the local pool's workers and kernels while the parent plans (a context manager;
+    :func:`pmlib.batch.pool.prestart_pool`), when a render is likely: the plan must be made
+    afresh (``--force``, or an input changed) and the reports run on this machine."""
+    import contextlib
+    import os
+
+    if not planning or args.scheduler is not None:
+        return contextlib.nullcontext()
+    from pmlib.batch.pack import NOTEBOOK, REPORT_PRELOAD, find_notebook
+    from pmlib.batch.pool import prestart_pool
+    from pmlib.render.kernel import DEFAULT_PRELOAD
+
+    jobs = args.jobs or os.cpu_count() or 1
+    if args.committee:
+        jobs = min(jobs, len(set(args.committee)))
+    try:  # where the kernels start (each report then runs in the plan's notebook folder)
+        params = Path(args.params or "parameters").resolve()
+        cwd = find_notebook(NOTEBOOK, args.notebooks, project=params.parent).parent
+    except ParameterError:
+        return contextlib.nullcontext()  # planning reports it
+    return prestart_pool(jobs, cwd, (*DEFAULT_PRELOAD, *REPORT_PRELOAD))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -96,18 +126,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         require_pdf_support()  # fail now, with the install hint, not once per report
     kind = next(k for k in ("quarter", "year", "month", "half") if getattr(args, k, None))
-    plan = _plan(args, kind, plan_pack)
-    print(
-        f"{plan.council}: {len(plan.committees)} report(s) for {plan.period_label} "
-        f"-> {plan.out_dir}",
-        file=sys.stderr,
-    )
-    for slug, why in plan.skipped.items():
-        print(f"  skipped  {slug:<24} {why}", file=sys.stderr)
-    result = run_pack(
-        plan, formats=formats, jobs=args.jobs, force=args.force, progress=not args.quiet,
-        scheduler=args.scheduler,
-    )  # fmt: skip
+    key, plan = _recorded_plan(args, kind)
+    with _prestart(args, planning=plan is None):
+        if plan is None:
+            plan = _plan(args, kind, plan_pack, key)
+        print(
+            f"{plan.council}: {len(plan.committees)} report(s) for {plan.period_label} "
+            f"-> {plan.out_dir}",
+            file=sys.stderr,
+        )
+        for slug, why in plan.skipped.items():
+            print(f"  skipped  {slug:<24} {why}", file=sys.stderr)
+        result = run_pack(
+            plan, formats=formats, jobs=args.jobs, force=args.force, progress=not args.quiet,
+            scheduler=args.scheduler,
+        )  # fmt: skip
     for r in result.reports:
         line = f"  {r.status:<8} {r.name:<24} {r.seconds:6.1f} s"
         if r.error:
@@ -153,38 +186,13 @@ def register(sub) -> None:
     )
     p.add_argument("--format", default="html", help="html, pdf or html,pdf (default html)")
     p.add_argument("--pack", action="store_true", help="also assemble one agenda-pack PDF")
-    p.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
-    p.add_argument("--force", action="store_true", help="render even unchanged reports")
     add_scheduler_argument(p)
-    p.add_argument("--status", choices=("draft", "final"), default="draft")
-    p.add_argument(
-        "--allow-unapproved",
-        action="store_true",
-        help="final only: render even though some figures are not approved, marking each "
-        "'provisional' (without it a final run refuses and lists them)",
-    )
-    p.add_argument(
-        "--signed-off-by",
-        metavar="NAME",
-        help="final only (optional): who signed the reports off; shown on each cover and "
-        "recorded in manifest.json",
-    )
     p.add_argument(
         "--out",
         type=Path,
         help="output folder, used as is (default outputs/<period>, e.g. outputs/2026-27-Q2)",
     )
-    p.add_argument("--notebooks", type=Path, help="folder holding committee_report.ipynb")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.add_argument(
-        "--data",
-        type=data_location,
-        default=None,
-        help="data folder or database URL (default: council.yaml)",
-    )
-    p.add_argument(
-        "--params", type=Path, default=None, help="parameters folder (default ./parameters)"
-    )
+    add_batch_arguments(p, status="draft")
     p.set_defaults(func=cmd_run)
 
 

@@ -25,6 +25,7 @@ from pmlib.core.errors import DataValidationError, Problem, Problems
 from pmlib.core.files import sha256_file
 from pmlib.core.model import Dataset, Settings
 from pmlib.core.periods import PeriodColumn
+from pmlib.data import dataset_cache
 from pmlib.data.checks import (
     _check_duplicates,
     _check_indicators,
@@ -202,12 +203,16 @@ def read_dataset(
     folder = Path(folder)
     key = _cache_key(folder, settings.params_dir, today)
     cached = _CACHE.get(key) if key is not None else None
+    if cached is None and key is not None:
+        cached = dataset_cache.load_dataset(key)  # validated by an earlier process
     if cached is None:
         frames, sources = read_tables(folder)
         cached = build_dataset(frames, sources, settings, today=today)
         if key is not None:
-            _CACHE.clear()  # one dataset at a time: a kernel renders one council
-            _CACHE[key] = cached
+            dataset_cache.store_dataset(key, cached)
+    if key is not None:
+        _CACHE.clear()  # one dataset at a time: a kernel renders one council
+        _CACHE[key] = cached
     return _fresh_copy(cached)
 
 
@@ -226,7 +231,8 @@ def _read_database(url: str, settings: Settings, today: dt.date | None) -> Datas
 
 
 #: The last dataset read, keyed by its files' paths and SHA-256 (not modification times, which
-#: some file systems keep to the second). A warm
+#: some file systems keep to the second); on disk too, for the next process
+#: (:mod:`pmlib.data.dataset_cache`: the batch's parent validates, its kernels load). A warm
 #: report kernel renders several committees from the same files; validating them once saves
 #: ~0.5 s a report on the demo council. Callers get their own copy of the tables, so a
 #: notebook that changes one cannot leak into the next report.

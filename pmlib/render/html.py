@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pmlib.core.artifacts import extract_artifacts, strip_artifacts
+from pmlib.core.cache import cache_dir  # re-exported: its old home
 from pmlib.core.errors import RenderError
 from pmlib.core.files import write_bytes_atomic
 from pmlib.present.figures import FIGURE_CLASS, SPEC_CLASS, chart_html, script_json
@@ -47,6 +47,7 @@ REMOVE_CELL_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"
 
 __all__ = [
     "TEMPLATES_DIR",
+    "cache_dir",
     "chart_bundle_js",
     "chart_bundle_path",
     "export_html",
@@ -56,16 +57,6 @@ __all__ = [
 
 
 # --- runner side ------------------------------------------------------------------------------
-
-
-def cache_dir() -> Path:
-    """pmlib's cache folder: ``$PMLIB_CACHE_DIR``, else ``$XDG_CACHE_HOME/pmlib`` or
-    ``~/.cache/pmlib`` (the chart bundle, the batch's recorded plans; safe to delete)."""
-    env = os.environ.get("PMLIB_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "pmlib"
 
 
 def chart_bundle_path() -> Path:
