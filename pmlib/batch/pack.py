@@ -25,6 +25,7 @@ REPORT_PRELOAD = (
     "pmlib.rating.engine",
     "pmlib.present.charts",
     "pmlib.present.theme",
+    "pmlib.render.kernel:warm_charts",  # vl-convert's engine, started before the first report
 )
 
 

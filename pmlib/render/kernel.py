@@ -26,7 +26,13 @@ from pmlib.core.errors import RenderError
 DEFAULT_PRELOAD = ("numpy", "pandas", "altair", "great_tables", "pmlib.present.figures")
 SEED = 0  # random, numpy.random (and so great_tables' table ids) start here for every report
 
-__all__ = ["DEFAULT_PRELOAD", "ReportKernel", "preload_modules", "reset_kernel_state"]
+__all__ = [
+    "DEFAULT_PRELOAD",
+    "ReportKernel",
+    "preload_modules",
+    "reset_kernel_state",
+    "warm_charts",
+]
 
 
 # --- kernel side: runs inside the kernel process ------------------------------------------------
@@ -52,14 +58,35 @@ def skip_slow_optional_imports() -> None:
 def preload_modules(names: list[str]) -> None:
     """Import modules into the kernel process ahead of the first report (runs in the kernel).
 
-    A module that is not installed is skipped: preloading only saves time.
+    An entry ``"module:function"`` also calls that function (no arguments) once imported: a
+    warm-up such as :func:`warm_charts`. A module that is not installed is skipped, and a
+    warm-up that fails is ignored: preloading only saves time.
     """
     import importlib
 
     skip_slow_optional_imports()
-    for name in names:
+    for entry in names:
+        name, _, func = entry.partition(":")
         with contextlib.suppress(ImportError):
-            importlib.import_module(name)
+            module = importlib.import_module(name)
+            if func:
+                with contextlib.suppress(Exception):
+                    getattr(module, func)()
+
+
+def warm_charts() -> None:
+    """Draw one tiny chart the way reports do (runs in the kernel, as a preload warm-up).
+
+    The first chart a process draws pays for starting vl-convert's JavaScript engine and
+    loading Vega-Lite into it (0.5-1.5 s) and for building altair's schema validator; paid
+    here, while the batch's parent is still planning, not by the kernel's first report.
+    """
+    import altair as alt
+
+    from pmlib.present.figures import static_svg
+
+    chart = alt.Chart(alt.Data(values=[{"x": 1}])).mark_point().encode(x="x:Q")
+    static_svg(chart.to_dict())
 
 
 def _snapshot(ip: Any) -> dict[str, Any]:
