@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -346,9 +347,33 @@ def test_a_prestarted_pool_is_taken_by_the_run_and_an_unused_one_stopped(tmp_pat
     assert made == [True]  # the run made no pool of its own
     with workers.prestart_pool(1, FIXTURES, ()):
         pool = workers._PRESTARTED["pool"]
+        for future in workers._PRESTARTED["ready"]:
+            future.result(timeout=120)  # the worker has started its kernel
+        (worker,) = pool._processes.values()
+        kernels = _children(worker.pid)
+        assert len(kernels) == 1
     assert workers._PRESTARTED == {}
-    assert pool._shutdown_thread  # shut down on leaving, though never used
+    assert pool._shutdown_thread  # shut down on leaving, though never used ...
+    worker.join(60)
+    assert worker.exitcode == 0  # ... asked to stop, it exited cleanly ...
+    assert not any(_alive(pid) for pid in kernels)  # ... and stopped its kernel first
     # a pool that does not fit the run (other preload) is stopped and a fresh one made
     with workers.prestart_pool(1, FIXTURES, ("json",)):
         assert workers._take_prestarted(1, ()) is None
     assert made == [True, True, True]
+
+
+def _children(pid: int) -> list[int]:
+    if shutil.which("pgrep") is None:
+        pytest.skip("pgrep is not installed")
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(x) for x in found.stdout.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.exists() and status.read_text().split(") ")[-1].startswith("Z"))

@@ -1,11 +1,13 @@
 """The worker processes of a batch run: one warm kernel each, files written atomically.
 
-:func:`run_pool` starts ``jobs`` spawned processes (:class:`~concurrent.futures.ProcessPoolExecutor`)
-and feeds them reports; the parent shows a progress bar. A worker starts its kernel on its
-first report and warms itself up while the kernel imports its libraries; it reuses the kernel,
-reset, for every later report, and replaces it after any failure. Each report runs through
-papermill with the ``pmlib`` engine in that kernel (:func:`pmlib.render.notebook.run_report`). A worker writes a report's
-files itself and returns its manifest entry; report errors never escape a task.
+:func:`run_pool` starts ``jobs`` spawned processes
+(:class:`~concurrent.futures.ProcessPoolExecutor`) and feeds them reports; the parent shows a
+progress bar. A worker starts its kernel on its first report (or as soon as it starts, in a pool
+started ahead by :func:`prestart_pool` while the parent still plans) and warms itself up while
+the kernel imports its libraries; it reuses the kernel, reset, for every later report, and
+replaces it after any failure. Each report runs through papermill with the ``pmlib`` engine in
+that kernel (:func:`pmlib.render.notebook.run_report`). A worker writes a report's files itself
+and returns its manifest entry; report errors never escape a task.
 
 Spawned (not forked) workers are portable and safe with a multi-threaded parent; the price is
 that a script calling :func:`pmlib.batch.runner.run_batch` needs the ``if __name__ == "__main__":``
@@ -19,6 +21,8 @@ import importlib
 import logging
 import multiprocessing
 import multiprocessing.util
+import os
+import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -70,8 +74,21 @@ def _init_worker(cwd: str, preload: tuple[str, ...], log_level: int, eager: bool
     _WORKER.update(cwd=Path(cwd), preload=preload, kernel=None)
     multiprocessing.util.Finalize(None, _stop_kernel, exitpriority=10)
     if eager:
-        with contextlib.suppress(Exception):
-            _kernel()
+        if hasattr(signal, "SIGTERM") and os.name == "posix":  # see prestart_pool
+            signal.signal(signal.SIGTERM, _exit_on_term)
+        try:
+            with contextlib.suppress(Exception):
+                _kernel()
+        except SystemExit:  # stopped while starting: exit quietly, leaving no kernel behind
+            _stop_kernel()
+            os._exit(0)
+
+
+def _exit_on_term(signum: int, frame: Any) -> None:
+    """SIGTERM in a pre-started worker: unwind (a kernel being started is stopped by
+    ``ReportKernel.start``) and exit through the finalizers, which stop a started kernel, so
+    that no kernel outlives its worker."""
+    raise SystemExit(0)
 
 
 def _stop_kernel() -> None:
@@ -269,7 +286,7 @@ def _take_prestarted(jobs: int, preload: Sequence[str]) -> ProcessPoolExecutor |
     _PRESTARTED.clear()
     if fits:
         return pool
-    pool.shutdown(wait=False, cancel_futures=True)
+    _discard(pool)
     return None
 
 
@@ -287,15 +304,28 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
     submissions (one worker is spawned per task while none is idle), hence the no-op tasks.
     """
     pool = _new_pool(jobs, cwd, preload, eager=True)
-    for _ in range(jobs):
-        pool.submit(_ready)
-    _PRESTARTED.update(pool=pool, jobs=jobs, preload=tuple(preload))
+    ready = [pool.submit(_ready) for _ in range(jobs)]  # done once a worker has its kernel
+    _PRESTARTED.update(pool=pool, jobs=jobs, preload=tuple(preload), ready=ready)
     try:
         yield
     finally:
         if _PRESTARTED.get("pool") is pool:
             _PRESTARTED.clear()
-            pool.shutdown(wait=False, cancel_futures=True)
+            _discard(pool)
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool that was never used, promptly: a refused run (bad data) must not wait for
+    its workers to finish starting kernels. On POSIX they are asked to exit with SIGTERM,
+    which they turn into a clean exit (:func:`_exit_on_term`); elsewhere they finish starting
+    and exit when the pool shuts down."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # private: guarded
+    pool.shutdown(wait=False, cancel_futures=True)
+    if os.name != "posix":
+        return
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
 
 
 # --- executor hook: the same worker-side steps for other executors (pmlib.batch.cluster) -----
