@@ -34,6 +34,7 @@ from pmlib.data.checks import (
 )
 from pmlib.data.governance import _check_approvals, _check_late, _check_reviews
 from pmlib.data.library_checks import check_library_periods
+from pmlib.data.library_span import check_actuals_in_library
 from pmlib.data.load import Source, read_tables
 from pmlib.data.overrides import check_overrides
 from pmlib.data.plan_contract import PLAN_TABLES
@@ -142,6 +143,7 @@ def build_dataset(
         ind,
         positions["actuals"],
     )
+    problems += check_actuals_in_library(typed, positions, periods, sources, ind)
     labels = {t: s.label for t, s in sources.items()}
     plan, found = validate_plan_tables(frames, labels, settings, ind["id"])
     problems += found
