@@ -40,7 +40,7 @@ from pmlib.data.overrides import check_overrides
 from pmlib.data.plan_contract import PLAN_TABLES
 from pmlib.data.plan_tables import validate_plan_tables
 from pmlib.data.schema import validate_table
-from pmlib.data.spc_checks import check_spc_rebase
+from pmlib.data.spc_checks import check_spc_indicators, check_spc_rebase
 from pmlib.data.values import _check_targets_cover, _check_values
 
 
@@ -89,6 +89,7 @@ def build_dataset(
     problems += _check_reviews(ind, sources["indicators"].label, today)
     problems += check_library_periods(ind, sources["indicators"].label, start)
     problems += check_spc_rebase(ind, sources["indicators"].label, start)
+    problems += check_spc_indicators(ind, settings)
     lookup = _Indicators(ind)
     positions: dict[str, np.ndarray] = {}
     periods: dict[str, PeriodColumn] = {}
