@@ -109,7 +109,7 @@ def check_spc_indicators(ind: pd.DataFrame, settings: Settings) -> list[Problem]
     for ref in unknown:
         near = difflib.get_close_matches(ref, sorted(ids), n=3, cutoff=0.6)
         fix = "correct the id or remove it" + (
-            f" (did you mean {' or '.join(near)}?)" if near else "; write ids as in the "
+            f" (did you mean {_either(near)}?)" if near else "; write ids as in the "
             "indicators table's id column, or indicators: all"
         )  # fmt: skip
         line = lines.get(ref)
@@ -123,3 +123,8 @@ def check_spc_indicators(ind: pd.DataFrame, settings: Settings) -> list[Problem]
             )
         )
     return found
+
+
+def _either(ids: list[str]) -> str:
+    """``R1``, ``R1 or R2``, ``R1, R2 or R3``."""
+    return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} or {ids[-1]}"
