@@ -14,6 +14,7 @@ import pandas as pd
 from test_returns_import import GOOD_R2, run
 from test_returns_make import Q2, fill, made
 
+from pmlib.cli.main import main
 from pmlib.data.validate import read_dataset
 from pmlib.reports.committee import CommitteeReport
 from pmlib.returns.due import quarter_of, return_rows
@@ -68,7 +69,7 @@ def _late(report) -> set[tuple[str, str]]:
     return set(zip(f["indicator_id"], f["issue"], strict=True))
 
 
-def test_monthly_figures_returned_on_time_are_not_late(council, tmp_path):
+def test_monthly_figures_returned_on_time_are_not_late(council, tmp_path, capsys):
     data, params = council
     paths = made(council, tmp_path)
     (out,) = run(council, tmp_path, [fill(paths["Head of Revenues"], GOOD_R2)], today=ON_TIME)
@@ -86,6 +87,15 @@ def test_monthly_figures_returned_on_time_are_not_late(council, tmp_path):
     report = CommitteeReport.build(quarter=Q2, committee="cabinet", data_dir=data,
                                    params_dir=params, as_of=dt.date(2026, 10, 21))  # fmt: skip
     assert _late(report) == {("R1", "Submitted late")}
+    # pmlib validate says the same: R1's warning only
+    capsys.readouterr()
+    assert main(["validate", "--data", str(data), "--params", str(params)]) == 0
+    shown = [line for line in capsys.readouterr().out.splitlines() if "submitted late" in line]
+    # the count of that kind, then R1's in full: actuals.csv's header, four rows, the three
+    # returned (rows 6-8), then R1 on row 9
+    assert shown[0].strip() == "1 × submitted late (more than 15 days after the period ended)"
+    assert shown[1].startswith("  - actuals.csv, row 9, column 'collected_at': submitted late")
+    assert len(shown) == 2
 
 
 def test_a_late_return_is_late_once_by_the_returns_deadline(council, tmp_path):
