@@ -200,3 +200,27 @@ def test_page_texts_give_ranges_up_to_the_next_report():
         "pb": "page 9",  # one page: no range
         "pm": "pages 10–14",
     }
+
+
+def test_each_part_of_the_pack_names_its_own_running_header(two_reports):
+    doc = combine_reports(two_reports, title="Council: Q2 pack", council="Council")
+    page = doc.html
+    # the cover and contents: the pack's title; each report and the appendix: its own page name
+    assert '@page { @top-left { content: "Council\\3a  Q2 pack";' in page
+    assert '@page pmlib-part-0 { @top-left { content: "Cabinet\\3a  Q2";' in page
+    assert '@page pmlib-part-1 { @top-left { content: "Housing Scrutiny Committee\\3a  Q2";' in page
+    assert (
+        '@page pmlib-part-2 { @top-left { content: "Appendix\\3a  methodology statements";' in page
+    )
+    assert 'class="pmlib-pack-report pmlib-pack-part-1" id="pmlib-pack-report-housing"' in page
+    assert 'class="pmlib-pack-appendix pmlib-pack-part-2"' in page
+
+
+def test_a_title_cannot_break_out_of_the_running_header_css(tmp_path):
+    path = tmp_path / "x.html"
+    path.write_text(_page("X", [("A1", "Homes built")]), encoding="utf-8")
+    evil = 'Q2 "pack" </style><script>alert(1)</script>'
+    page = combine_reports([PackReport("x", "X", path)], title=evil).html
+    head = page[page.index("<head>") : page.index("</head>")]
+    assert "alert(1)" not in head.split("<title>")[0] + head.split("</title>")[1]
+    assert '"Q2 \\22 pack\\22  \\3c \\2f style\\3e \\3c script\\3e alert\\28 1\\29 ' in head

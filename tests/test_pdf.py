@@ -524,6 +524,41 @@ def test_agenda_pack_bookmarks_one_per_report_with_its_exceptions_beneath(demo_p
 
 @pytest.mark.pdf
 @pytest.mark.notebook
+def test_agenda_pack_pages_are_headed_by_the_report_they_belong_to(demo_pack):
+    pages = _pages_text(demo_pack / "pack.pdf")
+    contents = " ".join(pages[1].split())
+    heads = [" ".join(p.split("DRAFT")[0].split()) for p in pages]  # the header's left side
+    pack_title = "Northmoor District Council: performance reports 2026/27 Q2"
+    assert heads[:2] == [pack_title, pack_title]  # the cover and the contents
+    parts = [f"{c}: Performance report 2026/27 Q2" for c in PACK_REPORTS.values()]
+    parts.append("Appendix: methodology statements")
+    for part in parts:
+        found = re.search(re.escape(part) + r" pages (\d+)–(\d+)", contents)
+        assert found, part
+        first, last = int(found.group(1)), int(found.group(2))
+        assert heads[first - 1 : last] == [part] * (last - first + 1), part
+    assert len(pages) == last  # the appendix runs to the end
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
+def test_demo_committee_pdf_bookmarks_keep_the_spaces_of_their_headings(demo_pack):
+    from pypdf import PdfReader
+
+    reports = _demo_reports()
+    for slug, committee in PACK_REPORTS.items():
+        outline = PdfReader(demo_pack / f"{slug}.pdf").outline
+        # the title wraps after the colon on the cover; Chromium's bookmark lost that space
+        assert outline[0].title == f"{committee}: Performance report 2026/27 Q2"
+        titles = [o.title for o in _flatten(outline)]
+        for ind_id, name in (
+            reports[slug].exceptions_frame()[["indicator_id", "name"]].itertuples(index=False)
+        ):
+            assert any(t.startswith(f"{ind_id} {' '.join(name.split())} ") for t in titles), name
+
+
+@pytest.mark.pdf
+@pytest.mark.notebook
 def test_agenda_pack_holds_only_public_reports_and_each_methodology_once(demo_pack):
     reports = _demo_reports()
     text = " ".join(_text(demo_pack / "pack.pdf").split())
@@ -534,7 +569,11 @@ def test_agenda_pack_holds_only_public_reports_and_each_methodology_once(demo_pa
     assert internal_only  # the demo's board has internal indicators (RES14, RES15)
     for ind_id in internal_only:
         assert " ".join(board.indicators.loc[ind_id, "name"].split()) not in text, ind_id
-    appendix = text[text.rindex("Appendix: methodology statements") :]
+    # the appendix: from its page (in the contents) on; every one of its pages is headed with
+    # its title, so the title alone no longer marks where it starts
+    pages = _pages_text(demo_pack / "pack.pdf")
+    start = re.search(r"Appendix: methodology statements pages (\d+)–", " ".join(pages[1].split()))
+    appendix = " ".join(" ".join(pages[int(start.group(1)) - 1 :]).split())
     for ind_id in public_ids:  # one statement per indicator of any report in the pack
         caption = f"{ind_id} {' '.join(reports_name(reports, ind_id).split())}"
         assert appendix.count(caption) == 1, caption

@@ -125,6 +125,28 @@ def test_every_bad_spc_value_is_reported_at_once(council):
     assert columns == ["spc.min_points", "spc.show"]
 
 
+def test_an_spc_indicator_not_in_the_library_is_named_where_it_is_listed(council):
+    data, params = council
+    first = _add(params, "spc:\n  show: true\n  indicators:\n    - R2\n    - R22\n    - RES03\n")
+    with pytest.raises(DataValidationError) as err:
+        read_dataset(data, params)
+    typo, other = [p for p in err.value.problems if p.column == "spc.indicators"]
+    # the list starts on the third line of the block: R2 (known), R22 on the fourth, RES03 fifth
+    assert str(typo) == (
+        f"council.yaml, line {first + 4}, column 'spc.indicators': spc.indicators lists an "
+        "indicator that is not in the library (found 'R22'). Fix: correct the id or remove it "
+        "(did you mean R2?)"
+    )
+    assert (other.file, other.value) == (f"council.yaml, line {first + 5}", "RES03")
+    assert other.fix.startswith("correct the id or remove it; write ids as in the indicators")
+
+
+def test_spc_indicators_all_or_known_ids_pass(council):
+    data, params = council
+    _add(params, "spc: {show: true, indicators: [R1, R2]}\n")
+    assert read_dataset(data, params).settings.council.spc.indicators == ("R1", "R2")
+
+
 # --- the spc_rebase column ----------------------------------------------------------------------
 
 

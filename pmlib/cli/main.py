@@ -55,9 +55,10 @@ def _print_warnings(warnings, limit: int = 12) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from pmlib.data.validate import read_dataset  # lazy: keeps pandas out of CLI start-up
+    from pmlib.returns.lateness import judged_by_returns  # lazy, as above
 
     try:
-        ds = read_dataset(args.data, args.params)
+        ds = judged_by_returns(read_dataset(args.data, args.params))  # returned: on the return
     except DataValidationError as exc:
         if args.problems:
             _write_problems(args.problems, exc.to_frame())

@@ -25,7 +25,7 @@ import yaml
 from pmlib.core.errors import Problem
 from pmlib.core.spc_settings import MIN_POINTS, SpcSettings
 
-__all__ = ["SPC_KEYS", "read_spc"]
+__all__ = ["SPC_KEYS", "indicator_lines", "read_spc", "yaml_lines"]
 
 #: The council.yaml keys this module reads.
 SPC_KEYS = frozenset({"spc"})
@@ -54,6 +54,27 @@ def yaml_lines(path: Path) -> dict[str, int]:
         if isinstance(value, yaml.MappingNode):
             for sub, node in value.value:
                 out[f"spc.{sub.value}"] = node.start_mark.line + 1
+    return out
+
+
+def indicator_lines(path: Path) -> dict[str, int]:
+    """Each reference listed under ``spc.indicators`` → the line (from 1) it is written on, for
+    naming an unknown one where it is (:func:`pmlib.data.spc_checks.check_spc_indicators`)."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    out: dict[str, int] = {}
+    for key, value in root.value if isinstance(root, yaml.MappingNode) else ():
+        if key.value != "spc" or not isinstance(value, yaml.MappingNode):
+            continue
+        for sub, node in value.value:
+            if sub.value != "indicators":
+                continue
+            items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+            for item in items:
+                if isinstance(item, yaml.ScalarNode):
+                    out.setdefault(str(item.value).strip(), item.start_mark.line + 1)
     return out
 
 

@@ -1,4 +1,10 @@
-"""Checks on the indicator library's ``spc_rebase`` column (where an SPC chart starts again).
+"""Checks of SPC settings against the indicator library: its ``spc_rebase`` column (where an SPC
+chart starts again), and the references council.yaml's ``spc.indicators`` lists.
+
+``spc.indicators`` is read with council.yaml, before the library is; like committees.yaml's
+indicator lists (:func:`pmlib.data.checks._check_indicators`) it is checked here, once both are
+known. An unknown reference is an error: a typo would otherwise leave the indicator without SPC
+and nothing would say why.
 
 A cell lists period labels separated by ``;`` (``2025-07; 2026-01``): the periods from which an
 indicator's SPC mean and process limits are computed afresh, after a change of service or of
@@ -10,16 +16,20 @@ would join two different processes on one chart and flag the change as noise's s
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from pmlib.config.spc import indicator_lines
 from pmlib.core.errors import Problem, Problems
+from pmlib.core.model import Settings
 from pmlib.core.periods import Period, try_parse_period
 from pmlib.data.checks import _FREQ_KIND, _problems_for_rows
 
-__all__ = ["check_spc_rebase", "rebase_labels"]
+__all__ = ["check_spc_indicators", "check_spc_rebase", "rebase_labels"]
 
 _EXAMPLE = {"month": "2025-07", "quarter": "2025/26 Q2", "half": "2025/26 H1", "year": "2025/26"}
 
@@ -81,3 +91,40 @@ def check_spc_rebase(ind: pd.DataFrame, file: str, start_month: int) -> Sequence
         values=wrong,
     )
     return problems if np.any(wrong.ne("")) else Problems()
+
+
+def check_spc_indicators(ind: pd.DataFrame, settings: Settings) -> list[Problem]:
+    """Each reference in council.yaml's ``spc.indicators`` that is not an indicator id, named by
+    council.yaml's line, the key and the value, with the nearest ids as the fix."""
+    listed = settings.council.spc.indicators
+    if not listed:  # None: all indicators
+        return []
+    ids = set(ind["id"].dropna().astype(str))
+    unknown = [i for i in dict.fromkeys(listed) if i not in ids]
+    if not unknown:
+        return []
+    path = Path(settings.params_dir or ".") / "council.yaml"
+    lines = indicator_lines(path)
+    found = []
+    for ref in unknown:
+        near = difflib.get_close_matches(ref, sorted(ids), n=3, cutoff=0.6)
+        fix = "correct the id or remove it" + (
+            f" (did you mean {_either(near)}?)" if near else "; write ids as in the "
+            "indicators table's id column, or indicators: all"
+        )  # fmt: skip
+        line = lines.get(ref)
+        found.append(
+            Problem(
+                f"council.yaml, line {line}" if line else "council.yaml",
+                "spc.indicators lists an indicator that is not in the library",
+                fix,
+                column="spc.indicators",
+                value=ref,
+            )
+        )
+    return found
+
+
+def _either(ids: list[str]) -> str:
+    """``R1``, ``R1 or R2``, ``R1, R2 or R3``."""
+    return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} or {ids[-1]}"

@@ -35,12 +35,13 @@ from pmlib.data.checks import (
 )
 from pmlib.data.governance import _check_approvals, _check_late, _check_reviews
 from pmlib.data.library_checks import check_library_periods
+from pmlib.data.library_span import check_actuals_in_library
 from pmlib.data.load import Source, read_tables
 from pmlib.data.overrides import check_overrides
 from pmlib.data.plan_contract import PLAN_TABLES
 from pmlib.data.plan_tables import validate_plan_tables
 from pmlib.data.schema import validate_table
-from pmlib.data.spc_checks import check_spc_rebase
+from pmlib.data.spc_checks import check_spc_indicators, check_spc_rebase
 from pmlib.data.values import _check_targets_cover, _check_values
 
 
@@ -89,6 +90,7 @@ def build_dataset(
     problems += _check_reviews(ind, sources["indicators"].label, today)
     problems += check_library_periods(ind, sources["indicators"].label, start)
     problems += check_spc_rebase(ind, sources["indicators"].label, start)
+    problems += check_spc_indicators(ind, settings)
     lookup = _Indicators(ind)
     positions: dict[str, np.ndarray] = {}
     periods: dict[str, PeriodColumn] = {}
@@ -143,6 +145,7 @@ def build_dataset(
         ind,
         positions["actuals"],
     )
+    problems += check_actuals_in_library(typed, positions, periods, sources, ind)
     labels = {t: s.label for t, s in sources.items()}
     plan, found = validate_plan_tables(frames, labels, settings, ind["id"])
     problems += found

@@ -45,6 +45,7 @@ from typing import Any
 
 from pmlib.core.errors import RenderError
 from pmlib.core.files import write_bytes_atomic
+from pmlib.pdf.outline_titles import with_heading_titles
 from pmlib.pdf.pack import _relative_links, assemble_pack
 from pmlib.present.navigation import marks_from_html
 
@@ -447,6 +448,7 @@ def write_pdf(report: Any, out_dir: Path, name: str) -> list[Path]:
         data = print_html_file(
             source, header=header_text(report), marks=marks_from_html(report.html)
         )
+        data = with_heading_titles(data, report.html)  # spaces Chromium lost at line breaks
     path = out_dir / f"{name}.pdf"
     write_bytes_atomic(path, data)
     return [path]

@@ -37,7 +37,15 @@ from bs4 import BeautifulSoup, NavigableString
 
 from pmlib.present.navigation import marks_from_html
 
-__all__ = ["PackDocument", "PackEntry", "PackReport", "combine_reports", "prefix_ids"]
+__all__ = [
+    "PackDocument",
+    "PackEntry",
+    "PackReport",
+    "combine_reports",
+    "css_string",
+    "prefix_ids",
+    "running_headers",
+]
 
 #: The pack's own element ids (never prefixed; report ids always carry ``<name>--``).
 COVER_ID = "pmlib-pack-title"
@@ -297,6 +305,41 @@ PACK_CSS = """
 .pmlib-pack-appendix .pmlib-deflist { margin-bottom: 1.5em; }
 """
 
+#: The running header at the top left of every page of the pack, drawn in the page's top
+#: margin (a CSS page-margin box) in the house header's type; Chromium's own header template is
+#: the same on every page, so it keeps only the status marks at the right. The box starts 15 pt
+#: from the top of the page, where Chromium draws the template's line.
+_HEADER_BOX = (
+    "font-family: system-ui, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', "
+    "'Liberation Sans', 'DejaVu Sans', sans-serif; font-size: 8pt; color: #505a5f; "
+    "vertical-align: top; padding-top: 15pt; white-space: nowrap;"
+)
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string, every character but letters, digits and spaces escaped, so
+    no title can close the string or the ``<style>`` it is in.
+
+    >>> print(css_string('A "B" </style>'))
+    "A \\22 B\\22  \\3c \\2f style\\3e "
+    """
+    # an escape's hex digits end at the space after them, which CSS consumes with the escape
+    body = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
+    return f'"{body}"'
+
+
+def running_headers(title: str, sections: Sequence[str]) -> str:
+    """CSS giving each page the header of the part of the pack it belongs to: ``title`` for
+    the cover and contents, and ``sections[i]`` for the pages of the element with class
+    ``pmlib-pack-part-<i>`` (a report, or the appendix): its own named page (``@page``)."""
+    css = [f"@page {{ @top-left {{ content: {css_string(title)}; {_HEADER_BOX} }} }}"]
+    for i, text in enumerate(sections):
+        css.append(
+            f"@page pmlib-part-{i} {{ @top-left {{ content: {css_string(text)}; {_HEADER_BOX} }} }}"
+            f" .pmlib-pack-part-{i} {{ page: pmlib-part-{i}; }}"
+        )
+    return "\n".join(css)
+
 
 def combine_reports(
     reports: Sequence[PackReport],
@@ -314,7 +357,9 @@ def combine_reports(
     reports
         The reports in pack order (the caller chooses which: only public ones go in a pack).
     title
-        The pack's title (its ``<title>``, so the PDF's title and running header).
+        The pack's title (its ``<title>``, so the PDF's title, and the running header of the
+        cover and contents; a report's pages are headed with its title, the appendix's with
+        the appendix's: :func:`running_headers`).
     council, heading, subtitle, details
         Shown on the cover: the council's name, the heading (``title`` if not given), one
         sentence, and (label, value) rows.
@@ -357,18 +402,23 @@ def combine_reports(
         )
         entries.append(entry)
         body = "".join(str(c) for c in main.contents)
-        articles.append(f'<article class="pmlib-pack-report" id="{anchor}"{label}>{body}</article>')
+        part = f"pmlib-pack-part-{len(articles)}"
+        articles.append(
+            f'<article class="pmlib-pack-report {part}" id="{anchor}"{label}>{body}</article>'
+        )
     if appendix:
         entries.append(PackEntry(APPENDIX_TITLE, APPENDIX_ID, "pmlib-pack-pages-methodology"))
         blocks = "".join(str(b) for b in appendix.values())
         articles.append(
-            f'<section class="pmlib-pack-appendix" id="{APPENDIX_ID}" '
+            f'<section class="pmlib-pack-appendix pmlib-pack-part-{len(articles)}" '
+            f'id="{APPENDIX_ID}" '
             f'aria-labelledby="{APPENDIX_ID}-title"><h1 id="{APPENDIX_ID}-title">'
             f'{APPENDIX_TITLE}</h1><div class="pmlib-methodology">{blocks}</div></section>'
         )
     mark_text = " · ".join(m for m in ("DRAFT", "INTERNAL") if m in marks)
     done = "" if scripts else ' data-pmlib-charts="done"'
-    css = "".join(f"<style>{s}</style>" for s in styles) + f"<style>{PACK_CSS}</style>"
+    headers = running_headers(title, [e.title for e in entries])  # one per article, in order
+    css = "".join(f"<style>{s}</style>" for s in styles) + f"<style>{PACK_CSS}{headers}</style>"
     page = (
         f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"{done}><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

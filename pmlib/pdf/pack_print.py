@@ -156,7 +156,8 @@ def print_pack(
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(doc.html)
-        data = print_html_file(tmp, header=title, marks=doc.marks, outline=False, revise=revise)
+        # no header text: each page's own is in its top margin (pack_html.running_headers)
+        data = print_html_file(tmp, marks=doc.marks, outline=False, revise=revise)
     finally:
         if keep_html:
             tmp.replace(out_dir / f"{out_name}.html")

@@ -124,6 +124,32 @@ class PdfUpdate:
         self.set_root(Outlines=outlines, PageMode=NameObject("/UseOutlines"))
         return count
 
+    def outline_items(self) -> list[tuple[Any, str]]:
+        """The document's bookmarks as (reference, title), depth first in document order."""
+        found: list[tuple[Any, str]] = []
+        root = self.reader.trailer["/Root"]
+        if "/Outlines" not in root:
+            return found
+        outlines = root["/Outlines"].get_object()
+        stack = [outlines.raw_get("/First")] if "/First" in outlines else []
+        while stack:
+            ref = stack.pop()
+            node = ref.get_object()
+            found.append((ref, str(node["/Title"]) if "/Title" in node else ""))
+            if "/Next" in node:
+                stack.append(node.raw_get("/Next"))
+            if "/First" in node:  # children before the next sibling
+                stack.append(node.raw_get("/First"))
+        return found
+
+    def set_title(self, ref: Any, title: str) -> None:
+        """Give the bookmark ``ref`` (from :meth:`outline_items`) a new title."""
+        from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+        node = DictionaryObject(ref.get_object())
+        node[NameObject("/Title")] = TextStringObject(title)
+        self.put(ref, node)
+
     def to_bytes(self) -> bytes:
         """The original bytes, then the update: objects, cross-reference section, trailer."""
         from pypdf.generic import DictionaryObject, NameObject, NumberObject

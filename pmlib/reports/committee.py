@@ -66,6 +66,7 @@ from pmlib.reports.provenance import footer_html
 from pmlib.reports.signoff import PROVISIONAL, provisional_ids, report_signoff
 from pmlib.reports.spc_sections import report_spc
 from pmlib.reports.template_parts import exception_context
+from pmlib.returns.lateness import judged_by_returns
 from pmlib.returns.quality import audit_findings
 
 HISTORY_PERIODS = 8
@@ -134,9 +135,10 @@ class CommitteeReport:
         self.exceptions = select_exceptions(
             self.rated, self.exception_rule, year_end=self.period.months_elapsed == 12
         )
-        self.findings = quality_findings(
-            self.dataset, self.rated, self.period, as_of=self.as_of, exceptions=self.exceptions
-        )
+        self.findings = quality_findings(  # a returned figure's lateness is the return's
+            judged_by_returns(self.dataset), self.rated, self.period, as_of=self.as_of,
+            exceptions=self.exceptions,
+        )  # fmt: skip
         # what only the data returns' audit log knows (late, changed after approval, rejected)
         trail = audit_findings(self.dataset, self.period)
         if not trail.empty:

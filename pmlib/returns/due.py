@@ -2,6 +2,11 @@
 
 A monthly indicator owes the quarter's three months, a quarterly one the quarter, an annual one
 its year in the fourth quarter's return (the year's outturn is collected after the year ends).
+An indicator reported in arrears (``reporting_lag``) owes, for each of those periods, the period
+a report for it shows (:mod:`pmlib.rating.lags`): with a lag of ``1 quarter`` the Q2 return asks
+for Q1, and a monthly indicator ``2 months`` in arrears owes May, June and July in Q2's return.
+Every figure in a quarter's return is due by the return's deadline, counted from the quarter's
+end (:mod:`pmlib.returns.lateness` judges lateness the same way).
 Each row carries what the officer needs to judge the figure (definition, unit, target, the last
 eight periods, the same period last year) and the narrative is asked for once per indicator, on
 its last row (the narrative is kept per quarter, or per year for an annual indicator).
@@ -17,11 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Dataset
 from pmlib.core.periods import Period, parse_quarter, try_parse_period
+from pmlib.rating.lags import due_periods as lagged_periods
+from pmlib.rating.lags import lag_months
 from pmlib.rating.targets import targets_at
 from pmlib.returns.config import due_date
 
@@ -122,11 +130,19 @@ def return_rows(
     ind = dataset.indicators
     act = dataset.actuals
     by_id = {i: g for i, g in act.groupby("indicator_id", sort=False)}
+    # reporting_lag read as the reports read it, and each owed period moved as a report moves it
+    months = lag_months(ind)
+    moved: dict[Period, dict[int, Period]] = {}
     records = []
-    for _, row in ind.iterrows():  # one pass over the library: dozens of rows, not data
+    for (_, row), lag in zip(ind.iterrows(), months, strict=True):  # dozens of rows, not data
         periods = due_periods(str(row["frequency"]), quarter)
         if not periods:
             continue
+        if lag > 0:
+            for p in periods:
+                if p not in moved:
+                    moved[p] = lagged_periods(p, np.unique(months))
+            periods = [moved[p][int(lag)] for p in periods]
         if not _valid_in(row, quarter):
             continue
         own_deadline = _text(row.get("submission_deadline")) or None  # a column that may be absent
