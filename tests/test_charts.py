@@ -395,3 +395,17 @@ def test_a_mistyped_chart_mode_in_the_environment_is_named_with_its_fix(monkeypa
     message = str(err.value)
     assert "PMLIB_CHART_MODE" in message and "'SVG '" in message
     assert "svg, js, both" in message
+
+
+@pytest.mark.notebook
+def test_no_id_repeats_in_the_report_and_every_contents_link_has_its_target(cabinet):
+    from collections import Counter
+
+    html = cabinet.read_text(encoding="utf-8")
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1] == []
+    # each exception's commentary headings carry its own id, not a page-order number
+    assert re.search(r'<h4 id="ex-[A-Z]{3}\d{2}-performance-update">', html)
+    assert not re.search(r'id="performance-update(-\d+)?"', html)
+    links = set(re.findall(r'href="#([^"]+)"', html))
+    assert links and links <= set(ids), links - set(ids)
