@@ -1,4 +1,4 @@
-"""Chart builders: each returns an altair spec (never saves), carrying a text alternative.
+"""Chart builders: each returns a Vega-Lite spec (never saves), carrying a text alternative.
 
 Charts receive only the rows and columns they draw (an unaggregated frame embeds itself whole).
 RAG on a chart is colour *and* shape, with the word in the tooltip and the key.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from pmlib.core.periods import try_parse_period
@@ -231,7 +230,7 @@ def _wrap(text: str, limit: int = 20) -> str:
 
 def rag_bar_chart(
     counts: pd.DataFrame, *, title: str = "", order: list[str] | None = None
-) -> alt.Chart:
+) -> VegaLite:
     """Horizontal stacked bar of RAG counts per group (e.g. per Council Plan priority).
 
     ``counts`` columns: ``group``, ``rag``, ``n``. Bars run in ``order`` — pass the order of
@@ -254,36 +253,45 @@ def rag_bar_chart(
         for g, d in ((g, data[data["group"].eq(g)].sort_values("rag_order")) for g in order)
     )
     scales = _rag_scale(list(data["rag"]))
-    bars = (
-        alt.Chart(data)
-        .mark_bar(stroke=TEXT_COLOUR, strokeWidth=0.5)
-        .encode(
-            y=alt.Y(
-                "axis_label:N",
-                title=None,
-                sort=[_wrap(g) for g in order],
-                axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=0, labelPadding=6),
-            ),
-            x=alt.X("n:Q", title="Number of indicators", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color(
-                "rag:N",
-                title=None,
+    cols = ["group", "rag", "n", "axis_label", "rag_order"]
+    values = records(data[cols])
+    name = dataset_name(values)
+    bars = layer(
+        "bar",
+        {
+            "color": nominal(
+                "rag",
+                legend={"columns": 3, "direction": "horizontal", "orient": "bottom"},
                 scale=scales["color"],
-                legend=alt.Legend(orient="bottom", direction="horizontal", columns=3),
+                title=None,
             ),
-            order=alt.Order("rag_order:Q"),
-            tooltip=[
-                alt.Tooltip("group:N", title="Priority"),
-                alt.Tooltip("rag:N", title="RAG"),
-                alt.Tooltip("n:Q", title="Indicators"),
+            "order": quantitative("rag_order"),
+            "tooltip": [
+                nominal("group", title="Priority"),
+                nominal("rag", title="RAG"),
+                quantitative("n", title="Indicators"),
             ],
-        )
+            "x": quantitative("n", axis={"tickMinStep": 1}, title="Number of indicators"),
+            "y": nominal(
+                "axis_label",
+                axis={"labelExpr": "split(datum.label, '|')", "labelLimit": 0, "labelPadding": 6},
+                sort=[_wrap(g) for g in order],
+                title=None,
+            ),
+        },
+        stroke=TEXT_COLOUR,
+        strokeWidth=0.5,
     )
-    return bars.properties(
-        # room for labels set in a wider font than vl-convert measured (DejaVu for Arial)
-        padding={"left": 24, "top": 5, "right": 5, "bottom": 5},
-        width=200,
-        height=alt.Step(40),
-        title=title,
-        description=f"RAG ratings by Council Plan priority. {text}.",
+    return VegaLite(
+        {
+            "data": {"name": name},
+            **bars,
+            "description": f"RAG ratings by Council Plan priority. {text}.",
+            "height": {"step": 40},
+            # room for labels set in a wider font than vl-convert measured (DejaVu for Arial)
+            "padding": {"left": 24, "top": 5, "right": 5, "bottom": 5},
+            "title": title,
+            "width": 200,
+        },
+        {name: values},
     )

@@ -33,6 +33,7 @@ __all__ = [
     "dataset_name",
     "layer",
     "nominal",
+    "ordinal",
     "quantitative",
     "records",
 ]
@@ -41,6 +42,11 @@ __all__ = [
 def nominal(field: str, **props: Any) -> dict[str, Any]:
     """A nominal channel (``alt.X("field:N", ...)``)."""
     return {"field": field, "type": "nominal", **props}
+
+
+def ordinal(field: str, **props: Any) -> dict[str, Any]:
+    """An ordinal channel (``alt.X("field:O", ...)``)."""
+    return {"field": field, "type": "ordinal", **props}
 
 
 def quantitative(field: str, **props: Any) -> dict[str, Any]:
@@ -111,7 +117,8 @@ class VegaLite:
         theme = alt.theme.get()
         if theme is not None:
             spec = alt.utils.update_nested(theme(), spec, copy=True)
-        spec["datasets"] = copy.deepcopy(self.datasets)
+        if self.datasets:
+            spec["datasets"] = copy.deepcopy(self.datasets)
         if validate:
             from altair.utils.schemapi import validate_jsonschema
 
