@@ -275,7 +275,7 @@ def test_static_svg_is_hidden_whole_and_its_marks_carry_no_aria():
     assert 'aria-hidden="true"' in re.match(r"<svg[^>]*>", svg).group(0)
     # screen readers get the figure's description; per-mark labels inside a hidden drawing
     # would never be read (and made the page a quarter bigger)
-    assert "aria-roledescription" not in svg and 'role="graphics' not in svg
+    assert "aria-label" not in svg and 'role="graphics-symbol"' not in svg
     assert 'role="img"' in fragment and 'aria-label="Trend chart for Homes' in fragment
 
 
