@@ -154,7 +154,9 @@ def trend_chart(
             "area",
             {"detail": detail, "tooltip": [nominal("period", title="Period")], "x": x,
              "y": quantitative("green_threshold"), "y2": {"field": "red_threshold"}},
-            transform=[{"filter": "isValid(datum.green_threshold) && isValid(datum.red_threshold)"}],
+            transform=[
+                {"filter": "isValid(datum.green_threshold) && isValid(datum.red_threshold)"}
+            ],
             color=_BAND_FILL, opacity=0.3,
         ),
         layer(

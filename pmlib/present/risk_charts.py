@@ -1,7 +1,7 @@
 """Charts for risks and budgets: the risk heat map and the budget variance bar chart.
 
-Both are Vega-Lite specs (:class:`pmlib.present.vegalite.VegaLite`) in the house theme, drawn by the report as static SVG like every other
-chart (:mod:`pmlib.present.figures`). Colour is never the only carrier: each heat-map cell
+Both are Vega-Lite specs (:class:`pmlib.present.vegalite.VegaLite`) in the house theme, drawn
+by the report as static SVG like every other chart (:mod:`pmlib.present.figures`). Colour is never the only carrier: each heat-map cell
 prints its count and each bar is labelled with its variance; the ``description`` (the figure's
 text alternative) lists every non-empty cell or every bar, and the report prints the heat map
 as a table beside it.

@@ -3,10 +3,11 @@
 One series' points from :func:`pmlib.spc.calculate_spc` become a Making Data Count style chart:
 the values joined by a thin line, each rebase group's mean (solid) and process limits (dotted)
 drawn as separate segments so a rebase visibly starts new lines, the target dashed as on the
-trend chart, and every point coloured *and shaped* by its type (WCAG 1.4.1: never colour alone),
-with a drawn key listing only what is shown and a text alternative that says what the chart
-says. The builder returns a Vega-Lite spec (:class:`pmlib.present.vegalite.VegaLite`); :func:`spc_chart_html` draws
-it as static SVG with vl-convert (:func:`pmlib.present.figures.chart_html`).
+trend chart (each period at the target it had then), and every point coloured *and shaped* by
+its type (WCAG 1.4.1: never colour alone), with a drawn key listing only what is shown (:mod:`pmlib.present.chart_key`) and a text
+alternative that says what the chart says. The builder returns a Vega-Lite spec
+(:class:`pmlib.present.vegalite.VegaLite`); :func:`spc_chart_html` draws it as static SVG with
+vl-convert (:func:`pmlib.present.figures.chart_html`).
 
 The colours are NHSRplotthedots' (Making Data Count's): grey for common cause, blue for
 improvement, orange for concern, purple for a neutral signal.
