@@ -269,6 +269,16 @@ def test_svg_figure_holds_one_static_svg_with_viewbox_and_no_script():
     assert min_width <= 358
 
 
+def test_static_svg_is_hidden_whole_and_its_marks_carry_no_aria():
+    fragment = chart_html(trend_chart(HSG02, name="Homes", unit="number", decimals=0).to_dict())
+    svg = fragment[fragment.index("<svg") : fragment.index("</svg>")]
+    assert 'aria-hidden="true"' in re.match(r"<svg[^>]*>", svg).group(0)
+    # screen readers get the figure's description; per-mark labels inside a hidden drawing
+    # would never be read (and made the page a quarter bigger)
+    assert "aria-label" not in svg
+    assert 'role="img"' in fragment and 'aria-label="Trend chart for Homes' in fragment
+
+
 def test_js_figure_says_what_the_chart_shows_without_javascript():
     fragment = chart_html({"mark": "bar", "description": "Calls answered by month."}, mode="js")
     visible = fragment.split("<script", 1)[0]
@@ -395,3 +405,17 @@ def test_a_mistyped_chart_mode_in_the_environment_is_named_with_its_fix(monkeypa
     message = str(err.value)
     assert "PMLIB_CHART_MODE" in message and "'SVG '" in message
     assert "svg, js, both" in message
+
+
+@pytest.mark.notebook
+def test_no_id_repeats_in_the_report_and_every_contents_link_has_its_target(cabinet):
+    from collections import Counter
+
+    html = cabinet.read_text(encoding="utf-8")
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1] == []
+    # each exception's commentary headings carry its own id, not a page-order number
+    assert re.search(r'<h4 id="ex-[A-Z]{3}\d{2}-performance-update">', html)
+    assert not re.search(r'id="performance-update(-\d+)?"', html)
+    links = set(re.findall(r'href="#([^"]+)"', html))
+    assert links and links <= set(ids), links - set(ids)

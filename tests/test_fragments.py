@@ -253,3 +253,19 @@ def test_findings_summary_counts_by_kind_singular_and_plural():
         "and 1 exception without commentary. Standing issues: 2 definitions overdue for review."
     )
     assert findings_summary(findings.iloc[0:0], "2026/27 Q2") == "No data-quality issues found."
+
+
+def test_narrative_headings_get_ids_under_their_sections_anchor():
+    narrative = {
+        "performance_update": "Up",
+        "approach": "More crews",
+        "author": "",
+        "updated_at": None,
+    }
+    html = narrative_block(narrative, anchor="ex-ENV01").html
+    assert '<h4 id="ex-ENV01-performance-update">Performance update</h4>' in html
+    assert '<h4 id="ex-ENV01-approach-to-improve">Approach to improve</h4>' in html
+    # two headings with the same words (a council's own headings) still get an id each
+    same = (("performance_update", "Notes"), ("approach", "Notes"))
+    ids = narrative_block(narrative, anchor="ex-R1", headings=same).html
+    assert 'id="ex-R1-notes"' in ids and 'id="ex-R1-notes-2"' in ids

@@ -95,3 +95,27 @@ def test_drawn_as_static_svg_with_the_name_escaped():
     assert 'role="img"' in html
     assert "<script>x</script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt; &amp; co" in html
+
+
+def test_the_target_line_follows_each_periods_target_and_breaks_where_there_was_none():
+    result = _points([10, 0, 10, 0, 40], MONTHS, fix_after_n_points=4)
+    points = result.points.assign(period_target=[float("nan"), 10, 10, float("nan"), 12])
+    chart = spc_chart(points, name="X", target=99)  # a period_target column wins over target
+    plot, key, spec = _layers(chart)
+    rows = spec["datasets"][spec["vconcat"][0]["data"]["name"]]
+    assert [r["target"] for r in rows] == [None, 10, 10, None, 12]
+    # runs of consecutive targets: the line does not join 2026-06 to 2026-08 across 2026-07
+    assert [r["target_run"] for r in rows] == [0, 1, 1, 0, 2]
+    target = [layer for layer in plot if layer["encoding"]["y"]["field"] == "target"][0]
+    assert target["encoding"]["detail"]["field"] == "target_run"
+    assert target["transform"] == [{"filter": "isValid(datum.target)"}]
+    chart.to_dict()  # a valid Vega-Lite spec (checked against the schema)
+
+
+def test_no_target_anywhere_draws_no_target_line_and_no_key_entry():
+    result = _points([10, 0, 10, 0, 40], MONTHS, fix_after_n_points=4)
+    points = result.points.assign(period_target=float("nan"))
+    plot, key, spec = _layers(spc_chart(points, name="X"))
+    assert not [layer for layer in plot if layer["encoding"]["y"]["field"] == "target"]
+    labels = [r["label"] for r in spec["datasets"][spec["vconcat"][1]["data"]["name"]]]
+    assert "Target" not in labels

@@ -185,3 +185,39 @@ def test_spc_show_off_changes_nothing_in_the_report(council):
         assert not [c for c in r.scorecard_frame().columns if c.startswith("spc")]
     assert off.scorecard().html == default.scorecard().html
     assert off.scorecard_frame().equals(default.scorecard_frame())
+
+
+def test_the_chart_draws_each_periods_own_target_and_none_where_there_was_none(council):
+    # R2 has a 2026/27 target of 20 only; add 2025/26's 24 with a Q4 row of 22 (Jan-Mar 2026)
+    data, params = _council(council, "spc: {show: true}\n")
+    path = data / "targets.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "R2,2025/26,24,,,\nR2,2025/26 Q4,22,,,\n",
+        encoding="utf-8",
+    )
+    r = _report(data, params)
+    _says, figure = r.spc.exception_parts("R2", r.rated, r.indicators)
+    spec = figure.chart.to_dict(validate=False)
+    rows = spec["datasets"][spec["vconcat"][0]["data"]["name"]]
+    # Apr-Dec 2025: the year's 24; Jan-Mar 2026: the Q4 row's 22; Apr-Jun 2026: 2026/27's 20
+    assert [row["target"] for row in rows] == [24] * 9 + [22] * 3 + [20] * 3
+    line = [
+        layer
+        for layer in spec["vconcat"][0]["layer"]
+        if layer["encoding"]["y"]["field"] == "target"
+    ]
+    assert line[0]["mark"]["interpolate"] == "step"  # a step where the target changed
+    # assurance still compares the latest limits with today's target
+    assert r.spc.summary.loc["R2", "target"] == 20
+
+
+def test_a_period_without_a_target_has_no_target_line_there(council):
+    r = _report(*_council(council, "spc: {show: true}\n"))  # R2: only 2026/27 has a target
+    _says, figure = r.spc.exception_parts("R2", r.rated, r.indicators)
+    spec = figure.chart.to_dict(validate=False)
+    rows = spec["datasets"][spec["vconcat"][0]["data"]["name"]]
+    assert [row["target"] for row in rows] == [None] * 12 + [20] * 3
+    # one run of targets: the line starts at April 2026, joining nothing before it
+    assert [row["target_run"] for row in rows] == [0] * 12 + [1] * 3
+    key = spec["datasets"][spec["vconcat"][1]["data"]["name"]]
+    assert "Target" in [row["label"] for row in key]

@@ -19,6 +19,7 @@ from pmlib.core.errors import DataValidationError
 from pmlib.core.model import DEFAULT_NARRATIVE_HEADINGS
 from pmlib.data.quality import has_narrative
 from pmlib.present.fragments import narrative_block
+from pmlib.present.navigation import anchor_id
 from pmlib.reports.committee import CommitteeReport
 
 QUARTER = "2026/27 Q1"
@@ -123,7 +124,8 @@ def test_report_uses_the_councils_headings_and_asks_only_for_listed_parts(counci
     )
     html = report.narrative_html("R1").html
     heads = ("Factors that contributed", "Remedial actions", "When the actions take effect")
-    where = [html.index(f"<h4>{h}</h4>") for h in heads]  # each shown, in the order listed
+    # each shown, in the order listed, with an id under R1's section (ex-R1-remedial-actions)
+    where = [html.index(f'<h4 id="ex-R1-{anchor_id(h)}">{h}</h4>') for h in heads]
     assert where == sorted(where)
     assert "Issues and risks" not in html and "None." not in html
     assert "Slightly below target." in html

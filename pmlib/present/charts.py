@@ -1,4 +1,4 @@
-"""Chart builders: each returns an altair spec (never saves), carrying a text alternative.
+"""Chart builders: each returns a Vega-Lite spec (never saves), carrying a text alternative.
 
 Charts receive only the rows and columns they draw (an unaggregated frame embeds itself whole).
 RAG on a chart is colour *and* shape, with the word in the tooltip and the key.
@@ -10,20 +10,20 @@ page can shrink it to a 360 px column and its text stays at least 11 px (see
 
 from __future__ import annotations
 
-import altair as alt
+from typing import Any
+
 import pandas as pd
 
 from pmlib.core.periods import try_parse_period
 from pmlib.core.units import unit_label
+from pmlib.present.chart_key import KeyEntry, KeyStyle, key_part
 from pmlib.present.text import RAG_ORDER, RAG_STYLE, format_value, format_values
 from pmlib.present.theme import AF_PALETTE, CHART_FONT_SIZE, TEXT_COLOUR
+from pmlib.present.vegalite import VegaLite, dataset_name, layer, nominal, quantitative, records
 
 __all__ = ["axis_title", "describe_trend", "fy_segments", "rag_bar_chart", "trend_chart"]
 
 _BAND_FILL = RAG_STYLE["Amber"]["fill"]
-_KEY_ROW = 20  # px per row of a chart's key
-_KEY_WIDTH = 300  # px of a key row before it wraps
-_CHAR_PX = 7.0  # average width of a 12 px Arial character, generous, for laying out the key
 
 
 def axis_title(unit: str) -> str:
@@ -53,12 +53,12 @@ def fy_segments(periods: list[str], fy_start_month: int = 4) -> list[str]:
     return out
 
 
-def _rag_scale(present: list[str]) -> dict[str, alt.Scale]:
+def _rag_scale(present: list[str]) -> dict[str, dict[str, list[str]]]:
     """Colour and shape scales listing only the RAG states that are drawn, in reading order."""
     domain = [r for r in RAG_ORDER if r in present]
     return {
-        "color": alt.Scale(domain=domain, range=[RAG_STYLE[r]["fill"] for r in domain]),
-        "shape": alt.Scale(domain=domain, range=[RAG_STYLE[r]["shape"] for r in domain]),
+        "color": {"domain": domain, "range": [RAG_STYLE[r]["fill"] for r in domain]},
+        "shape": {"domain": domain, "range": [RAG_STYLE[r]["shape"] for r in domain]},
     }
 
 
@@ -84,80 +84,34 @@ def describe_trend(
     return text
 
 
-def _period_axis() -> alt.Axis:
+def _period_axis() -> dict[str, Any]:
     # "2026/27 Q2" → two short lines "Q2" / "26/27", and "2026/27" → "26/27": eight quarters or
     # years fit 300 px at 12 px type without overlapping
-    return alt.Axis(
-        labelAngle=0,
-        labelExpr=(
+    return {
+        "labelAngle": 0,
+        "labelExpr": (
             r"test(/^\d{4}\/\d{2} Q\d$/, datum.label) ? "
             r"[substring(datum.label, 8), substring(datum.label, 2, 7)] : "
             r"test(/^\d{4}\/\d{2}$/, datum.label) ? substring(datum.label, 2) : datum.label"
         ),
-    )
+    }
 
 
-def _key_items(present: list[str], has_target: bool, has_band: bool) -> pd.DataFrame:
-    """Entries of a chart's key, laid out left to right in rows of at most ``_KEY_WIDTH`` px."""
-    entries = []
-    if has_target:
-        entries.append(("target", "", "Target"))
+#: The trend chart's key: the dashed target, the Amber band, the RAG shapes.
+_TREND_KEY = KeyStyle(
+    rules=[("target", {"color": TEXT_COLOUR, "strokeDash": [6, 4], "strokeWidth": 1.5})],
+    band={"color": _BAND_FILL, "opacity": 0.3},
+    point_field="rag",
+    point_size=70,
+)
+
+
+def _key_entries(present: list[str], has_target: bool, has_band: bool) -> list[KeyEntry]:
+    """What the trend chart's key lists: only what the chart draws."""
+    entries = [KeyEntry("target", "Target")] if has_target else []
     if has_band:
-        entries.append(("band", "", "Amber: within tolerance"))
-    entries += [("rag", r, r) for r in RAG_ORDER if r in present]
-    rows, x, y = [], 0.0, 0
-    for kind, rag, label in entries:
-        w = 22 + len(label) * _CHAR_PX + 14
-        if x and x + w > _KEY_WIDTH:
-            x, y = 0.0, y + 1
-        rows.append({"kind": kind, "rag": rag, "label": label, "x": x, "y": y * _KEY_ROW + 8})
-        x += w
-    return pd.DataFrame(rows, columns=["kind", "rag", "label", "x", "y"])
-
-
-def _key_chart(items: pd.DataFrame, scales: dict[str, alt.Scale], width: int) -> alt.LayerChart:
-    """The chart's key, drawn as marks: the dashed target, the Amber band, the RAG shapes.
-
-    Vega-Lite's own legends cannot show a dashed line and a shaded band beside RAG shapes in one
-    list, and put each in a separate legend; a small drawn key can, and lists only what is drawn.
-    """
-    base = alt.Chart()  # the data goes on the layer: altair hashes each layer's data otherwise
-    x = alt.X("x:Q", scale=None, axis=None)
-    y = alt.Y("y:Q", scale=None, axis=None)
-    target = (
-        base.transform_filter("datum.kind === 'target'")
-        .transform_calculate(x2="datum.x + 18")
-        .mark_rule(strokeDash=[6, 4], color=TEXT_COLOUR, strokeWidth=1.5)
-        .encode(x=x, x2=alt.X2("x2:Q"), y=y)
-    )
-    band = (
-        base.transform_filter("datum.kind === 'band'")
-        .transform_calculate(x2="datum.x + 18", y1="datum.y - 6", y2="datum.y + 6")
-        .mark_rect(color=_BAND_FILL, opacity=0.3)
-        .encode(x=x, x2=alt.X2("x2:Q"), y=alt.Y("y1:Q", scale=None, axis=None), y2=alt.Y2("y2:Q"))
-    )
-    rag = (
-        base.transform_filter("datum.kind === 'rag'")
-        .transform_calculate(cx="datum.x + 9")
-        .mark_point(filled=True, size=70, stroke=TEXT_COLOUR, strokeWidth=0.5, opacity=1)
-        .encode(
-            x=alt.X("cx:Q", scale=None, axis=None),
-            y=y,
-            color=alt.Color("rag:N", scale=scales["color"], legend=None),
-            shape=alt.Shape("rag:N", scale=scales["shape"], legend=None),
-        )
-    )
-    text = (
-        base.transform_calculate(tx="datum.x + 24")
-        .mark_text(align="left", baseline="middle", fontSize=CHART_FONT_SIZE, color=TEXT_COLOUR)
-        .encode(x=alt.X("tx:Q", scale=None, axis=None), y=y, text=alt.Text("label:N"))
-    )
-    rows = int(items["y"].max() // _KEY_ROW) + 1 if len(items) else 1
-    # sizes passed to the constructor, not .properties(): each altair method deep-copies the chart
-    return alt.layer(
-        target, band, rag, text, data=items,
-        width=width, height=rows * _KEY_ROW, view=alt.ViewConfig(stroke=None),
-    )  # fmt: skip
+        entries.append(KeyEntry("band", "Amber: within tolerance"))
+    return entries + [KeyEntry("point", r, r) for r in RAG_ORDER if r in present]
 
 
 def trend_chart(
@@ -170,7 +124,7 @@ def trend_chart(
     fy_start_month: int = 4,
     width: int = 300,
     height: int = 180,
-) -> alt.VConcatChart:
+) -> VegaLite:
     """Value over time against its target, with the Amber tolerance band and a key.
 
     ``history`` is one indicator's rows from :func:`pmlib.rating.engine.rate_history`: ``period``,
@@ -188,68 +142,80 @@ def trend_chart(
     data["target_label"] = format_values(data["target"], unit, decimals)
     data["segment"] = fy_segments(list(data["period"]), fy_start_month) if cumulative else ""
     data["latest"] = data.index == len(data) - 1
-    x = alt.X("period:N", sort=list(data["period"]), title=None, axis=_period_axis())
+    x = nominal("period", axis=_period_axis(), sort=list(data["period"]), title=None)
     y_title = axis_title(unit) + (", year to date" if cumulative else "")
     present = list(data.loc[data["value"].notna(), "rag"].unique())
     scales = _rag_scale(present)
-    base = alt.Chart()  # the data goes on the layer: altair hashes each layer's data otherwise
-    detail = alt.Detail("segment:N")
-    band = (
-        base.mark_area(opacity=0.3, color=_BAND_FILL)
-        .encode(
-            x=x,
-            y=alt.Y("green_threshold:Q"),
-            y2=alt.Y2("red_threshold:Q"),
-            detail=detail,
-            tooltip=[alt.Tooltip("period:N", title="Period")],
-        )
-        .transform_filter("isValid(datum.green_threshold) && isValid(datum.red_threshold)")
-    )
-    target = (
-        base.mark_line(strokeDash=[6, 4], color=TEXT_COLOUR, strokeWidth=1.5)
-        .encode(x=x, y=alt.Y("target:Q", title=y_title), detail=detail)
-        .transform_filter("isValid(datum.target)")
-    )
-    line = base.mark_line(color=AF_PALETTE[0]).encode(
-        x=x, y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)), detail=detail
-    )
-    points = (
-        base.mark_point(filled=True, stroke=TEXT_COLOUR, strokeWidth=0.5)
-        .encode(
-            x=x,
-            y=alt.Y("value:Q"),
-            color=alt.Color("rag:N", title="RAG", scale=scales["color"], legend=None),
-            shape=alt.Shape("rag:N", title="RAG", scale=scales["shape"], legend=None),
-            size=alt.SizeValue(50, condition={"test": "datum.latest", "value": 150}),
-            opacity=alt.OpacityValue(0.7, condition={"test": "datum.latest", "value": 1.0}),
-            tooltip=[
-                alt.Tooltip("period:N", title="Period"),
-                alt.Tooltip("label:N", title="Value"),
-                alt.Tooltip("target_label:N", title="Target"),
-                alt.Tooltip("rag:N", title="RAG"),
+    detail = nominal("segment")
+    value = quantitative("value")
+    latest = {"test": "datum.latest"}
+    plot = [
+        layer(
+            "area",
+            {"detail": detail, "tooltip": [nominal("period", title="Period")], "x": x,
+             "y": quantitative("green_threshold"), "y2": {"field": "red_threshold"}},
+            transform=[
+                {"filter": "isValid(datum.green_threshold) && isValid(datum.red_threshold)"}
             ],
-        )
-        .transform_filter("isValid(datum.value)")
-    )
-    latest = (
-        base.mark_text(
-            dy=-14, fontSize=CHART_FONT_SIZE, fontWeight="bold", color=TEXT_COLOUR, align="right"
-        )
-        .encode(x=x, y=alt.Y("value:Q"), text=alt.Text("label:N"))
-        .transform_filter("datum.latest && isValid(datum.value)")
-    )
-    plot = alt.layer(band, target, line, points, latest, data=data, width=width, height=height)
-    items = _key_items(
+            color=_BAND_FILL, opacity=0.3,
+        ),
+        layer(
+            "line",
+            {"detail": detail, "x": x, "y": quantitative("target", title=y_title)},
+            transform=[{"filter": "isValid(datum.target)"}],
+            color=TEXT_COLOUR, strokeDash=[6, 4], strokeWidth=1.5,
+        ),
+        layer(
+            "line",
+            {"detail": detail, "x": x,
+             "y": quantitative("value", scale={"zero": False}, title=y_title)},
+            color=AF_PALETTE[0],
+        ),
+        layer(
+            "point",
+            {
+                "color": nominal("rag", legend=None, scale=scales["color"], title="RAG"),
+                "opacity": {"condition": {**latest, "value": 1.0}, "value": 0.7},
+                "shape": nominal("rag", legend=None, scale=scales["shape"], title="RAG"),
+                "size": {"condition": {**latest, "value": 150}, "value": 50},
+                "tooltip": [
+                    nominal("period", title="Period"),
+                    nominal("label", title="Value"),
+                    nominal("target_label", title="Target"),
+                    nominal("rag", title="RAG"),
+                ],
+                "x": x,
+                "y": value,
+            },
+            transform=[{"filter": "isValid(datum.value)"}],
+            filled=True, stroke=TEXT_COLOUR, strokeWidth=0.5,
+        ),
+        layer(
+            "text",
+            {"text": nominal("label"), "x": x, "y": value},
+            transform=[{"filter": "datum.latest && isValid(datum.value)"}],
+            align="right", color=TEXT_COLOUR, dy=-14, fontSize=CHART_FONT_SIZE, fontWeight="bold",
+        ),
+    ]  # fmt: skip
+    entries = _key_entries(
         present,
         has_target=bool(data["target"].notna().any()),
         has_band=bool((data["green_threshold"].notna() & data["red_threshold"].notna()).any()),
     )
-    return alt.vconcat(
-        plot,
-        _key_chart(items, scales, width),
-        spacing=8,
-        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent", shape="independent")),
-        description=describe_trend(name, data, unit, decimals, cumulative=cumulative),
+    key, key_rows = key_part(entries, _TREND_KEY, scales, width)
+    values = records(data)
+    plot_name, key_name = dataset_name(values), dataset_name(key_rows)
+    return VegaLite(
+        {
+            "vconcat": [
+                {"layer": plot, "data": {"name": plot_name}, "height": height, "width": width},
+                {**key, "data": {"name": key_name}},
+            ],
+            "description": describe_trend(name, data, unit, decimals, cumulative=cumulative),
+            "resolve": {"scale": {"color": "independent", "shape": "independent"}},
+            "spacing": 8,
+        },
+        {plot_name: values, key_name: key_rows},
     )
 
 
@@ -266,7 +232,7 @@ def _wrap(text: str, limit: int = 20) -> str:
 
 def rag_bar_chart(
     counts: pd.DataFrame, *, title: str = "", order: list[str] | None = None
-) -> alt.Chart:
+) -> VegaLite:
     """Horizontal stacked bar of RAG counts per group (e.g. per Council Plan priority).
 
     ``counts`` columns: ``group``, ``rag``, ``n``. Bars run in ``order`` — pass the order of
@@ -289,36 +255,45 @@ def rag_bar_chart(
         for g, d in ((g, data[data["group"].eq(g)].sort_values("rag_order")) for g in order)
     )
     scales = _rag_scale(list(data["rag"]))
-    bars = (
-        alt.Chart(data)
-        .mark_bar(stroke=TEXT_COLOUR, strokeWidth=0.5)
-        .encode(
-            y=alt.Y(
-                "axis_label:N",
-                title=None,
-                sort=[_wrap(g) for g in order],
-                axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=0, labelPadding=6),
-            ),
-            x=alt.X("n:Q", title="Number of indicators", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color(
-                "rag:N",
-                title=None,
+    cols = ["group", "rag", "n", "axis_label", "rag_order"]
+    values = records(data[cols])
+    name = dataset_name(values)
+    bars = layer(
+        "bar",
+        {
+            "color": nominal(
+                "rag",
+                legend={"columns": 3, "direction": "horizontal", "orient": "bottom"},
                 scale=scales["color"],
-                legend=alt.Legend(orient="bottom", direction="horizontal", columns=3),
+                title=None,
             ),
-            order=alt.Order("rag_order:Q"),
-            tooltip=[
-                alt.Tooltip("group:N", title="Priority"),
-                alt.Tooltip("rag:N", title="RAG"),
-                alt.Tooltip("n:Q", title="Indicators"),
+            "order": quantitative("rag_order"),
+            "tooltip": [
+                nominal("group", title="Priority"),
+                nominal("rag", title="RAG"),
+                quantitative("n", title="Indicators"),
             ],
-        )
+            "x": quantitative("n", axis={"tickMinStep": 1}, title="Number of indicators"),
+            "y": nominal(
+                "axis_label",
+                axis={"labelExpr": "split(datum.label, '|')", "labelLimit": 0, "labelPadding": 6},
+                sort=[_wrap(g) for g in order],
+                title=None,
+            ),
+        },
+        stroke=TEXT_COLOUR,
+        strokeWidth=0.5,
     )
-    return bars.properties(
-        # room for labels set in a wider font than vl-convert measured (DejaVu for Arial)
-        padding={"left": 24, "top": 5, "right": 5, "bottom": 5},
-        width=200,
-        height=alt.Step(40),
-        title=title,
-        description=f"RAG ratings by Council Plan priority. {text}.",
+    return VegaLite(
+        {
+            "data": {"name": name},
+            **bars,
+            "description": f"RAG ratings by Council Plan priority. {text}.",
+            "height": {"step": 40},
+            # room for labels set in a wider font than vl-convert measured (DejaVu for Arial)
+            "padding": {"left": 24, "top": 5, "right": 5, "bottom": 5},
+            "title": title,
+            "width": 200,
+        },
+        {name: values},
     )

@@ -35,6 +35,7 @@ from pmlib.core.words import (
 )
 from pmlib.data.quality import CONFIDENCE
 from pmlib.present.library_rows import methodology_extra_rows, reviewed_text
+from pmlib.present.navigation import anchor_id
 from pmlib.present.tables import Html, definition_table
 from pmlib.present.text import MISSING, dot_label, esc, format_value, rag_badge
 
@@ -240,6 +241,7 @@ def narrative_block(
     level: int = 4,
     missing: str = "",
     headings: tuple[tuple[str, str], ...] = DEFAULT_NARRATIVE_HEADINGS,
+    anchor: str = "",
 ) -> Html:
     """The officer's narrative as HTML under the council's headings, every part escaped.
 
@@ -248,11 +250,29 @@ def narrative_block(
     when there is no narrative (the reason differs by report). ``headings`` are
     ``(column, heading)`` pairs in the order shown (council.yaml's ``narrative_headings``); a
     column not among them is not shown, and headings are escaped like the officer's text.
+
+    ``anchor`` (the exception section's id, e.g. ``ex-RES03``) gives each heading an id of its
+    own under it (``ex-RES03-performance-update``): every exception repeats the same headings,
+    and ids made from the heading text alone would repeat within the report (or be numbered
+    ``-2``, ``-3`` … in page order, so a bookmark would point at another indicator next quarter).
     """
     if narrative is None:
         return Html(f'<div class="narrative narrative-missing"><p>{missing}</p></div>')
+    taken: set[str] = set()
+
+    def heading(title: str) -> str:
+        if not anchor:
+            return f"<h{level}>{esc(title)}</h{level}>"
+        base = ident = f"{anchor}-{anchor_id(title)}"
+        n = 1
+        while ident in taken:  # two headings with the same words: still one id each
+            n += 1
+            ident = f"{base}-{n}"
+        taken.add(ident)
+        return f'<h{level} id="{esc(ident)}">{esc(title)}</h{level}>'
+
     parts = "".join(
-        f"<h{level}>{esc(title)}</h{level}><p>{esc(narrative.get(c)) or MISSING}</p>"
+        f"{heading(title)}<p>{esc(narrative.get(c)) or MISSING}</p>"
         for c, title in headings
         if c in narrative
     )

@@ -1,7 +1,7 @@
 """Charts for risks and budgets: the risk heat map and the budget variance bar chart.
 
-Both are altair specs in the house theme, drawn by the report as static SVG like every other
-chart (:mod:`pmlib.present.figures`). Colour is never the only carrier: each heat-map cell
+Both are Vega-Lite specs (:class:`pmlib.present.vegalite.VegaLite`) in the house theme, drawn
+by the report as static SVG like every other chart (:mod:`pmlib.present.figures`). Colour is never the only carrier: each heat-map cell
 prints its count and each bar is labelled with its variance; the ``description`` (the figure's
 text alternative) lists every non-empty cell or every bar, and the report prints the heat map
 as a table beside it.
@@ -9,7 +9,6 @@ as a table beside it.
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
 from pmlib.core.plan import RiskRules
@@ -17,12 +16,21 @@ from pmlib.present.charts import _wrap
 from pmlib.present.fragments import signed_value
 from pmlib.present.text import RAG_STYLE
 from pmlib.present.theme import TEXT_COLOUR
+from pmlib.present.vegalite import (
+    VegaLite,
+    dataset_name,
+    layer,
+    nominal,
+    ordinal,
+    quantitative,
+    records,
+)
 from pmlib.rating.risks import band_scores
 
 __all__ = ["risk_heat_map", "variance_chart"]
 
 
-def risk_heat_map(cells: pd.DataFrame, rules: RiskRules | None = None) -> alt.LayerChart:
+def risk_heat_map(cells: pd.DataFrame, rules: RiskRules | None = None) -> VegaLite:
     """A scale × scale grid of likelihood (up) by impact (across), each cell coloured by its
     band and labelled with the number of risks in it.
 
@@ -49,29 +57,53 @@ def risk_heat_map(cells: pd.DataFrame, rules: RiskRules | None = None) -> alt.La
         f"(up) by impact 1-{rules.scale} (across). {described or 'No risks'}."
     )
     scale = list(range(1, rules.scale + 1))
-    base = alt.Chart(data).encode(
-        x=alt.X("impact:O", title="Impact", sort=scale, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("likelihood:O", title="Likelihood", sort=list(reversed(scale))),
+    x = ordinal("impact", axis={"labelAngle": 0}, sort=scale, title="Impact")
+    y = ordinal("likelihood", sort=list(reversed(scale)), title="Likelihood")
+    squares = layer(
+        "rect",
+        {
+            "color": nominal("fill", legend=None, scale=None),
+            "tooltip": [
+                ordinal("likelihood", title="Likelihood"),
+                ordinal("impact", title="Impact"),
+                nominal("band", title="Band"),
+                quantitative("n", title="Risks"),
+                nominal("ids", title="References"),
+            ],
+            "x": x,
+            "y": y,
+        },
+        stroke="#FFFFFF",
+        strokeWidth=2,
     )
-    squares = base.mark_rect(stroke="#FFFFFF", strokeWidth=2).encode(
-        color=alt.Color("fill:N", scale=None, legend=None),
-        tooltip=[
-            alt.Tooltip("likelihood:O", title="Likelihood"),
-            alt.Tooltip("impact:O", title="Impact"),
-            alt.Tooltip("band:N", title="Band"),
-            alt.Tooltip("n:Q", title="Risks"),
-            alt.Tooltip("ids:N", title="References"),
-        ],
+    counts = layer(
+        "text",
+        {
+            "color": nominal("ink", legend=None, scale=None),
+            "text": nominal("label"),
+            "x": x,
+            "y": y,
+        },
+        fontSize=14,
+        fontWeight="bold",
     )
-    counts = base.mark_text(fontSize=14, fontWeight="bold").encode(
-        text="label:N", color=alt.Color("ink:N", scale=None, legend=None)
-    )
-    return (squares + counts).properties(
-        width=260, height=260, title="Current risk scores", description=description
+    cols = ["likelihood", "impact", "n", "ids", "score", "band", "fill", "ink", "label"]
+    values = records(data[cols])
+    name = dataset_name(values)
+    return VegaLite(
+        {
+            "layer": [squares, counts],
+            "data": {"name": name},
+            "description": description,
+            "height": 260,
+            "title": "Current risk scores",
+            "width": 260,
+        },
+        {name: values},
     )
 
 
-def variance_chart(rated: pd.DataFrame) -> alt.LayerChart:
+def variance_chart(rated: pd.DataFrame) -> VegaLite:
     """Each service's variance (forecast − budget), one bar per service and line, coloured by
     its band; each bar's label (on the axis, so it never collides with a bar) names the service,
     the line and the signed variance; zero is marked."""
@@ -90,31 +122,42 @@ def variance_chart(rated: pd.DataFrame) -> alt.LayerChart:
     )
     text = "; ".join(f"{r} ({b})" for r, b in zip(row, rated["band"], strict=True))
     description = f"Budget variance by service (forecast outturn minus budget). {text}."
-    bars = (
-        alt.Chart(data)
-        .mark_bar(stroke=TEXT_COLOUR, strokeWidth=0.5)
-        .encode(
-            y=alt.Y(
-                "row:N",
-                title=None,
-                sort=list(data["row"]),
-                axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=0, labelPadding=6),
-            ),
-            x=alt.X("thousands:Q", title="Variance, £ thousands (over budget to the right)"),
-            color=alt.Color("fill:N", scale=None, legend=None),
-            tooltip=[
-                alt.Tooltip("service:N", title="Service"),
-                alt.Tooltip("label:N", title="Variance"),
-                alt.Tooltip("band:N", title="Band"),
+    bars = layer(
+        "bar",
+        {
+            "color": nominal("fill", legend=None, scale=None),
+            "tooltip": [
+                nominal("service", title="Service"),
+                nominal("label", title="Variance"),
+                nominal("band", title="Band"),
             ],
-        )
+            "x": quantitative(
+                "thousands", title="Variance, £ thousands (over budget to the right)"
+            ),
+            "y": nominal(
+                "row",
+                axis={"labelExpr": "split(datum.label, '|')", "labelLimit": 0, "labelPadding": 6},
+                sort=list(data["row"]),
+                title=None,
+            ),
+        },
+        stroke=TEXT_COLOUR,
+        strokeWidth=0.5,
     )
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=TEXT_COLOUR).encode(x="x:Q")
-    return (bars + zero).properties(
-        # room for labels set in a wider font than vl-convert measured (as rag_bar_chart)
-        padding={"left": 24, "top": 5, "right": 5, "bottom": 5},
-        width=220,
-        height=alt.Step(36),
-        title="Budget variance",
-        description=description,
+    zero = layer("rule", {"x": quantitative("x")}, color=TEXT_COLOUR)
+    # only the columns drawn: the finance rows' commentary and other fields stay out of the spec
+    values = records(data[["service", "label", "band", "thousands", "row", "fill"]])
+    bars_name, zero_values = dataset_name(values), [{"x": 0}]
+    zero_name = dataset_name(zero_values)
+    return VegaLite(
+        {
+            "layer": [{"data": {"name": bars_name}, **bars}, {"data": {"name": zero_name}, **zero}],
+            "description": description,
+            "height": {"step": 36},
+            # room for labels set in a wider font than vl-convert measured (as rag_bar_chart)
+            "padding": {"left": 24, "top": 5, "right": 5, "bottom": 5},
+            "title": "Budget variance",
+            "width": 220,
+        },
+        {bars_name: values, zero_name: zero_values},
     )

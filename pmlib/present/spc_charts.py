@@ -3,10 +3,11 @@
 One series' points from :func:`pmlib.spc.calculate_spc` become a Making Data Count style chart:
 the values joined by a thin line, each rebase group's mean (solid) and process limits (dotted)
 drawn as separate segments so a rebase visibly starts new lines, the target dashed as on the
-trend chart, and every point coloured *and shaped* by its type (WCAG 1.4.1: never colour alone),
-with a drawn key listing only what is shown and a text alternative that says what the chart
-says. Like every pmlib chart the builder returns an altair spec; :func:`spc_chart_html` draws
-it as static SVG with vl-convert (:func:`pmlib.present.figures.chart_html`).
+trend chart (each period at the target it had then), and every point coloured *and shaped* by
+its type (WCAG 1.4.1: never colour alone), with a drawn key listing only what is shown (:mod:`pmlib.present.chart_key`) and a text
+alternative that says what the chart says. The builder returns a Vega-Lite spec
+(:class:`pmlib.present.vegalite.VegaLite`); :func:`spc_chart_html` draws it as static SVG with
+vl-convert (:func:`pmlib.present.figures.chart_html`).
 
 The colours are NHSRplotthedots' (Making Data Count's): grey for common cause, blue for
 improvement, orange for concern, purple for a neutral signal.
@@ -14,13 +15,14 @@ improvement, orange for concern, purple for a neutral signal.
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
+from pmlib.present.chart_key import KeyEntry, KeyStyle, key_part
 from pmlib.present.charts import axis_title
 from pmlib.present.figures import chart_html
 from pmlib.present.text import format_value, format_values
-from pmlib.present.theme import CHART_FONT_SIZE, TEXT_COLOUR
+from pmlib.present.theme import TEXT_COLOUR
+from pmlib.present.vegalite import VegaLite, dataset_name, layer, nominal, quantitative, records
 
 __all__ = [
     "ASSURANCE_TEXT",
@@ -71,9 +73,6 @@ ASSURANCE_TEXT = {
 }
 _LIMIT_COLOUR = "#505A5F"
 _LINE_COLOUR = "#BFC1C3"
-_KEY_ROW = 20
-_KEY_WIDTH = 300
-_CHAR_PX = 7.0
 
 
 def describe_spc(
@@ -121,72 +120,42 @@ def describe_spc(
     return text
 
 
-def _key_items(types: list[str], has_target: bool, has_limits: bool) -> pd.DataFrame:
-    entries = [("mean", "", "Mean")]
+def _key_entries(types: list[str], has_target: bool, has_limits: bool) -> list[KeyEntry]:
+    """What the SPC chart's key lists: only what the chart draws."""
+    entries = [KeyEntry("mean", "Mean")]
     if has_limits:
-        entries.append(("limits", "", "Process limits"))
+        entries.append(KeyEntry("limits", "Process limits"))
     if has_target:
-        entries.append(("target", "", "Target"))
-    entries += [("point", t, POINT_STYLE[t]["label"]) for t in POINT_STYLE if t in types]
-    rows, x, y = [], 0.0, 0
-    for kind, point_type, label in entries:
-        w = 22 + len(label) * _CHAR_PX + 14
-        if x and x + w > _KEY_WIDTH:
-            x, y = 0.0, y + 1
-        rows.append(
-            {"kind": kind, "type": point_type, "label": label, "x": x, "y": y * _KEY_ROW + 8}
-        )
-        x += w
-    return pd.DataFrame(rows, columns=["kind", "type", "label", "x", "y"])
+        entries.append(KeyEntry("target", "Target"))
+    return entries + [
+        KeyEntry("point", POINT_STYLE[t]["label"], t) for t in POINT_STYLE if t in types
+    ]
 
 
-def _scales(types: list[str]) -> dict[str, alt.Scale]:
+def _scales(types: list[str]) -> dict[str, dict[str, list[str]]]:
     domain = [t for t in POINT_STYLE if t in types]
     return {
-        "color": alt.Scale(domain=domain, range=[POINT_STYLE[t]["fill"] for t in domain]),
-        "shape": alt.Scale(domain=domain, range=[POINT_STYLE[t]["shape"] for t in domain]),
+        "color": {"domain": domain, "range": [POINT_STYLE[t]["fill"] for t in domain]},
+        "shape": {"domain": domain, "range": [POINT_STYLE[t]["shape"] for t in domain]},
     }
 
 
-def _key_chart(items: pd.DataFrame, scales: dict[str, alt.Scale], width: int) -> alt.LayerChart:
-    """The key drawn as marks, so the lines' dashes and the points' shapes show as drawn."""
-    base = alt.Chart(items)
-    x = alt.X("x:Q", scale=None, axis=None)
-    y = alt.Y("y:Q", scale=None, axis=None)
-    x2 = alt.X2("x2:Q")
+_MEAN = {"color": _LIMIT_COLOUR, "strokeWidth": 1.5}
+_LIMIT = {"color": _LIMIT_COLOUR, "strokeDash": [2, 2], "strokeWidth": 1.2}
+_TARGET = {"color": TEXT_COLOUR, "strokeDash": [6, 4], "strokeWidth": 1.5}
+#: The key: the lines' dashes and the points' shapes as drawn.
+_SPC_KEY = KeyStyle(
+    rules=[("mean", _MEAN), ("limits", _LIMIT), ("target", _TARGET)],
+    point_field="type",
+    point_size=60,
+)
 
-    def rule(kind: str, **style) -> alt.Chart:
-        return (
-            base.transform_filter(f"datum.kind === '{kind}'")
-            .transform_calculate(x2="datum.x + 18")
-            .mark_rule(**style)
-            .encode(x=x, x2=x2, y=y)
-        )
 
-    point = (
-        base.transform_filter("datum.kind === 'point'")
-        .transform_calculate(cx="datum.x + 9")
-        .mark_point(filled=True, size=60, stroke=TEXT_COLOUR, strokeWidth=0.5, opacity=1)
-        .encode(
-            x=alt.X("cx:Q", scale=None, axis=None),
-            y=y,
-            color=alt.Color("type:N", scale=scales["color"], legend=None),
-            shape=alt.Shape("type:N", scale=scales["shape"], legend=None),
-        )
-    )
-    text = (
-        base.transform_calculate(tx="datum.x + 24")
-        .mark_text(align="left", baseline="middle", fontSize=CHART_FONT_SIZE, color=TEXT_COLOUR)
-        .encode(x=alt.X("tx:Q", scale=None, axis=None), y=y, text="label:N")
-    )
-    rows = int(items["y"].max() // _KEY_ROW) + 1 if len(items) else 1
-    return alt.layer(
-        rule("mean", color=_LIMIT_COLOUR, strokeWidth=1.5),
-        rule("limits", color=_LIMIT_COLOUR, strokeWidth=1.2, strokeDash=[2, 2]),
-        rule("target", color=TEXT_COLOUR, strokeWidth=1.5, strokeDash=[6, 4]),
-        point,
-        text,
-    ).properties(width=width, height=rows * _KEY_ROW, view=alt.ViewConfig(stroke=None))
+def _runs(present: pd.Series) -> list[int]:
+    """A run number for each point: consecutive points with a target share one, so the target
+    line breaks where a period had none instead of joining across it."""
+    starts = present & ~present.shift(fill_value=False)
+    return starts.cumsum().where(present, 0).astype(int).tolist()
 
 
 def spc_chart(
@@ -199,13 +168,16 @@ def spc_chart(
     assurance: str | None = None,
     width: int = 300,
     height: int = 180,
-) -> alt.VConcatChart:
+) -> VegaLite:
     """One series' XmR chart: values, mean and process limits per rebase group, target, key.
 
     ``points`` is one series' rows of :attr:`pmlib.spc.SpcResult.points`, oldest first, with a
     ``date`` column of labels for the x axis (a period label or an ISO date) and the per-point
     fields (``value``, ``mean``, ``lpl``, ``upl``, ``rebase_group``, ``point_type``,
-    ``special_cause_rule``). ``target`` (if any) is drawn dashed; ``assurance`` (the summary's
+    ``special_cause_rule``). The target is drawn dashed, each period at the target it had then:
+    from a ``period_target`` column when the points have one
+    (:func:`pmlib.present.spc_indicators.indicator_series` adds it), with a gap where a period had
+    none; otherwise ``target`` (if any) across the whole chart. ``assurance`` (the summary's
     ``assurance_type``) only enters the text alternative.
     """
     cols = ["date", "value", "mean", "lpl", "upl", "rebase_group", "point_type"]
@@ -215,67 +187,82 @@ def spc_chart(
     data["special_cause_rule"] = data["special_cause_rule"].astype(str)
     data["label"] = format_values(data["value"], unit, decimals)
     data["signal"] = data["point_type"].map(lambda t: POINT_STYLE[t]["label"])
-    data["target"] = target
+    if "period_target" in points:
+        data["target"] = pd.to_numeric(points["period_target"], errors="coerce").to_numpy()
+    else:
+        data["target"] = float("nan") if target is None else target
+    has_target = bool(data["target"].notna().any())
+    if has_target:
+        data["target_run"] = _runs(data["target"].notna())
     types = list(dict.fromkeys(data["point_type"]))
     scales = _scales(types)
     y_title = axis_title(unit)
-    x = alt.X(
-        "date:N",
-        sort=list(data["date"]),
-        title=None,
-        axis=alt.Axis(labelAngle=-45, labelOverlap=True),
-    )
-    base = alt.Chart(data)
-    group = alt.Detail("rebase_group:N")
+    x = nominal("date", axis={"labelAngle": -45, "labelOverlap": True}, sort=list(data["date"]),
+                title=None)  # fmt: skip
+    group = nominal("rebase_group")
 
-    def group_line(field: str, **style) -> alt.Chart:
-        return (
-            base.mark_line(**style)
-            .encode(x=x, y=alt.Y(f"{field}:Q", title=y_title), detail=group)
-            .transform_filter(f"isValid(datum.{field})")
+    def group_line(field: str, style: dict) -> dict:
+        return layer(
+            "line",
+            {"detail": group, "x": x, "y": quantitative(field, title=y_title)},
+            transform=[{"filter": f"isValid(datum.{field})"}],
+            **style,
         )
 
-    layers = [
-        base.mark_line(color=_LINE_COLOUR, strokeWidth=1.5).encode(
-            x=x, y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+    plot = [
+        layer(
+            "line",
+            {"x": x, "y": quantitative("value", scale={"zero": False}, title=y_title)},
+            color=_LINE_COLOUR, strokeWidth=1.5,
         ),
-        group_line("mean", color=_LIMIT_COLOUR, strokeWidth=1.5),
-        group_line("lpl", color=_LIMIT_COLOUR, strokeWidth=1.2, strokeDash=[2, 2]),
-        group_line("upl", color=_LIMIT_COLOUR, strokeWidth=1.2, strokeDash=[2, 2]),
-    ]
-    if target is not None and pd.notna(target):
-        layers.append(
-            base.mark_line(color=TEXT_COLOUR, strokeWidth=1.5, strokeDash=[6, 4]).encode(
-                x=x, y=alt.Y("target:Q", title=y_title)
+        group_line("mean", _MEAN),
+        group_line("lpl", _LIMIT),
+        group_line("upl", _LIMIT),
+    ]  # fmt: skip
+    if has_target:
+        # a step at each change of target, so every period shows the target it had then
+        plot.append(
+            layer(
+                "line",
+                {"detail": nominal("target_run"), "x": x,
+                 "y": quantitative("target", title=y_title)},
+                transform=[{"filter": "isValid(datum.target)"}],
+                interpolate="step", **_TARGET,
             )
+        )  # fmt: skip
+    plot.append(
+        layer(
+            "point",
+            {
+                "color": nominal("point_type", legend=None, scale=scales["color"]),
+                "shape": nominal("point_type", legend=None, scale=scales["shape"]),
+                "tooltip": [
+                    nominal("date", title="Period"),
+                    nominal("label", title="Value"),
+                    nominal("signal", title="Signal"),
+                    nominal("special_cause_rule", title="Rule"),
+                ],
+                "x": x,
+                "y": quantitative("value"),
+            },
+            filled=True, opacity=1, size=50, stroke=TEXT_COLOUR, strokeWidth=0.5,
         )
-    layers.append(
-        base.mark_point(
-            filled=True, size=50, stroke=TEXT_COLOUR, strokeWidth=0.5, opacity=1
-        ).encode(
-            x=x,
-            y="value:Q",
-            color=alt.Color("point_type:N", scale=scales["color"], legend=None),
-            shape=alt.Shape("point_type:N", scale=scales["shape"], legend=None),
-            tooltip=[
-                alt.Tooltip("date:N", title="Period"),
-                alt.Tooltip("label:N", title="Value"),
-                alt.Tooltip("signal:N", title="Signal"),
-                alt.Tooltip("special_cause_rule:N", title="Rule"),
+    )  # fmt: skip
+    entries = _key_entries(types, has_target, has_limits=bool(data["lpl"].notna().any()))
+    key, key_rows = key_part(entries, _SPC_KEY, scales, width)
+    values = records(data)
+    plot_name, key_name = dataset_name(values), dataset_name(key_rows)
+    return VegaLite(
+        {
+            "vconcat": [
+                {"layer": plot, "data": {"name": plot_name}, "height": height, "width": width},
+                {**key, "data": {"name": key_name}},
             ],
-        )
-    )
-    plot = alt.layer(*layers).properties(width=width, height=height)
-    items = _key_items(
-        types,
-        has_target=target is not None and bool(pd.notna(target)),
-        has_limits=bool(data["lpl"].notna().any()),
-    )
-    description = describe_spc(name, data, unit, decimals, assurance=assurance)
-    return (
-        alt.vconcat(plot, _key_chart(items, scales, width), spacing=8)
-        .resolve_scale(color="independent", shape="independent")
-        .properties(description=description)
+            "description": describe_spc(name, data, unit, decimals, assurance=assurance),
+            "resolve": {"scale": {"color": "independent", "shape": "independent"}},
+            "spacing": 8,
+        },
+        {plot_name: values, key_name: key_rows},
     )
 
 

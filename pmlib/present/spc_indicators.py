@@ -48,7 +48,9 @@ def indicator_series(
     dataset: Dataset, period: Period, indicators: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """One row per figure: ``indicator_id``, ``period``, ``ordinal``, ``value``, ``status``,
-    and per indicator ``improvement_direction``, ``target`` and ``target_note``.
+    per indicator ``improvement_direction``, ``target`` (at ``period``, for assurance) and
+    ``target_note``, and ``period_target``: the target of the figure's own period, which the
+    chart draws (:func:`period_targets`; NaN where there is no target to compare with).
 
     ``indicators`` (default: all of them) is the library rows to chart, e.g.
     ``dataset.indicators_for(committee)``.
@@ -93,7 +95,67 @@ def indicator_series(
     out["ordinal"] = out["ordinal"].astype("int64")
     out["value"] = out["value"].astype(float)
     out["rebase"] = rebase_marks(out, ind, period.start_month)
-    return out.join(per, on="indicator_id")
+    out = out.join(per, on="indicator_id")
+    # the chart's dashed line: each figure's own period's target, under the same rules
+    drawn = out["indicator_id"].map(pd.Series(comparable & (direction != "neutral"), index=ids))
+    at = period_targets(dataset.targets, out, period.start_month)
+    out["period_target"] = np.where(drawn.to_numpy(dtype=bool), at, np.nan)
+    return out
+
+
+def period_targets(targets: pd.DataFrame, series: pd.DataFrame, start_month: int) -> np.ndarray:
+    """The target each figure had in its own period (NaN where that period had none).
+
+    An SPC chart spans years; drawing today's target across all of them would show a service
+    "missing" a target it never had. Each period's target is chosen as the rating engine
+    chooses it (:func:`pmlib.rating.targets.targets_at`): the most specific row with a
+    ``target``, ``lower`` or ``upper`` wins as a whole — a month row over the quarter row over
+    the half-year row over the year row, the later of two equal rows — so a row holding only a
+    band gives no target line. ``targets_at`` works one period at a time (about 9 ms a call);
+    a chart's 50-odd periods are looked up here in one pass instead.
+    """
+    out = np.full(len(series), np.nan)
+    if series.empty or targets.empty:
+        return out
+    t = targets[targets["indicator_id"].isin(set(series["indicator_id"]))]
+    t = t[t[[c for c in ("target", "lower", "upper") if c in t]].notna().any(axis=1)]
+    fy = t["fy"].to_numpy(dtype=float, na_value=np.nan)
+    quarter = t["quarter"].to_numpy(dtype=float, na_value=np.nan)
+    month = t["month"].to_numpy(dtype=float, na_value=np.nan)
+    is_half = (
+        t["period_kind"].eq("half").to_numpy(dtype=bool, na_value=False)
+        if "period_kind" in t
+        else np.zeros(len(t), dtype=bool)
+    )
+    ordinal = t["ordinal"].to_numpy(dtype=float, na_value=np.nan) if "ordinal" in t else fy * np.nan
+    half = (ordinal - fy * 12 - 1) // 6 + 1
+    # (indicator, fy, level, number) -> target, in table order so the later row wins
+    level = np.where(~np.isnan(month), 3, np.where(~np.isnan(quarter), 2, np.where(is_half, 1, 0)))
+    number = np.select([level == 3, level == 2, level == 1], [month, quarter, half], 0)
+    value = t["target"].to_numpy(dtype=float, na_value=np.nan)
+    rows = zip(t["indicator_id"], fy, level, number, value, strict=True)
+    lookup = {(i, int(y), int(lv), int(n)): v for i, y, lv, n, v in rows if not np.isnan(y)}
+    keys: dict[str, list[tuple[int, int, int]]] = {}
+    for label in pd.unique(series["period"].astype(str)):
+        p = try_parse_period(label, start_month)
+        if p is None:
+            continue
+        ks = []  # the rows that may apply, most specific first
+        if p.kind == "month":
+            ks.append((p.fy, 3, p.index))
+        if p.kind in ("month", "quarter"):
+            ks.append((p.fy, 2, p.quarter or 0))
+        if p.kind != "year":
+            ks.append((p.fy, 1, p.half or 0))
+        keys[label] = [*ks, (p.fy, 0, 0)]
+    for n, (ind, label) in enumerate(
+        zip(series["indicator_id"], series["period"].astype(str), strict=True)
+    ):
+        for fy_, lv, num in keys.get(label, ()):
+            if (ind, fy_, lv, num) in lookup:
+                out[n] = lookup[(ind, fy_, lv, num)]
+                break
+    return out
 
 
 def rebase_marks(series: pd.DataFrame, indicators: pd.DataFrame, start_month: int) -> np.ndarray:
@@ -147,6 +209,7 @@ def spc_for_indicators(
         series["improvement_direction"] = direction
         if direction == "neutral":
             series["target"] = np.nan
+            series["period_target"] = np.nan
     if series.empty:
         empty = pd.DataFrame(columns=["indicator_id"])
         return SpcResult(points=series, groups=empty, summary=empty)

@@ -35,6 +35,7 @@ from pmlib.present.fragments import (
     success_html,
     target_text,
 )
+from pmlib.present.navigation import exception_anchor
 from pmlib.present.tables import (
     Html,
     counts_table,
@@ -467,7 +468,10 @@ class CommitteeReport:
                 "quality.",
             )
         headings = self.dataset.council.narrative_headings
-        return narrative_block(self.narratives.loc[ind_id], headings=headings)
+        # each heading's id under its section's (ex-RES03-performance-update): unique in the report
+        return narrative_block(
+            self.narratives.loc[ind_id], headings=headings, anchor=exception_anchor(ind_id)
+        )
 
     def success(self) -> Html:
         """On target, better than a year ago, and on approved figures only (pmlib's one rule,
