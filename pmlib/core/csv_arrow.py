@@ -51,10 +51,6 @@ def _quoted_characters() -> str:
     return "".join(found)
 
 
-_RE2_ESCAPES = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
-_QUOTE_CLASS = "[" + "".join(_RE2_ESCAPES[ch] for ch in _quoted_characters()) + "]"
-
-
 def _s(text: str) -> pa.Scalar:
     """A large_string scalar (Arrow's join kernels want every argument of one type)."""
     return pa.scalar(text, pa.large_string())
@@ -119,13 +115,39 @@ def _column_text(col: pd.Series) -> pa.Array | None:
     return None
 
 
+_RE2_ESCAPES = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
+
+
+def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A large_string array's cell offsets and its UTF-8 bytes, as NumPy views (no copy)."""
+    _, offsets_buf, data_buf = text.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[text.offset : text.offset + len(text) + 1]
+    if data_buf is None or len(text) == 0:
+        return offsets, np.zeros(0, dtype=np.uint8)
+    return offsets, np.frombuffer(data_buf, dtype=np.uint8)
+
+
+def _byte_table(characters: str) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[[ord(ch) for ch in characters]] = True
+    return table
+
+
 def _neutralise(text: pa.Array, dangerous: Callable[[str], bool], triggers: tuple[str, ...]):
     """Prefix ``'`` to the cells ``dangerous`` flags, looking only at cells starting a trigger."""
-    first = pc.utf8_slice_codeunits(text, 0, 1)
-    candidates = pc.fill_null(pc.is_in(first, pa.array(triggers, pa.large_string())), False)
-    if not pc.any(candidates).as_py():
+    offsets, data = _buffers(text)
+    starts = offsets[:-1]
+    nonempty = offsets[1:] > starts
+    candidates = np.zeros(len(text), dtype=bool)
+    if data.size and nonempty.any():
+        first = np.zeros(len(text), dtype=np.uint8)
+        first[nonempty] = data[starts[nonempty]]
+        candidates = nonempty & _byte_table("".join(triggers))[first]
+        if text.null_count:
+            candidates &= text.is_valid().to_numpy(zero_copy_only=False)
+    if not candidates.any():
         return text
-    where = np.flatnonzero(candidates.to_numpy(zero_copy_only=False))
+    where = np.flatnonzero(candidates)
     cells = pc.take(text, pa.array(where)).to_pylist()
     hits = np.array([dangerous(c) for c in cells], dtype=bool)
     if not hits.any():
@@ -134,6 +156,9 @@ def _neutralise(text: pa.Array, dangerous: Callable[[str], bool], triggers: tupl
     mask[where[hits]] = True
     fixed = ["'" + c for c, hit in zip(cells, hits, strict=True) if hit]
     return pc.replace_with_mask(text, pa.array(mask), pa.array(fixed, pa.large_string()))
+
+
+_QUOTE_CLASS = "[" + "".join(_RE2_ESCAPES[ch] for ch in _quoted_characters()) + "]"
 
 
 def _quote(text: pa.Array) -> pa.Array:
@@ -146,26 +171,27 @@ def _quote(text: pa.Array) -> pa.Array:
     return pc.if_else(needs, quoted, text)
 
 
-def _joined_bytes(lines: pa.Array) -> bytes:
-    """Every line followed by ``\\n``, as one bytes object (read straight from Arrow's buffer)."""
-    lines = pc.binary_join_element_wise(lines, _s(""), _s("\n"))  # "line" + "\n" + ""
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    lines = lines.cast(pa.large_string())
-    _, offsets_buf, data_buf = lines.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[
-        lines.offset : lines.offset + len(lines) + 1
-    ]
-    if len(lines) == 0:
-        return b""
-    return memoryview(data_buf)[int(offsets[0]) : int(offsets[-1])].tobytes()
+def _text_bytes(text: pa.Array) -> memoryview:
+    """The cells of ``text`` back to back, read straight from Arrow's buffer (no copy)."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    text = text.cast(pa.large_string())
+    if len(text) == 0:
+        return memoryview(b"")
+    offsets, _ = _buffers(text)
+    return memoryview(text.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 def csv_body_bytes(
-    frame: pd.DataFrame, dangerous: Callable[[str], bool], triggers: tuple[str, ...]
+    frame: pd.DataFrame,
+    dangerous: Callable[[str], bool],
+    triggers: tuple[str, ...],
+    *,
+    prefix: bytes = b"",
 ) -> bytes | None:
-    """The frame as UTF-8 CSV bytes (header first, no BOM), text cells neutralised with
-    ``dangerous``; or None when a column or label needs pandas' own writer."""
+    """The frame as UTF-8 CSV bytes (header first, after ``prefix``: the caller's BOM), text
+    cells neutralised with ``dangerous``; or None when a column or label needs pandas' own
+    writer. The lines are joined in one pass and copied out once."""
     names = list(frame.columns)
     if not names or not all(isinstance(n, str) for n in names) or frame.columns.has_duplicates:
         return None
@@ -180,15 +206,17 @@ def csv_body_bytes(
             text = text.combine_chunks()
         text = text.cast(pa.large_string())
         if pd.api.types.is_string_dtype(frame[name].dtype):  # text columns only, as csv_out
-            text = _neutralise(text, dangerous, triggers)
-        columns.append(pc.fill_null(_quote(text), ""))
+            text = _quote(_neutralise(text, dangerous, triggers))
+        # numbers and booleans are written with digits, signs, ".", "e" and letters only:
+        # never a delimiter, quote or line break, so never quoted
+        columns.append(pc.fill_null(text, ""))
     header = pa.array(
         [",".join(_quote(pa.array(names, pa.large_string())).to_pylist())], pa.large_string()
     )
     if len(names) == 1:  # the csv module writes a row of one empty field as ""
         columns[0] = pc.if_else(pc.equal(columns[0], ""), _s('""'), columns[0])
         header = pc.if_else(pc.equal(header, ""), _s('""'), header)
-        lines = columns[0]
-    else:
-        lines = pc.binary_join_element_wise(*columns, _s(","))
-    return _joined_bytes(header) + _joined_bytes(lines)
+    # "\n" ends each line: appended to the last column, so the join of the columns is the body
+    columns[-1] = pc.binary_join_element_wise(columns[-1], _s(""), _s("\n"))
+    lines = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, _s(","))
+    return b"".join([prefix, _text_bytes(header), b"\n", _text_bytes(lines)])

@@ -114,15 +114,16 @@ def _is_dangerous(text: str) -> bool:
     return _DANGEROUS.match(text) is not None
 
 
-def _csv_body(frame: pd.DataFrame) -> bytes:
-    """The CSV body as UTF-8 bytes, no BOM: Arrow's kernels when every column allows it
-    (:mod:`pmlib.core.csv_arrow`, the same bytes ~10× sooner), else pandas' writer."""
+def _csv_body(frame: pd.DataFrame, prefix: bytes = b"") -> bytes:
+    """The CSV body as UTF-8 bytes after ``prefix`` (the BOM, or nothing): Arrow's kernels when
+    every column allows it (:mod:`pmlib.core.csv_arrow`, the same bytes ~10× sooner), else
+    pandas' writer."""
     prepared = whole_numbers_as_integers(frame)
-    fast = csv_body_bytes(prepared, _is_dangerous, FORMULA_TRIGGERS)
+    fast = csv_body_bytes(prepared, _is_dangerous, FORMULA_TRIGGERS, prefix=prefix)
     if fast is not None:
         return fast
     body = neutralise_formulas(prepared).to_csv(index=False, lineterminator="\n")
-    return body.encode("utf-8")
+    return prefix + body.encode("utf-8")
 
 
 def csv_text(frame: pd.DataFrame, *, bom: bool = True) -> str:
@@ -138,7 +139,7 @@ def csv_text(frame: pd.DataFrame, *, bom: bool = True) -> str:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """:func:`csv_text` encoded as UTF-8, BOM first."""
-    return BOM.encode("utf-8") + _csv_body(frame)
+    return _csv_body(frame, BOM.encode("utf-8"))
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
