@@ -60,14 +60,29 @@ def _from_numpy_strings(values: np.ndarray) -> pa.Array:
     return pa.array(values.astype(object), type=pa.large_string())
 
 
-def _float_text(values: np.ndarray) -> pa.Array:
-    """Float64 cells as NumPy's ``astype(str)`` writes them; NaN as null."""
+def whole_cells(values: np.ndarray) -> np.ndarray:
+    """Float cells holding a whole number that int64 keeps exactly (written as integers for
+    people: ``52``, not ``52.0``)."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (values == np.trunc(values)) & (np.abs(values) < 2**53)
+
+
+def _float_text(values: np.ndarray, whole_numbers: bool = False) -> pa.Array:
+    """Float64 cells as NumPy's ``astype(str)`` writes them; NaN as null. With
+    ``whole_numbers``, a cell holding a whole number is written as the integer (``52``)."""
     arr = pa.array(values, from_pandas=True)  # NaN -> null, written empty
     text = pc.cast(arr, pa.large_string())
     finite = np.isfinite(values)
     with np.errstate(invalid="ignore"):
         tiny = (np.abs(values) < 1e-4) & (values != 0)
         whole = finite & (values == np.trunc(values))
+    if whole_numbers:
+        integral = whole_cells(values)
+        if integral.any():
+            digits = pc.cast(pa.array(values[integral].astype(np.int64)), pa.large_string())
+            text = pc.replace_with_mask(text, pa.array(integral), digits)
+            values = np.where(integral, np.nan, values)  # done: no NumPy layout, no ".0"
+            finite, tiny, whole = finite & ~integral, tiny & ~integral, whole & ~integral
     has_exp = pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(zero_copy_only=False)
     # NumPy's layout differs from Arrow's here: let NumPy format these (few) cells itself
     odd = (~finite & ~np.isnan(values)) | has_exp | tiny
@@ -91,12 +106,12 @@ def _bool_text(arr: pa.Array) -> pa.Array:
     return pc.if_else(arr, _s("True"), _s("False"))
 
 
-def _column_text(col: pd.Series) -> pa.Array | None:
+def _column_text(col: pd.Series, whole_numbers: bool = False) -> pa.Array | None:
     """The column's cells as text (null = empty), or None when only pandas knows the rule."""
     dtype = col.dtype
     if isinstance(dtype, np.dtype):
         if dtype == np.float64:
-            return _float_text(col.to_numpy())
+            return _float_text(col.to_numpy(), whole_numbers)
         if dtype.kind in "iu":
             return _integer_text(pa.array(col.to_numpy()))
         if dtype.kind == "b":
@@ -188,10 +203,12 @@ def csv_body_bytes(
     triggers: tuple[str, ...],
     *,
     prefix: bytes = b"",
+    whole_numbers: bool = False,
 ) -> bytes | None:
     """The frame as UTF-8 CSV bytes (header first, after ``prefix``: the caller's BOM), text
     cells neutralised with ``dangerous``; or None when a column or label needs pandas' own
-    writer. The lines are joined in one pass and copied out once."""
+    writer. The lines are joined in one pass and copied out once. ``whole_numbers``: a float
+    cell holding a whole number is written as the integer (csv_out's rule for people)."""
     names = list(frame.columns)
     if not names or not all(isinstance(n, str) for n in names) or frame.columns.has_duplicates:
         return None
@@ -199,7 +216,7 @@ def csv_body_bytes(
         return None
     columns = []
     for name in names:
-        text = _column_text(frame[name])
+        text = _column_text(frame[name], whole_numbers)
         if text is None:
             return None
         if isinstance(text, pa.ChunkedArray):
