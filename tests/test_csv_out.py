@@ -47,8 +47,8 @@ def test_written_file_has_bom_integer_counts_and_neutralised_text_but_numbers_un
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0] == "indicator,value,count,change,owner,unit"
-    # value keeps its decimals (a column with a fraction); count and change are whole numbers
-    assert lines[1] == 'Missed bins,495.0,495,-3,"\'=HYPERLINK(""http://evil.example"",""x"")",£k'
+    # whole numbers are integers cell by cell: 495 beside 12.5 in value, as in count and change
+    assert lines[1] == 'Missed bins,495,495,-3,"\'=HYPERLINK(""http://evil.example"",""x"")",£k'
     assert lines[2] == "Rent arrears,12.5,,-1,Ann Other,%"
     back = pd.read_csv(path, encoding="utf-8-sig")
     assert back.columns[0] == "indicator"  # the BOM is not glued to the first header
@@ -57,3 +57,27 @@ def test_written_file_has_bom_integer_counts_and_neutralised_text_but_numbers_un
 def test_object_column_mixing_numbers_and_text_keeps_its_numbers():
     frame = pd.DataFrame({"mixed": pd.Series([1, "=1+1", None], dtype=object)})
     assert csv_text(frame, bom=False).splitlines() == ["mixed", "1", "'=1+1", '""']
+
+
+@pytest.mark.parametrize("writer", ["arrow", "pandas"])
+def test_whole_numbers_are_integers_cell_by_cell_in_both_writers(writer, monkeypatch):
+    from pmlib.core import csv_out
+
+    if writer == "pandas":
+        monkeypatch.setattr(csv_out, "csv_body_bytes", lambda *a, **k: None)
+    frame = pd.DataFrame(
+        {
+            "value": [52.0, 48.5, None, -0.0, -7.0, 0.25],
+            "note": ["a", "b", "c", "d", "e", "f"],
+        }
+    )
+    # 52 and -7 are whole; -0.0 is the whole number 0; 48.5 and 0.25 keep their decimals
+    assert csv_text(frame, bom=False).splitlines() == [
+        "value,note",
+        "52,a",
+        "48.5,b",
+        ",c",
+        "0,d",
+        "-7,e",
+        "0.25,f",
+    ]

@@ -601,3 +601,47 @@ def test_a_corrupt_workbook_is_one_problem_not_one_per_missing_table(council):
     (data / "council.xlsx").write_bytes(b"not really a workbook")
     (p,) = errors(data, params)
     assert p.file == "council.xlsx" and "cannot be opened as an Excel workbook" in p.message
+
+
+def test_a_blank_row_is_dropped_and_later_rows_keep_their_excel_numbers(council):
+    data, params = council
+    # an Excel export keeps an emptied row as commas: row 4 here, between R2's two months
+    edit(data, "actuals", "\nR2,2026-05,", "\n,,,,,,,,,\nR2,2026-05,")
+    ds = read_dataset(data, params)
+    assert len(ds.actuals) == 4
+    assert ds.actuals["source_row"].tolist() == [2, 3, 5, 6]
+    # R3 is on Excel row 6 (header 1, R1 2, R2 3, blank 4, R2 5): a problem there says 6
+    edit(
+        data,
+        "actuals",
+        "R3,2026/27 Q1,31,,,approved,A. Cole,2026-07-08,B. Dune",
+        "R3,2026/27 Q1,31,,,approved,A. Cole,2026-07-08,A. Cole",
+    )
+    p = only(errors(data, params), "approved_by")
+    assert p.row == 6
+
+
+def test_approver_is_the_collector_whatever_the_case(council):
+    data, params = council
+    edit(data, "actuals", "2026-05-05,D. Fox", "2026-05-05,c. EVE")
+    p = only(errors(data, params), "approved_by")
+    assert p.row == 3 and "different officer" in p.fix
+
+
+def test_text_from_parquet_is_stripped_and_blank_cells_become_missing():
+    from pmlib.data.load import _strip_text
+
+    frame = pd.DataFrame(
+        {
+            "clean": pd.array(["R1", None, "Ré"], dtype="string[pyarrow]"),
+            "spaces": pd.array([" R1", "R2\t", "R3"], dtype="string[pyarrow]"),
+            "nbsp": pd.array(["R1\u00a0", "R2", "R3"], dtype="string[pyarrow]"),
+            "blank": pd.array(["R1", "", "R3"], dtype="string[pyarrow]"),
+        }
+    )
+    out = _strip_text(frame)
+    assert out["clean"].tolist() == ["R1", pd.NA, "Ré"]
+    assert out["spaces"].tolist() == ["R1", "R2", "R3"]
+    assert out["nbsp"].tolist() == ["R1", "R2", "R3"]
+    assert out["blank"].tolist() == ["R1", pd.NA, "R3"]
+    assert all(str(out[c].dtype) == "string" for c in out)

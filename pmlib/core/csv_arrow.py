@@ -51,10 +51,6 @@ def _quoted_characters() -> str:
     return "".join(found)
 
 
-_RE2_ESCAPES = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
-_QUOTE_CLASS = "[" + "".join(_RE2_ESCAPES[ch] for ch in _quoted_characters()) + "]"
-
-
 def _s(text: str) -> pa.Scalar:
     """A large_string scalar (Arrow's join kernels want every argument of one type)."""
     return pa.scalar(text, pa.large_string())
@@ -64,14 +60,29 @@ def _from_numpy_strings(values: np.ndarray) -> pa.Array:
     return pa.array(values.astype(object), type=pa.large_string())
 
 
-def _float_text(values: np.ndarray) -> pa.Array:
-    """Float64 cells as NumPy's ``astype(str)`` writes them; NaN as null."""
+def whole_cells(values: np.ndarray) -> np.ndarray:
+    """Float cells holding a whole number that int64 keeps exactly (written as integers for
+    people: ``52``, not ``52.0``)."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (values == np.trunc(values)) & (np.abs(values) < 2**53)
+
+
+def _float_text(values: np.ndarray, whole_numbers: bool = False) -> pa.Array:
+    """Float64 cells as NumPy's ``astype(str)`` writes them; NaN as null. With
+    ``whole_numbers``, a cell holding a whole number is written as the integer (``52``)."""
     arr = pa.array(values, from_pandas=True)  # NaN -> null, written empty
     text = pc.cast(arr, pa.large_string())
     finite = np.isfinite(values)
     with np.errstate(invalid="ignore"):
         tiny = (np.abs(values) < 1e-4) & (values != 0)
         whole = finite & (values == np.trunc(values))
+    if whole_numbers:
+        integral = whole_cells(values)
+        if integral.any():
+            digits = pc.cast(pa.array(values[integral].astype(np.int64)), pa.large_string())
+            text = pc.replace_with_mask(text, pa.array(integral), digits)
+            values = np.where(integral, np.nan, values)  # done: no NumPy layout, no ".0"
+            finite, tiny, whole = finite & ~integral, tiny & ~integral, whole & ~integral
     has_exp = pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(zero_copy_only=False)
     # NumPy's layout differs from Arrow's here: let NumPy format these (few) cells itself
     odd = (~finite & ~np.isnan(values)) | has_exp | tiny
@@ -95,12 +106,12 @@ def _bool_text(arr: pa.Array) -> pa.Array:
     return pc.if_else(arr, _s("True"), _s("False"))
 
 
-def _column_text(col: pd.Series) -> pa.Array | None:
+def _column_text(col: pd.Series, whole_numbers: bool = False) -> pa.Array | None:
     """The column's cells as text (null = empty), or None when only pandas knows the rule."""
     dtype = col.dtype
     if isinstance(dtype, np.dtype):
         if dtype == np.float64:
-            return _float_text(col.to_numpy())
+            return _float_text(col.to_numpy(), whole_numbers)
         if dtype.kind in "iu":
             return _integer_text(pa.array(col.to_numpy()))
         if dtype.kind == "b":
@@ -119,13 +130,39 @@ def _column_text(col: pd.Series) -> pa.Array | None:
     return None
 
 
+_RE2_ESCAPES = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
+
+
+def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A large_string array's cell offsets and its UTF-8 bytes, as NumPy views (no copy)."""
+    _, offsets_buf, data_buf = text.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[text.offset : text.offset + len(text) + 1]
+    if data_buf is None or len(text) == 0:
+        return offsets, np.zeros(0, dtype=np.uint8)
+    return offsets, np.frombuffer(data_buf, dtype=np.uint8)
+
+
+def _byte_table(characters: str) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[[ord(ch) for ch in characters]] = True
+    return table
+
+
 def _neutralise(text: pa.Array, dangerous: Callable[[str], bool], triggers: tuple[str, ...]):
     """Prefix ``'`` to the cells ``dangerous`` flags, looking only at cells starting a trigger."""
-    first = pc.utf8_slice_codeunits(text, 0, 1)
-    candidates = pc.fill_null(pc.is_in(first, pa.array(triggers, pa.large_string())), False)
-    if not pc.any(candidates).as_py():
+    offsets, data = _buffers(text)
+    starts = offsets[:-1]
+    nonempty = offsets[1:] > starts
+    candidates = np.zeros(len(text), dtype=bool)
+    if data.size and nonempty.any():
+        first = np.zeros(len(text), dtype=np.uint8)
+        first[nonempty] = data[starts[nonempty]]
+        candidates = nonempty & _byte_table("".join(triggers))[first]
+        if text.null_count:
+            candidates &= text.is_valid().to_numpy(zero_copy_only=False)
+    if not candidates.any():
         return text
-    where = np.flatnonzero(candidates.to_numpy(zero_copy_only=False))
+    where = np.flatnonzero(candidates)
     cells = pc.take(text, pa.array(where)).to_pylist()
     hits = np.array([dangerous(c) for c in cells], dtype=bool)
     if not hits.any():
@@ -134,6 +171,9 @@ def _neutralise(text: pa.Array, dangerous: Callable[[str], bool], triggers: tupl
     mask[where[hits]] = True
     fixed = ["'" + c for c, hit in zip(cells, hits, strict=True) if hit]
     return pc.replace_with_mask(text, pa.array(mask), pa.array(fixed, pa.large_string()))
+
+
+_QUOTE_CLASS = "[" + "".join(_RE2_ESCAPES[ch] for ch in _quoted_characters()) + "]"
 
 
 def _quote(text: pa.Array) -> pa.Array:
@@ -146,26 +186,29 @@ def _quote(text: pa.Array) -> pa.Array:
     return pc.if_else(needs, quoted, text)
 
 
-def _joined_bytes(lines: pa.Array) -> bytes:
-    """Every line followed by ``\\n``, as one bytes object (read straight from Arrow's buffer)."""
-    lines = pc.binary_join_element_wise(lines, _s(""), _s("\n"))  # "line" + "\n" + ""
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    lines = lines.cast(pa.large_string())
-    _, offsets_buf, data_buf = lines.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[
-        lines.offset : lines.offset + len(lines) + 1
-    ]
-    if len(lines) == 0:
-        return b""
-    return memoryview(data_buf)[int(offsets[0]) : int(offsets[-1])].tobytes()
+def _text_bytes(text: pa.Array) -> memoryview:
+    """The cells of ``text`` back to back, read straight from Arrow's buffer (no copy)."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    text = text.cast(pa.large_string())
+    if len(text) == 0:
+        return memoryview(b"")
+    offsets, _ = _buffers(text)
+    return memoryview(text.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 def csv_body_bytes(
-    frame: pd.DataFrame, dangerous: Callable[[str], bool], triggers: tuple[str, ...]
+    frame: pd.DataFrame,
+    dangerous: Callable[[str], bool],
+    triggers: tuple[str, ...],
+    *,
+    prefix: bytes = b"",
+    whole_numbers: bool = False,
 ) -> bytes | None:
-    """The frame as UTF-8 CSV bytes (header first, no BOM), text cells neutralised with
-    ``dangerous``; or None when a column or label needs pandas' own writer."""
+    """The frame as UTF-8 CSV bytes (header first, after ``prefix``: the caller's BOM), text
+    cells neutralised with ``dangerous``; or None when a column or label needs pandas' own
+    writer. The lines are joined in one pass and copied out once. ``whole_numbers``: a float
+    cell holding a whole number is written as the integer (csv_out's rule for people)."""
     names = list(frame.columns)
     if not names or not all(isinstance(n, str) for n in names) or frame.columns.has_duplicates:
         return None
@@ -173,22 +216,24 @@ def csv_body_bytes(
         return None
     columns = []
     for name in names:
-        text = _column_text(frame[name])
+        text = _column_text(frame[name], whole_numbers)
         if text is None:
             return None
         if isinstance(text, pa.ChunkedArray):
             text = text.combine_chunks()
         text = text.cast(pa.large_string())
         if pd.api.types.is_string_dtype(frame[name].dtype):  # text columns only, as csv_out
-            text = _neutralise(text, dangerous, triggers)
-        columns.append(pc.fill_null(_quote(text), ""))
+            text = _quote(_neutralise(text, dangerous, triggers))
+        # numbers and booleans are written with digits, signs, ".", "e" and letters only:
+        # never a delimiter, quote or line break, so never quoted
+        columns.append(pc.fill_null(text, ""))
     header = pa.array(
         [",".join(_quote(pa.array(names, pa.large_string())).to_pylist())], pa.large_string()
     )
     if len(names) == 1:  # the csv module writes a row of one empty field as ""
         columns[0] = pc.if_else(pc.equal(columns[0], ""), _s('""'), columns[0])
         header = pc.if_else(pc.equal(header, ""), _s('""'), header)
-        lines = columns[0]
-    else:
-        lines = pc.binary_join_element_wise(*columns, _s(","))
-    return _joined_bytes(header) + _joined_bytes(lines)
+    # "\n" ends each line: appended to the last column, so the join of the columns is the body
+    columns[-1] = pc.binary_join_element_wise(columns[-1], _s(""), _s("\n"))
+    lines = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, _s(","))
+    return b"".join([prefix, _text_bytes(header), b"\n", _text_bytes(lines)])

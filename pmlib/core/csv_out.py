@@ -5,7 +5,8 @@ People open these files in Excel, so three things matter beyond ``DataFrame.to_c
 * **A UTF-8 byte-order mark.** Without it Excel on Windows reads the bytes as Windows-1252 and
   shows "£k" as "Â£k". pmlib's own reader drops the mark (:func:`pmlib.core.tables_io.decode_text`).
 * **Whole numbers written as integers.** A count of 495 read from a float column is written
-  ``495``, not ``495.0``; a column holding any fraction keeps its decimals.
+  ``495``, not ``495.0`` — cell by cell, so a value column holding ``52`` and ``48.5`` is
+  written ``52`` and ``48.5`` (a spreadsheet reads both as the numbers they are).
 * **No formula injection.** Officer-typed text (narrative, owner names) reaches these files. A
   spreadsheet treats a cell beginning ``=``, ``+``, ``-`` or ``@`` (and, in some programs, a tab
   or carriage return) as a formula, so ``=HYPERLINK("http://evil", "click")`` would run. Such a
@@ -22,9 +23,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from pmlib.core.csv_arrow import csv_body_bytes
+from pmlib.core.csv_arrow import csv_body_bytes, whole_cells
 from pmlib.core.files import write_bytes_atomic
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "csv_text",
     "neutralise_cell",
     "neutralise_formulas",
+    "whole_cells_as_integers",
     "whole_numbers_as_integers",
     "write_csv",
 ]
@@ -110,19 +113,45 @@ def whole_numbers_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def whole_cells_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` where every float cell holding a whole number is an integer: a
+    column of whole numbers becomes ``Int64`` (:func:`whole_numbers_as_integers`), a column
+    mixing them with fractions becomes an object column of ``int`` and ``float`` cells.
+
+    >>> whole_cells_as_integers(pd.DataFrame({"v": [52.0, 48.5, None]}))["v"].tolist()
+    [52, 48.5, nan]
+    """
+    out = whole_numbers_as_integers(frame)
+    for name in out.columns:
+        col = out[name]
+        if col.dtype != np.float64:
+            continue
+        values = col.to_numpy()
+        whole = whole_cells(values)
+        if whole.any():
+            cells = values.astype(object)
+            cells[whole] = [int(v) for v in values[whole]]
+            out[name] = pd.Series(cells, index=col.index, dtype=object)
+    return out
+
+
 def _is_dangerous(text: str) -> bool:
     return _DANGEROUS.match(text) is not None
 
 
-def _csv_body(frame: pd.DataFrame) -> bytes:
-    """The CSV body as UTF-8 bytes, no BOM: Arrow's kernels when every column allows it
-    (:mod:`pmlib.core.csv_arrow`, the same bytes ~10× sooner), else pandas' writer."""
+def _csv_body(frame: pd.DataFrame, prefix: bytes = b"") -> bytes:
+    """The CSV body as UTF-8 bytes after ``prefix`` (the BOM, or nothing): Arrow's kernels when
+    every column allows it (:mod:`pmlib.core.csv_arrow`, the same bytes ~10× sooner), else
+    pandas' writer."""
     prepared = whole_numbers_as_integers(frame)
-    fast = csv_body_bytes(prepared, _is_dangerous, FORMULA_TRIGGERS)
+    fast = csv_body_bytes(
+        prepared, _is_dangerous, FORMULA_TRIGGERS, prefix=prefix, whole_numbers=True
+    )
     if fast is not None:
         return fast
+    prepared = whole_cells_as_integers(prepared)
     body = neutralise_formulas(prepared).to_csv(index=False, lineterminator="\n")
-    return body.encode("utf-8")
+    return prefix + body.encode("utf-8")
 
 
 def csv_text(frame: pd.DataFrame, *, bom: bool = True) -> str:
@@ -138,7 +167,7 @@ def csv_text(frame: pd.DataFrame, *, bom: bool = True) -> str:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """:func:`csv_text` encoded as UTF-8, BOM first."""
-    return BOM.encode("utf-8") + _csv_body(frame)
+    return _csv_body(frame, BOM.encode("utf-8"))
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:

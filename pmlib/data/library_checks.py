@@ -23,15 +23,19 @@ from pmlib.data.lags import LAG_FORMS, try_parse_lag
 __all__ = ["check_library_periods"]
 
 
-def _cells(ind: pd.DataFrame, column: str, read: Callable[[object], object]) -> pd.Series:
-    """Each row's cell read by ``read`` (None when unreadable), reading each distinct cell once;
-    blank cells give NA."""
-    s = ind[column]
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    read_uniques = [read(u) for u in uniques] + [pd.NA]
-    out = np.empty(len(read_uniques), dtype=object)
-    out[:] = read_uniques
-    return pd.Series(out[np.where(codes < 0, len(uniques), codes)], index=ind.index)
+def _cells(ind: pd.DataFrame, column: str, read: Callable[[object], object]) -> np.ndarray:
+    """Each row's cell read by ``read`` (None when blank or unreadable), reading each distinct
+    cell once; an object array aligned with ``ind``."""
+    codes, uniques = pd.factorize(ind[column], use_na_sentinel=True)
+    out = np.full(len(uniques) + 1, None, dtype=object)
+    for i, u in enumerate(uniques):
+        out[i] = read(u)  # one by one: a reading may itself be a tuple
+    return out[np.where(codes < 0, len(uniques), codes)]
+
+
+def _unread(ind: pd.DataFrame, column: str, cells: np.ndarray) -> np.ndarray:
+    """Rows whose ``column`` holds text that ``_cells`` could not read."""
+    return _mask(ind[column].notna()) & np.equal(cells, None)
 
 
 def _deadline(text: object) -> object:
@@ -51,16 +55,19 @@ def check_library_periods(ind: pd.DataFrame, file: str, start_month: int) -> Seq
     base = _cells(ind, "baseline_period", period)
     problems += _problems_for_rows(
         ind,
-        _mask(ind["baseline_period"].notna()) & base.isna().to_numpy(dtype=bool),
+        _unread(ind, "baseline_period", base),
         file,
         "baseline_period",
         "is not a period pmlib can read",
         f"use {ACCEPTED_FORMS}",
     )
-    freq_kind = ind["frequency"].map(_FREQ_KIND)
-    base_kind = base.map(lambda p: getattr(p, "kind", None))
-    wrong = base_kind.notna() & base_kind.ne("year") & freq_kind.notna()
-    wrong &= base_kind.ne(freq_kind)
+    freq_kind = ind["frequency"].map(_FREQ_KIND).to_numpy(dtype=object, na_value=None)
+    read = np.flatnonzero(np.not_equal(base, None))  # the few rows with a baseline period
+    base_kind = np.array([p.kind for p in base[read]], dtype=object)
+    wrong = np.zeros(len(ind), dtype=bool)
+    wrong[read] = (
+        (base_kind != "year") & np.not_equal(freq_kind[read], None) & (base_kind != freq_kind[read])
+    )
     problems += _problems_for_rows(
         ind,
         _mask(wrong),
@@ -73,7 +80,7 @@ def check_library_periods(ind: pd.DataFrame, file: str, start_month: int) -> Seq
     lag = _cells(ind, "reporting_lag", try_parse_lag)
     problems += _problems_for_rows(
         ind,
-        _mask(ind["reporting_lag"].notna()) & lag.isna().to_numpy(dtype=bool),
+        _unread(ind, "reporting_lag", lag),
         file,
         "reporting_lag",
         "is not a reporting lag pmlib can read",
@@ -82,7 +89,7 @@ def check_library_periods(ind: pd.DataFrame, file: str, start_month: int) -> Seq
     deadline = _cells(ind, "submission_deadline", _deadline)
     problems += _problems_for_rows(
         ind,
-        _mask(ind["submission_deadline"].notna()) & deadline.isna().to_numpy(dtype=bool),
+        _unread(ind, "submission_deadline", deadline),
         file,
         "submission_deadline",
         "is not a deadline pmlib can read",
@@ -94,23 +101,20 @@ def check_library_periods(ind: pd.DataFrame, file: str, start_month: int) -> Seq
         starts[column] = parsed
         problems += _problems_for_rows(
             ind,
-            _mask(ind[column].notna()) & parsed.isna().to_numpy(dtype=bool),
+            _unread(ind, column, parsed),
             file,
             column,
             "is not a period pmlib can read",
             f"use {ACCEPTED_FORMS}, e.g. the financial year 2026/27 (blank: open)",
         )
-    order = np.array(
-        [
-            f is not None
-            and f is not pd.NA
-            and t is not None
-            and t is not pd.NA
-            and f.start_date > t.end_date
-            for f, t in zip(starts["valid_from"], starts["valid_to"], strict=True)
-        ],
-        dtype=bool,
+    order = np.zeros(len(ind), dtype=bool)
+    both = np.flatnonzero(
+        np.not_equal(starts["valid_from"], None) & np.not_equal(starts["valid_to"], None)
     )
+    order[both] = [
+        f.start_date > t.end_date
+        for f, t in zip(starts["valid_from"][both], starts["valid_to"][both], strict=True)
+    ]
     problems += _problems_for_rows(
         ind,
         _mask(order),

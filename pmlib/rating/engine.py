@@ -62,6 +62,7 @@ from pmlib.rating.rag import (
 from pmlib.rating.rollup import STATUS_NAMES, Cube, build_cube, prepare_rows
 from pmlib.rating.rules import _rate, _scheme_arrays, rate_frame
 from pmlib.rating.targets import _TARGET_FIELDS, targets_at
+from pmlib.rating.text import join
 from pmlib.rating.trend import NOT_COMPARABLE, direction_of_travel, forecast_arrays
 
 __all__ = [
@@ -195,12 +196,12 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
     rows = np.flatnonzero(profiled)
     if rows.size:
         sub = (units[0][rows], units[1])
-        note[rows] = (
-            "profiled target "
-            + agreed_text(tgt["target"][rows], dec[rows], sub).astype(object)
-            + f" ({period.months_elapsed}/12 of "
-            + agreed_text(ty["target"].to_numpy()[rows], dec[rows], sub)
-            + ")"
+        note[rows] = join(
+            "profiled target ",
+            agreed_text(tgt["target"][rows], dec[rows], sub),
+            f" ({period.months_elapsed}/12 of ",
+            agreed_text(ty["target"].to_numpy()[rows], dec[rows], sub),
+            ")",
         )
     in_year_cumulative = (measure == "cumulative") & (period.kind != "year") & ~on_year
     prefix = np.where(
@@ -319,20 +320,23 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
         sub, d = (units[0][rows], units[1]), dec[rows]
 
         def fmt(values: np.ndarray) -> np.ndarray:
-            return agreed_text(values[rows], d, sub).astype(object)
+            return agreed_text(values[rows], d, sub)
 
         against = np.where(
             np.isnan(year_target["target"][rows]),
-            "the "
-            + fmt(year_target["lower"])
-            + " to "
-            + fmt(year_target["upper"])
-            + " year-end range",
-            "the " + fmt(year_target["target"]) + " year-end target",
+            join(
+                "the ",
+                fmt(year_target["lower"]),
+                " to ",
+                fmt(year_target["upper"]),
+                " year-end range",
+            ),
+            join("the ", fmt(year_target["target"]), " year-end target"),
         )
-        fc_reason[rows] = fc_reason[rows] + "; " + fc_rag[rows] + " against " + against
+        fc_reason[rows] = join(fc_reason[rows], "; ", fc_rag[rows], " against ", against)
     not_due = grey != ""
-    fc_reason[not_due] = "No forecast: " + grey[not_due].astype(object)
+    if not_due.any():
+        fc_reason[not_due] = join("No forecast: ", grey[not_due])
     return out.assign(
         rag_reason=text_series(rated["rag_reason"]),
         previous_period=text_series(np.where(in_year_cumulative, "", prev_label)),

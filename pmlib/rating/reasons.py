@@ -23,6 +23,7 @@ from pmlib.core.numbers import (
     value_text,
 )
 from pmlib.rating.rag import AMBER, GREEN, RED, _Inputs
+from pmlib.rating.text import join
 
 __all__: list[str] = []
 
@@ -77,12 +78,6 @@ def _reasons(
     vr, t, lo, hi, rel = v[r], x.target[r], x.lower[r], x.upper[r], x.relative[r]
     bd, blw = band[r], below[r]
 
-    def val(values: np.ndarray) -> np.ndarray:
-        return value_text(values, dec, units).astype(object)
-
-    def agreed(values: np.ndarray) -> np.ndarray:
-        return agreed_text(values, dec, units).astype(object)
-
     # position: how far from the target in the measure's own units (percentage points for
     # percentages), shown to the decimals of the published value and the agreed target so the
     # reader can check it by subtraction; with a relative scheme, also as a % of the target
@@ -92,37 +87,50 @@ def _reasons(
         pct = gap / np.abs(bound) * 100  # a zero bound gives inf, not shown
     gap_dec = np.maximum(dec, agreed_decimals(bound, dec))
     by_pct = rel & (bound != 0) & np.isfinite(pct)
-    share = np.where(
-        (pct > 0) & (pct < 0.05), "less than 0.1%", number_text(pct, 1).astype(object) + "%"
-    )
-    dev = difference_text(gap, gap_dec, units).astype(object) + np.where(
-        by_pct, " (" + share + ")", ""
-    )
-    V = val(vr)
+    share = np.where((pct > 0) & (pct < 0.05), "less than 0.1%", join(number_text(pct, 1), "%"))
+    dev = join(difference_text(gap, gap_dec, units), np.where(by_pct, join(" (", share, ")"), ""))
+    V = value_text(vr, dec, units)
     note = np.broadcast_to(np.asarray(x.target_note, dtype=object), (n,))[r]
-    tphrase = np.where(note != "", "the " + note, "the " + agreed(t) + " target")
-    on = np.abs(vr - t) <= 1e-9 * np.maximum(1.0, np.abs(t))
-    position = (
-        V + np.where(on, " meets ", " is " + dev + np.where(vr > t, " above ", " below ")) + tphrase
-    )
-    if bd.any():
-        low, high = agreed(lo), agreed(hi)
-        rng = np.where(
-            np.isnan(lo),
-            "at most " + high,
-            np.where(np.isnan(hi), "at least " + low, low + " to " + high),
-        )
-        band_pos = (
-            V
-            + np.where(
-                inside[r],
-                " is inside the ",
-                " is " + dev + np.where(blw, " below the ", " above the "),
+    position = np.empty(r.size, dtype=object)
+    # a target: "71.3% is 8.7 percentage points (10.9%) below the 80.0% target"
+    p = np.flatnonzero(~bd)
+    if p.size:
+        tp, vp, has_note = t[p], vr[p], note[p] != ""
+        tphrase = np.empty(p.size, dtype=object)
+        if has_note.any():
+            tphrase[has_note] = join("the ", note[p][has_note])
+        if not has_note.all():
+            q = p[~has_note]
+            tphrase[~has_note] = join(
+                "the ", agreed_text(t[q], dec[q], _subset(units, q)), " target"
             )
-            + rng
-            + " target range"
+        on = np.abs(vp - tp) <= 1e-9 * np.maximum(1.0, np.abs(tp))
+        position[p] = join(
+            V[p],
+            np.where(on, " meets ", join(" is ", dev[p], np.where(vp > tp, " above ", " below "))),
+            tphrase,
         )
-        position = np.where(bd, band_pos, position)
+    # a band: "12 days is inside the 10 to 14 days target range"
+    b = np.flatnonzero(bd)
+    if b.size:
+        sub, d = _subset(units, b), dec[b]
+        lob, hib = lo[b], hi[b]
+        low, high = agreed_text(lob, d, sub), agreed_text(hib, d, sub)
+        rng = np.where(
+            np.isnan(lob),
+            join("at most ", high),
+            np.where(np.isnan(hib), join("at least ", low), join(low, " to ", high)),
+        )
+        position[b] = join(
+            V[b],
+            np.where(
+                inside[r][b],
+                " is inside the ",
+                join(" is ", dev[b], np.where(blw[b], " below the ", " above the ")),
+            ),
+            rng,
+            " target range",
+        )
 
     # the rule's clause, once per distinct combination of what it depends on
     i = np.where(has_i, x.intervention, np.nan)[r]
@@ -195,7 +203,7 @@ def _reasons(
     )
     clause = clause + np.where(k["own"], " (this indicator's own thresholds)", "")
     prefix = np.broadcast_to(np.asarray(x.prefix, dtype=object), (n,))[r]
-    out[r] = prefix + position + "; " + clause[group]
+    out[r] = join(prefix, position, "; ", clause[group])
     return out
 
 

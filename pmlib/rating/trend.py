@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.core.numbers import difference_text, round_published, text_series, unit_codes, value_text
+from pmlib.rating.text import join
 
 IMPROVING, NO_CHANGE, WORSENING, NOT_COMPARABLE = (
     "Improving",
@@ -229,13 +230,13 @@ def forecast_arrays(
                 months_elapsed=months_elapsed,
                 last_year_period=last_year_period,
             )
-            reason[rows] = text + capped[rows]
+            reason[rows] = join(text, capped[rows])
     return forecast, np.where(np.isin(method, FORECAST_METHODS), method, ""), reason
 
 
 def _formatter(rows: np.ndarray, decimals: np.ndarray, units: tuple) -> object:
     def fmt(values: np.ndarray) -> np.ndarray:
-        return value_text(values[rows], decimals[rows], units).astype(object)
+        return value_text(values[rows], decimals[rows], units)
 
     return fmt
 
@@ -256,48 +257,70 @@ def _forecast_sentence(
     last_year_period: str,
 ) -> np.ndarray:
     """The sentence for the rows forecast by one method (``fmt`` formats those rows' values)."""
-    head = "Forecast year-end " + fmt(forecast) + ": "  # type: ignore[operator]
+    head = ("Forecast year-end ", fmt(forecast), ": ")  # type: ignore[operator]
     if name == "outturn":
-        return head + "the year's outturn"
+        return join(*head, "the year's outturn")
     if name == "persistence":
-        return head + "the latest value, assumed to hold to year end"
+        return join(*head, "the latest value, assumed to hold to year end")
     if name == "ytd_rate":
         kind = np.where(mean, "average", "rate")
-        return head + "the " + kind + " for the year so far, assumed to hold (no figures last year)"
+        return join(
+            *head, "the ", kind, " for the year so far, assumed to hold (no figures last year)"
+        )
     so_far = fmt(ytd)  # type: ignore[operator]
+    ly_ytd = fmt(last_year_ytd)  # type: ignore[operator]
     last_year = (
-        "from "
-        + fmt(last_year_ytd)  # type: ignore[operator]
-        + f" at {last_year_period} to "
-        + fmt(last_year_outturn)  # type: ignore[operator]
-        + " at year end"
+        "from ",
+        ly_ytd,
+        f" at {last_year_period} to ",
+        fmt(last_year_outturn),  # type: ignore[operator]
+        " at year end",
     )
     if name == "run_rate":
         months = f"{months_elapsed} month{'' if months_elapsed == 1 else 's'}"
-        return (
-            head + "the year to date (" + so_far + f" in {months}) continued at the same "
-            "monthly rate for 12 months (no figures last year)"
+        return join(
+            *head,
+            "the year to date (",
+            so_far,
+            f" in {months}) continued at the same "
+            "monthly rate for 12 months (no figures last year)",
         )
     if name == "profile":
-        return (
-            head + "the year to date (" + so_far + ") grown in the same proportion as last "
-            "year's, which went " + last_year
+        return join(
+            *head,
+            "the year to date (",
+            so_far,
+            ") grown in the same proportion as last year's, which went ",
+            *last_year,
         )
-    moved = difference_text(np.abs(change), decimals, units).astype(object)
-    return np.where(
-        change > 0,
-        head + "the year so far (" + so_far + ") plus the rise seen over the same months "
-        "last year (" + moved + ", " + last_year + ")",
-        np.where(
-            change < 0,
-            head + "the year so far (" + so_far + ") less the fall seen over the same months "
-            "last year (" + moved + ", " + last_year + ")",
-            head + "the year so far (" + so_far + "), with no change expected: there was none "
-            "over the same months last year ("
-            + fmt(last_year_ytd)  # type: ignore[operator]
-            + f" at {last_year_period} and at year end)",
-        ),
-    )
+    moved = difference_text(np.abs(change), decimals, units)
+    out = np.empty(change.size, dtype=object)
+    for rows, words in (
+        (change > 0, "plus the rise"),
+        (change < 0, "less the fall"),
+    ):
+        if rows.any():
+            out[rows] = join(
+                *(p if isinstance(p, str) else p[rows] for p in head),
+                "the year so far (",
+                so_far[rows],
+                f") {words} seen over the same months last year (",
+                moved[rows],
+                ", ",
+                *(p if isinstance(p, str) else p[rows] for p in last_year),
+                ")",
+            )
+    flat = ~(change > 0) & ~(change < 0)
+    if flat.any():
+        out[flat] = join(
+            *(p if isinstance(p, str) else p[flat] for p in head),
+            "the year so far (",
+            so_far[flat],
+            "), with no change expected: there was none over the same months last year (",
+            ly_ytd[flat],
+            f" at {last_year_period} and at year end)",
+        )
+    return out
 
 
 def forecast_year_end(frame: pd.DataFrame) -> pd.DataFrame:
