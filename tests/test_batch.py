@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -354,7 +355,11 @@ def test_a_prestarted_pool_is_taken_by_the_run_and_an_unused_one_stopped(tmp_pat
         assert len(kernels) == 1
     assert workers._PRESTARTED == {}
     assert pool._shutdown_thread  # shut down on leaving, though never used ...
-    worker.join(60)
+    # the pool's own thread reaps the worker too: when it wins, join() returns before the exit
+    # code is recorded on the shared Popen, so wait for the code rather than for join()
+    deadline = time.monotonic() + 60
+    while worker.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert worker.exitcode == 0  # ... asked to stop, it exited cleanly ...
     assert not any(_alive(pid) for pid in kernels)  # ... and stopped its kernel first
     # a pool that does not fit the run (other preload) is stopped and a fresh one made

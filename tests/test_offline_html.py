@@ -187,6 +187,20 @@ def test_pages_without_charts_do_not_carry_the_bundle():
     assert len(html) < 30_000
 
 
+def test_an_image_without_alt_gets_a_placeholder_but_script_text_is_left_alone():
+    # the export adds nbconvert's placeholder alt itself (no BeautifulSoup round trip):
+    # only to a real <img> without one, never inside a script's text
+    cell = _html_cell(
+        '<img src="data:image/png;base64,AA=="><img src="data:image/png;base64,BB==" alt="Map">'
+        '<script>var s = "<img src=x>";</script>'
+    )
+    html = export_html(_notebook(cell), title="T")
+    assert html.count('alt="No description has been provided for this image"') == 1
+    assert 'base64,AA==" alt="No description' in html
+    assert 'alt="Map"' in html
+    assert 'var s = "<img src=x>";' in html
+
+
 def test_stderr_and_artifacts_are_left_out():
     cell = new_code_cell(
         outputs=[

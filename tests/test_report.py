@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from html import unescape
 from importlib import metadata
 from pathlib import Path
 
@@ -255,7 +256,7 @@ def test_a_dead_kernel_fails_the_report_in_the_cell_that_killed_it(kernel, tmp_p
 
 
 def _probe(html: str) -> str:
-    match = re.search(r"\{'leaked_global'.*?\}", html, re.S)
+    match = re.search(r"\{'leaked_global'.*?\}", unescape(html), re.S)  # as a reader sees it
     assert match, "the toy report's state probe is missing"
     return match.group(0)
 
