@@ -143,3 +143,16 @@ def test_the_test_session_never_writes_into_the_users_cache():
     home_cache = os.path.join(os.path.expanduser("~"), ".cache", "pmlib")
     assert os.environ.get("PMLIB_CACHE_DIR")
     assert os.path.realpath(os.environ["PMLIB_CACHE_DIR"]) != os.path.realpath(home_cache)
+
+
+def test_a_dataset_too_large_for_the_cache_is_validated_each_time_not_stored(
+    council, cache, monkeypatch
+):
+    data, params = council
+    folder, calls = cache
+    monkeypatch.setattr(dataset_cache, "MAX_BYTES", 1000)  # the demo's tables hold far more
+    read_dataset(data, params)
+    assert list(folder.glob("datasets/*.pickle")) == []
+    _new_process()
+    read_dataset(data, params)
+    assert len(calls) == 2  # validated again: nothing was stored

@@ -39,10 +39,14 @@ log = logging.getLogger(__name__)
 
 #: Datasets kept on disk (a council's quarter, perhaps a test folder or two).
 MAX_ENTRIES = 4
+#: A dataset whose tables take more memory than this is not stored: writing hundreds of MB
+#: on every change of the data would cost a one-off command (``pmlib rate`` on a million
+#: actuals: ~300 MB) more than the kernels it could spare, and fill the user's disk.
+MAX_BYTES = 128 * 2**20
 _FORMAT = 1  # bump when what is stored changes shape
 _PACKAGE = Path(__file__).resolve().parents[1]
 
-__all__ = ["MAX_ENTRIES", "cache_path", "load_dataset", "store_dataset"]
+__all__ = ["MAX_BYTES", "MAX_ENTRIES", "cache_path", "load_dataset", "store_dataset"]
 
 
 @functools.cache
@@ -96,6 +100,9 @@ def store_dataset(key: tuple[Any, ...], dataset: Any) -> Path | None:
     """Store ``dataset`` for ``key`` atomically and prune old entries; ``None`` if it could not
     be written (a read-only home, a full disk: the next process validates again)."""
     try:
+        if _table_bytes(dataset) > MAX_BYTES:
+            log.debug("Not caching a dataset over %d bytes", MAX_BYTES)
+            return None
         path = cache_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         data = pickle.dumps((repr(key), dataset), protocol=pickle.HIGHEST_PROTOCOL)
@@ -112,6 +119,14 @@ def store_dataset(key: tuple[Any, ...], dataset: Any) -> Path | None:
     except Exception as exc:
         log.debug("Could not cache the dataset: %s", exc)
         return None
+
+
+def _table_bytes(dataset: Any) -> int:
+    """Memory held by the dataset's tables (shallow: Arrow-backed text counts its buffers)."""
+    import pandas as pd
+
+    frames = [v for v in getattr(dataset, "__dict__", {}).values() if isinstance(v, pd.DataFrame)]
+    return int(sum(f.memory_usage(index=True, deep=False).sum() for f in frames))
 
 
 def _prune(folder: Path, keep: Path) -> None:
