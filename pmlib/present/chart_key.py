@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmlib.present.theme import CHART_FONT_SIZE, TEXT_COLOUR
-from pmlib.present.vegalite import layer, nominal, quantitative
+from pmlib.present.vegalite import VegaLite, dataset_name, layer, nominal, quantitative
 
-__all__ = ["KEY_ROW", "KEY_WIDTH", "KeyEntry", "KeyStyle", "key_layers", "key_part", "key_rows"]
+__all__ = [
+    "KEY_ROW", "KEY_WIDTH", "KeyEntry", "KeyStyle", "key_layers", "key_part", "key_rows",
+    "with_key",
+]  # fmt: skip
 
 KEY_ROW = 20  # px per row of a key
 KEY_WIDTH = 300  # px of a key row before it wraps
@@ -145,3 +148,38 @@ def key_part(
         "width": width,
     }
     return part, rows
+
+
+def with_key(
+    plot: Sequence[Mapping[str, Any]],
+    values: list[dict[str, Any]],
+    entries: Sequence[KeyEntry],
+    style: KeyStyle,
+    scales: Mapping[str, Mapping[str, Any]],
+    *,
+    width: int,
+    height: int,
+    description: str,
+) -> VegaLite:
+    """A plot's layers over ``values`` with its drawn key underneath, as one chart: the two
+    parts stacked, each on its own named dataset, their colour and shape scales independent
+    (the key's rows are not the plot's data)."""
+    key, rows = key_part(entries, style, scales, width)
+    plot_name, key_name = dataset_name(values), dataset_name(rows)
+    return VegaLite(
+        {
+            "vconcat": [
+                {
+                    "layer": list(plot),
+                    "data": {"name": plot_name},
+                    "height": height,
+                    "width": width,
+                },
+                {**key, "data": {"name": key_name}},
+            ],
+            "description": description,
+            "resolve": {"scale": {"color": "independent", "shape": "independent"}},
+            "spacing": 8,
+        },
+        {plot_name: values, key_name: rows},
+    )

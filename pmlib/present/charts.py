@@ -16,7 +16,7 @@ import pandas as pd
 
 from pmlib.core.periods import try_parse_period
 from pmlib.core.units import unit_label
-from pmlib.present.chart_key import KeyEntry, KeyStyle, key_part
+from pmlib.present.chart_key import KeyEntry, KeyStyle, with_key
 from pmlib.present.text import RAG_ORDER, RAG_STYLE, format_value, format_values
 from pmlib.present.theme import AF_PALETTE, CHART_FONT_SIZE, TEXT_COLOUR
 from pmlib.present.vegalite import VegaLite, dataset_name, layer, nominal, quantitative, records
@@ -202,20 +202,15 @@ def trend_chart(
         has_target=bool(data["target"].notna().any()),
         has_band=bool((data["green_threshold"].notna() & data["red_threshold"].notna()).any()),
     )
-    key, key_rows = key_part(entries, _TREND_KEY, scales, width)
-    values = records(data)
-    plot_name, key_name = dataset_name(values), dataset_name(key_rows)
-    return VegaLite(
-        {
-            "vconcat": [
-                {"layer": plot, "data": {"name": plot_name}, "height": height, "width": width},
-                {**key, "data": {"name": key_name}},
-            ],
-            "description": describe_trend(name, data, unit, decimals, cumulative=cumulative),
-            "resolve": {"scale": {"color": "independent", "shape": "independent"}},
-            "spacing": 8,
-        },
-        {plot_name: values, key_name: key_rows},
+    return with_key(
+        plot,
+        records(data),
+        entries,
+        _TREND_KEY,
+        scales,
+        width=width,
+        height=height,
+        description=describe_trend(name, data, unit, decimals, cumulative=cumulative),
     )
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmlib.present.chart_key import KeyEntry, KeyStyle, key_part
+from pmlib.present.chart_key import KeyEntry, KeyStyle, with_key
 from pmlib.present.charts import axis_title
 from pmlib.present.figures import chart_html
 from pmlib.present.text import format_value, format_values
 from pmlib.present.theme import TEXT_COLOUR
-from pmlib.present.vegalite import VegaLite, dataset_name, layer, nominal, quantitative, records
+from pmlib.present.vegalite import VegaLite, layer, nominal, quantitative, records
 
 __all__ = [
     "ASSURANCE_TEXT",
@@ -249,20 +249,15 @@ def spc_chart(
         )
     )  # fmt: skip
     entries = _key_entries(types, has_target, has_limits=bool(data["lpl"].notna().any()))
-    key, key_rows = key_part(entries, _SPC_KEY, scales, width)
-    values = records(data)
-    plot_name, key_name = dataset_name(values), dataset_name(key_rows)
-    return VegaLite(
-        {
-            "vconcat": [
-                {"layer": plot, "data": {"name": plot_name}, "height": height, "width": width},
-                {**key, "data": {"name": key_name}},
-            ],
-            "description": describe_spc(name, data, unit, decimals, assurance=assurance),
-            "resolve": {"scale": {"color": "independent", "shape": "independent"}},
-            "spacing": 8,
-        },
-        {plot_name: values, key_name: key_rows},
+    return with_key(
+        plot,
+        records(data),
+        entries,
+        _SPC_KEY,
+        scales,
+        width=width,
+        height=height,
+        description=describe_spc(name, data, unit, decimals, assurance=assurance),
     )
 
 
