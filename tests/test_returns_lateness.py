@@ -15,10 +15,12 @@ from test_returns_import import GOOD_R2, run
 from test_returns_make import Q2, fill, made
 
 from pmlib.cli.main import main
+from pmlib.core.periods import parse_period
 from pmlib.data.validate import read_dataset
 from pmlib.reports.committee import CommitteeReport
 from pmlib.returns.due import quarter_of, return_rows
 from pmlib.returns.lateness import judged_by_returns
+from pmlib.returns.quality import audit_findings
 
 ON_TIME = dt.date(2026, 10, 14)  # a day before the return's deadline
 
@@ -110,3 +112,38 @@ def test_a_late_return_is_late_once_by_the_returns_deadline(council, tmp_path):
     assert set(f.loc[f["issue"].eq("Returned late"), "detail"]) == {
         f"2026-{m}: due 2026-10-15, 3 working day(s) late" for m in ("07", "08", "09")
     }
+
+
+def test_a_lagged_figures_late_return_is_shown_where_the_figure_is_reported(council, tmp_path):
+    """R1 is a quarter in arrears: the Q2 return asks for its Q1 figure (48.5, approved), and
+    the Q2 report shows that Q1 figure. Corrected to 51.0 (on target: no narrative asked) in a return imported on Tuesday 20
+    October, three working days after the 15 October deadline (16, 19, 20 October), the
+    findings follow the figure into the Q2 report's data-quality section, not Q1's."""
+    data, params = council
+    with_lags(data, {"R1": "1 quarter"})
+    paths = made(council, tmp_path)
+    q1 = "2026/27 Q1"
+    filled = fill(paths["Head of Waste"], {
+        ("R1", q1): {"Value": 51.0, "Numerator": 510, "Denominator": 1000},
+        ("R3", Q2): {"Value": 27},  # so the Q2 report has a Q2 figure
+    })  # fmt: skip
+    (out,) = run(council, tmp_path, [filled])  # 20 October
+    assert out.result == "merged" and out.late_by == 3, [str(p) for p in out.problems]
+    report = CommitteeReport.build(quarter=Q2, committee="cabinet", data_dir=data,
+                                   params_dir=params, as_of=dt.date(2026, 10, 21))  # fmt: skip
+    assert report.rated.set_index("indicator_id").loc["R1", "reported_period"] == q1
+    f = report.findings[report.findings["indicator_id"].eq("R1")]
+    found = dict(zip(f["issue"], f["detail"], strict=True))
+    assert found["Returned late"] == "2026/27 Q1: due 2026-10-15, 3 working day(s) late"
+    # the audit log's time is the clock's, not the import's `today`
+    assert found["Changed after approval"].startswith("2026/27 Q1: value changed ")
+    html = report.data_quality().html
+    assert "Returned late" in html and "2026/27 Q1: due 2026-10-15" in html
+    # the Q1 report shows R1's 2025/26 Q4 figure: nothing about the Q1 figure there
+    ds = read_dataset(data, params)
+    assert audit_findings(ds, parse_period(q1)).empty
+    late = audit_findings(ds, parse_period(Q2))
+    late = late[late["issue"].eq("Returned late")]
+    assert list(zip(late["indicator_id"], late["detail"].str[:10], strict=True)) == [
+        ("R1", "2026/27 Q1"), ("R3", "2026/27 Q2"),
+    ]  # fmt: skip

@@ -14,20 +14,41 @@ return's deadline the import says so in the audit log, and the data-quality sect
 "Returned late" with the return's due date (:mod:`pmlib.returns.quality`). So for those figures
 validation's own "submitted late" warning is dropped; figures entered in the data folder by
 other means keep it.
+
+A finding about a figure follows the figure: it is shown in the report that shows that figure
+(:func:`figure_periods`). An indicator reported in arrears (``reporting_lag``) has its Q1 figure
+in the Q2 report (:mod:`pmlib.rating.lags`), so a Q1 figure returned late in the Q2 return is
+"Returned late" in the Q2 report, where a reader sees it, and not in Q1's. The audit log's
+times are UTC; the day a council means is the day in the UK (:func:`uk_day`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from pmlib.core.model import Dataset
+from pmlib.core.periods import Period
 from pmlib.core.sources import source_location
+from pmlib.data.lags import Lag, due_period
 from pmlib.data.load import SOURCE_ROW
+from pmlib.rating.lags import lag_months
 from pmlib.returns.audit import read_log
 
-__all__ = ["LATE_WARNING", "judged_by_returns", "returned_keys"]
+__all__ = [
+    "LATE_WARNING",
+    "figure_periods",
+    "judged_by_returns",
+    "reported_in",
+    "returned_keys",
+    "uk_day",
+]
+
+#: The councils' clock: deadlines are days in the UK, the audit log's times are UTC.
+UK = ZoneInfo("Europe/London")
 
 #: The start of validation's lateness warning (pmlib.data.governance).
 LATE_WARNING = "submitted late"
@@ -70,3 +91,57 @@ def judged_by_returns(dataset: Dataset) -> Dataset:
         return dataset
     kept = tuple(w for w in dataset.warnings if id(w) not in dropped)
     return dataclasses.replace(dataset, warnings=kept)
+
+
+def figure_periods(dataset: Dataset, period: Period) -> dict[str, Period]:
+    """Indicator id -> the period whose figures a report for ``period`` shows for it: the
+    report's own period, or for an indicator reported in arrears its latest due period
+    (:func:`pmlib.data.lags.due_period`, as :func:`pmlib.rating.lags.with_lags` rates it).
+
+    A Q2 report shows a ``1 quarter`` (or ``2 months``) lagged indicator's Q1 figures.
+    """
+    ind = dataset.indicators
+    moved: dict[int, Period] = {}
+    out = {}
+    for ind_id, months in zip(ind["id"], lag_months(ind), strict=True):
+        m = int(months)
+        if m not in moved:
+            moved[m] = due_period(period, Lag(months=m))
+        out[str(ind_id)] = moved[m]
+    return out
+
+
+def reported_in(figure: Period, shown: Period) -> bool:
+    """Whether a report showing ``shown`` for an indicator shows its figure for ``figure``:
+    a figure within that period, or the year's outturn when ``shown`` is the year's last
+    quarter or half (a Q4 report shows an annual indicator's outturn).
+
+    >>> from pmlib.core.periods import parse_period as p
+    >>> reported_in(p("2026-08"), p("2026/27 Q2")), reported_in(p("2026/27 Q1"), p("2026/27 Q2"))
+    (True, False)
+    >>> reported_in(p("2026/27"), p("2026/27 Q4")), reported_in(p("2026/27"), p("2026/27 Q3"))
+    (True, False)
+    """
+    if shown.contains(figure):
+        return True
+    return (
+        figure.kind == "year"
+        and figure.fy == shown.fy
+        and shown.kind in ("quarter", "half")
+        and shown.months_elapsed == 12
+    )
+
+
+def uk_day(at: str) -> dt.date:
+    """The UK day of an audit log time (``2026-10-15T23:30:00Z`` is 16 October in summer).
+
+    >>> uk_day("2026-10-15T23:30:00Z"), uk_day("2026-12-15T23:30:00Z")
+    (datetime.date(2026, 10, 16), datetime.date(2026, 12, 15))
+    """
+    text = at.strip()
+    if len(text) <= 10:  # a bare date: already a day
+        return dt.date.fromisoformat(text)
+    when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(UK).date()
