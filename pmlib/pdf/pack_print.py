@@ -178,16 +178,25 @@ def print_pack(
 
 
 def _rewrite_with_outline(data: bytes, entries: Sequence[PackEntry], dests: dict) -> bytes:
-    """Bookmarks by rewriting the whole file with pypdf (a PDF that cannot take an update)."""
+    """Bookmarks by rewriting the whole file with pypdf (a PDF that cannot take an update).
+
+    ``dests`` is :func:`start_pages`' first value (anchor -> (1-based page, destination)); each
+    bookmark leads to the top of its entry's first page. pypdf takes ``add_outline_item``'s
+    arguments by keyword (positional ones are deprecated from pypdf 7.1 and go in 8.0).
+    """
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     for entry in entries:
         if entry.anchor in dests:
-            parent = writer.add_outline_item(entry.title, dests[entry.anchor][0] - 1)
+            parent = writer.add_outline_item(
+                title=entry.title, page_number=dests[entry.anchor][0] - 1
+            )
             for child in entry.children:
                 if child.anchor in dests:
-                    writer.add_outline_item(child.title, dests[child.anchor][0] - 1, parent=parent)
+                    writer.add_outline_item(
+                        title=child.title, page_number=dests[child.anchor][0] - 1, parent=parent
+                    )
     writer.page_mode = "/UseOutlines"
     buf = io.BytesIO()
     writer.write(buf)
