@@ -17,6 +17,7 @@ bs4 = pytest.importorskip("bs4")
 from pmlib.pdf.pack_html import (  # noqa: E402
     APPENDIX_ID,
     PackReport,
+    PackTitle,
     combine_reports,
     prefix_ids,
 )
@@ -224,3 +225,42 @@ def test_a_title_cannot_break_out_of_the_running_header_css(tmp_path):
     head = page[page.index("<head>") : page.index("</head>")]
     assert "alert(1)" not in head.split("<title>")[0] + head.split("</title>")[1]
     assert '"Q2 \\22 pack\\22  \\3c \\2f style\\3e \\3c script\\3e alert\\28 1\\29 ' in head
+
+
+def test_the_cover_comes_as_one_pack_title_or_as_the_keywords_callers_pass(two_reports, tmp_path):
+    from pmlib.pdf.pack_print import print_pack
+
+    cover = PackTitle(
+        title="Council: Q2 pack",
+        council="Northmoor <Council>",
+        heading="Performance reports Q2",
+        subtitle="The public reports & their statements.",
+        details=[("Period", "2026/27 Q2")],  # a list is kept as a tuple: the title is frozen
+    )
+    assert cover.details == (("Period", "2026/27 Q2"),)
+    page = combine_reports(two_reports, cover).html
+    assert (
+        page
+        == combine_reports(
+            two_reports,
+            title="Council: Q2 pack",
+            council="Northmoor <Council>",
+            heading="Performance reports Q2",
+            subtitle="The public reports & their statements.",
+            details=[("Period", "2026/27 Q2")],
+        ).html
+    )
+    assert "<title>Council: Q2 pack</title>" in page
+    cover_html = page[: page.index('<nav class="pmlib-pack-contents"')]
+    assert ">Performance reports Q2</h1>" in cover_html
+    assert "Northmoor &lt;Council&gt;" in cover_html and "reports &amp; their" in cover_html
+    assert "2026/27 Q2" in cover_html
+    # the heading falls back to the title
+    assert ">Pack</h1>" in combine_reports(two_reports, PackTitle("Pack")).html
+    with pytest.raises(TypeError, match="not both"):
+        combine_reports(two_reports, cover, title="Other")
+    with pytest.raises(TypeError):
+        combine_reports(two_reports, titel="Typo")
+    # print_pack refuses the same mistake before it starts a browser
+    with pytest.raises(TypeError, match="not both"):
+        print_pack(tmp_path, [], cover, council="X")

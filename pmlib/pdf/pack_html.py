@@ -41,6 +41,7 @@ __all__ = [
     "PackDocument",
     "PackEntry",
     "PackReport",
+    "PackTitle",
     "combine_reports",
     "css_string",
     "prefix_ids",
@@ -72,6 +73,39 @@ class PackReport:
     name: str
     title: str
     path: Path
+
+
+@dataclass(frozen=True)
+class PackTitle:
+    """What the pack says about itself: ``title`` (its ``<title>``, so the PDF's title, and
+    the running header of the cover and contents) and, on the cover, the council's name, the
+    ``heading`` (``title`` when blank), one sentence (``subtitle``) and (label, value) rows.
+
+    One object handed from :func:`pmlib.pdf.pack_print.print_pack` to :func:`combine_reports`,
+    so the two do not each repeat the list of cover fields.
+    """
+
+    title: str
+    council: str = ""
+    heading: str = ""
+    subtitle: str = ""
+    details: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:  # a list of pairs is accepted, kept as a tuple (frozen)
+        object.__setattr__(self, "details", tuple((str(k), str(v)) for k, v in self.details))
+
+    @classmethod
+    def of(cls, cover: PackTitle | None, parts: dict[str, Any]) -> PackTitle:
+        """``cover``, or one made from the keywords callers have always passed (``title=``,
+        ``council=``, ...); both at once is a mistake."""
+        if cover is None:
+            return cls(**parts)
+        if parts:
+            raise TypeError(
+                f"give the pack's title as a PackTitle or as keywords, not both "
+                f"(also given: {', '.join(sorted(parts))})"
+            )
+        return cover
 
 
 @dataclass(frozen=True)
@@ -342,13 +376,7 @@ def running_headers(title: str, sections: Sequence[str]) -> str:
 
 
 def combine_reports(
-    reports: Sequence[PackReport],
-    *,
-    title: str,
-    council: str = "",
-    heading: str = "",
-    subtitle: str = "",
-    details: Sequence[tuple[str, str]] = (),
+    reports: Sequence[PackReport], cover: PackTitle | None = None, **parts: Any
 ) -> PackDocument:
     """The pack's page: a cover, contents, each report as an ``<article>``, the appendix.
 
@@ -356,14 +384,15 @@ def combine_reports(
     ----------
     reports
         The reports in pack order (the caller chooses which: only public ones go in a pack).
-    title
-        The pack's title (its ``<title>``, so the PDF's title, and the running header of the
-        cover and contents; a report's pages are headed with its title, the appendix's with
-        the appendix's: :func:`running_headers`).
-    council, heading, subtitle, details
-        Shown on the cover: the council's name, the heading (``title`` if not given), one
-        sentence, and (label, value) rows.
+    cover
+        The pack's title and cover (:class:`PackTitle`). A report's pages are headed with its
+        own title, the appendix's with the appendix's (:func:`running_headers`).
+    **parts
+        Instead of ``cover``, its fields as keywords (``title=``, ``council=``, ``heading=``,
+        ``subtitle=``, ``details=``), as callers written before :class:`PackTitle` pass them.
     """
+    cover = PackTitle.of(cover, parts)
+    title = cover.title
     styles: dict[str, None] = {}
     scripts: dict[str, None] = {}
     articles: list[str] = []
@@ -424,7 +453,7 @@ def combine_reports(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="generator" content="pmlib"><title>{html.escape(title)}</title>{css}'
         '</head><body class="pmlib-report pmlib-pack"><main id="main-content">'
-        + _cover(heading or title, council, subtitle, mark_text, details)
+        + _cover(cover.heading or title, cover.council, cover.subtitle, mark_text, cover.details)
         + _contents(entries)
         + "".join(articles)
         + "</main>"

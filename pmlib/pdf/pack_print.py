@@ -28,7 +28,7 @@ from typing import Any
 
 from pmlib.core.errors import RenderError
 from pmlib.core.files import write_bytes_atomic
-from pmlib.pdf.pack_html import PackEntry, PackReport, combine_reports
+from pmlib.pdf.pack_html import PackEntry, PackReport, PackTitle, combine_reports
 
 log = logging.getLogger(__name__)
 
@@ -111,16 +111,17 @@ def _raw_dests(reader: Any) -> dict[str, list]:
 def print_pack(
     out_dir: Path,
     reports: Sequence[PackReport],
+    cover: PackTitle | None = None,
     *,
-    title: str,
-    council: str = "",
-    heading: str = "",
-    subtitle: str = "",
-    details: Sequence[tuple[str, str]] = (),
     out_name: str = "pack.pdf",
     keep_html: bool = False,
+    **parts: Any,
 ) -> PrintedPack:
     """Print ``reports`` (rendered pages in ``out_dir``) as one agenda pack ``<out_dir>/<out_name>``.
+
+    ``cover`` is the pack's title and cover (:class:`pmlib.pdf.pack_html.PackTitle`); its
+    fields may be given as keywords instead (``title=``, ``council=``, ``heading=``,
+    ``subtitle=``, ``details=``), as callers written before it do.
 
     The pack is written atomically; its links to files beside it (``index.html``, the CSVs)
     stay relative. ``keep_html`` also leaves the combined page as ``<out_name>.html`` (for
@@ -130,6 +131,7 @@ def print_pack(
     from pmlib.pdf.pdf_update import PdfUpdate
 
     t0 = time.perf_counter()
+    cover = PackTitle.of(cover, parts)  # a mistaken keyword fails before the browser starts
     out_dir = Path(out_dir)
     warm_up()  # the browser starts in its own thread while the reports' pages are joined
     if not reports:
@@ -140,9 +142,7 @@ def print_pack(
             f"Cannot make {out_name}: no rendered page for {', '.join(missing)} in {out_dir}. "
             "Fix: run with --format html,pdf."
         )
-    doc = combine_reports(
-        reports, title=title, council=council, heading=heading, subtitle=subtitle, details=details
-    )
+    doc = combine_reports(reports, cover)
     numbered: dict[str, int] = {}
 
     def revise(data: bytes) -> dict[str, str]:
