@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -204,3 +205,51 @@ def test_per_indicator_deadline_and_validity_when_the_library_has_them(council):
     # R1: 2 working days after Wednesday 30 September 2026 is Friday 2 October
     assert rows.loc[("R1", Q2), "due"] == dt.date(2026, 10, 2)
     assert rows.loc[("R2", "2026-09"), "due"] == dt.date(2026, 10, 15)
+
+
+def test_six_monthly_biennial_and_library_span_in_the_return(council, tmp_path):
+    """A six-monthly indicator owes H1 in the Q2 return and H2 in Q4's (a Q2 report shows H1,
+    a Q4 report H2); a biennial one owes its year in Q4's unless the year before has a figure;
+    and no return asks for a figure of a period wholly outside valid_from/valid_to, which
+    validation would warn about."""
+    data, params = council
+    path = data / "indicators.csv"
+    ind = pd.read_csv(path, dtype=str, keep_default_na=False)
+    r1 = ind[ind["id"].eq("R1")].iloc[0]
+    extra = [
+        r1.to_dict() | {"id": i, "name": n, "frequency": f, "aggregation": "sum", "unit": "number",
+                        "kind": "PI"}
+        for i, n, f in (("R4", "Bulky waste surveys", "six-monthly"),
+                        ("R5", "Resident survey: clean streets", "biennial"),
+                        ("R6", "Resident survey: recycling", "biennial"))
+    ]  # fmt: skip
+    ind = pd.concat([ind, pd.DataFrame(extra)], ignore_index=True)
+    ind["valid_from"] = ind["id"].map({"R2": "2026-08"}).fillna("")  # R2 joins in August
+    ind.to_csv(path, index=False)
+    with open(data / "actuals.csv", "a", encoding="utf-8") as fh:  # R5's last outturn
+        fh.write("R5,2025/26,71,,,approved,A. Cole,2026-04-10,B. Dune,2026-04-12\n")
+    ds = read_dataset(data, params)
+
+    def asked(quarter: str) -> list[tuple[str, str]]:
+        rows = return_rows(ds, quarter_of(quarter, ds))
+        return list(zip(rows["indicator_id"], rows["period"], strict=True))
+
+    assert asked(Q2) == [
+        ("R2", "2026-08"), ("R2", "2026-09"),  # not July: before R2's valid_from
+        ("R1", Q2), ("R3", Q2), ("R4", "2026/27 H1"),
+    ]  # fmt: skip
+    assert not any(i == "R4" for i, _ in asked("2026/27 Q3"))
+    q4 = asked("2026/27 Q4")
+    assert [p for i, p in q4 if i in ("R4", "R5", "R6")] == ["2026/27 H2", "2026/27"]
+    assert ("R6", "2026/27") in q4 and not any(i == "R5" for i, _ in q4)  # R5: its off year
+    # the half-year's row goes round the workbook like any other
+    from test_returns_import import run
+
+    waste = made(council, tmp_path)["Head of Waste"]
+    fill(waste, {("R4", "2026/27 H1"): {"Value": 14}, ("R3", Q2): {"Value": 27}})
+    (out,) = run(council, tmp_path, [waste])
+    assert out.result == "merged", [str(p) for p in out.problems]
+    act = read_dataset(data, params).actuals
+    assert act.loc[act["indicator_id"].eq("R4"), ["period", "value"]].values.tolist() == [
+        ["2026/27 H1", 14.0]
+    ]

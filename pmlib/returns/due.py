@@ -1,12 +1,19 @@
 """What a quarter's return asks for: one row per figure due, grouped by the officer who returns it.
 
-A monthly indicator owes the quarter's three months, a quarterly one the quarter, an annual one
-its year in the fourth quarter's return (the year's outturn is collected after the year ends).
+A monthly indicator owes the quarter's three months, a quarterly one the quarter, a six-monthly
+one its half-year in the second and fourth quarters' returns (H1 in Q2, H2 in Q4: the periods a
+report shows it for, :mod:`pmlib.rating.cadence`), an annual one its year in the fourth
+quarter's return (the year's outturn is collected after the year ends), and a biennial one its
+year in the fourth quarter's return unless the year before has a figure (then this is its off
+year, as the reports judge it).
 An indicator reported in arrears (``reporting_lag``) owes, for each of those periods, the period
 a report for it shows (:mod:`pmlib.rating.lags`): with a lag of ``1 quarter`` the Q2 return asks
 for Q1, and a monthly indicator ``2 months`` in arrears owes May, June and July in Q2's return.
 Every figure in a quarter's return is due by the return's deadline, counted from the quarter's
-end (:mod:`pmlib.returns.lateness` judges lateness the same way).
+end (:mod:`pmlib.returns.lateness` judges lateness the same way). An indicator is asked for only
+in the quarters it is in the library (``valid_from``/``valid_to``, as a report for the quarter
+includes it), and only for periods within its span: validation warns about a figure for a
+period wholly outside it (:mod:`pmlib.data.library_span`), so the return does not ask for one.
 Each row carries what the officer needs to judge the figure (definition, unit, target, the last
 eight periods, the same period last year) and the narrative is asked for once per indicator, on
 its last row (the narrative is kept per quarter, or per year for an annual indicator).
@@ -50,12 +57,18 @@ def due_periods(frequency: str, quarter: Period) -> list[Period]:
     >>> q = Period("quarter", 2026, 3)
     >>> [p.label for p in due_periods("monthly", q)], [p.label for p in due_periods("annual", q)]
     (['2026-10', '2026-11', '2026-12'], [])
+    >>> [p.label for p in due_periods("six-monthly", Period("quarter", 2026, 2))]
+    ['2026/27 H1']
+    >>> due_periods("six-monthly", q)
+    []
     """
     if frequency == "monthly":
         return quarter.months()
     if frequency == "quarterly":
         return [quarter]
-    if frequency == "annual" and quarter.index == 4:
+    if frequency == "six-monthly" and quarter.index in (2, 4):
+        return [Period("half", quarter.fy, quarter.index // 2, quarter.start_month)]
+    if frequency in ("annual", "biennial") and quarter.index == 4:
         return [quarter.year()]
     return []
 
@@ -75,6 +88,17 @@ def _valid_in(indicator: pd.Series, quarter: Period) -> bool:
     if first is not None and first.ordinal - len(first.months()) + 1 > quarter.ordinal:
         return False
     return not (last is not None and last.ordinal < quarter.ordinal - 2)
+
+
+def _in_span(indicator: pd.Series, period: Period) -> bool:
+    """Whether ``period`` is not wholly outside the indicator's ``valid_from``/``valid_to``
+    (the rule validation warns by, :mod:`pmlib.data.library_span`)."""
+    start = period.start_month
+    first = try_parse_period(_text(indicator.get("valid_from")), start)
+    last = try_parse_period(_text(indicator.get("valid_to")), start)
+    if first is not None and period.end_date < first.start_date:
+        return False
+    return not (last is not None and period.start_date > last.end_date)
 
 
 def group_name(indicator: pd.Series, group_by: str) -> str:
@@ -145,6 +169,9 @@ def return_rows(
             periods = [moved[p][int(lag)] for p in periods]
         if not _valid_in(row, quarter):
             continue
+        periods = [p for p in periods if _in_span(row, p)]
+        if not periods:
+            continue
         own_deadline = _text(row.get("submission_deadline")) or None  # a column that may be absent
         group = group_name(row, group_by)
         if owners and group not in owners:
@@ -160,6 +187,8 @@ def return_rows(
             for p, v in zip(earlier.get("period", []), earlier.get("value", []), strict=False)
         ]
         values = {} if own is None else dict(zip(own["period"], own["value"], strict=True))
+        if row["frequency"] == "biennial" and periods[0].last_year().label in values:
+            continue  # last year had the outturn: this is the off year
         for n, period in enumerate(periods):
             last = period.last_year()
             records.append(
