@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from test_returns_import import GOOD_R2, run
+from test_returns_import import GOOD_R2, GOOD_WASTE, run
 from test_returns_make import Q2, fill, made
 
 from pmlib.cli.main import main
@@ -147,3 +147,45 @@ def test_a_lagged_figures_late_return_is_shown_where_the_figure_is_reported(coun
     assert list(zip(late["indicator_id"], late["detail"].str[:10], strict=True)) == [
         ("R1", "2026/27 Q1"), ("R3", "2026/27 Q2"),
     ]  # fmt: skip
+
+
+def _set(data, column: str, values: dict[str, str]) -> None:
+    path = data / "indicators.csv"
+    ind = pd.read_csv(path, dtype=str, keep_default_na=False)
+    ind[column] = ind["id"].map(values).fillna(ind.get(column, ""))
+    ind.to_csv(path, index=False)
+
+
+def _returned_late(data, params) -> dict[str, str]:
+    f = audit_findings(read_dataset(data, params), parse_period(Q2))
+    f = f[f["issue"].eq("Returned late")]
+    return dict(zip(f["indicator_id"], f["detail"], strict=True))
+
+
+def test_a_figure_is_returned_late_by_its_own_deadline(council, tmp_path):
+    """R1 must be in 10 calendar days (Saturday 10 October), R3 in 25 (Sunday 25 October):
+    the workbook is due when R1 is. Imported on Tuesday 20 October it is 7 working days late
+    (12-16, 19, 20 October), and so is R1; R3 was on time."""
+    data, params = council
+    _set(data, "submission_deadline", {"R1": "10 days", "R3": "25 days"})
+    paths = made(council, tmp_path)
+    (out,) = run(council, tmp_path, [fill(paths["Head of Waste"], GOOD_WASTE)])  # 20 October
+    assert out.result == "merged" and out.late_by == 7
+    assert _returned_late(data, params) == {
+        "R1": "2026/27 Q2: due 2026-10-10, 7 working day(s) late"
+    }
+    # with R3 due 15 October (the council's 15 days) it is late by the 3 working days since
+    _set(data, "submission_deadline", {"R3": ""})
+    assert _returned_late(data, params) == {
+        "R1": "2026/27 Q2: due 2026-10-10, 7 working day(s) late",
+        "R3": "2026/27 Q2: due 2026-10-15, 3 working day(s) late",
+    }
+
+
+def test_an_owner_whose_name_holds_late_does_not_make_a_return_late(council, tmp_path):
+    data, params = council
+    _set(data, "owner", {"R2": "J. Slater"})
+    paths = made(council, tmp_path)
+    (out,) = run(council, tmp_path, [fill(paths["J. Slater"], GOOD_R2)], today=ON_TIME)
+    assert out.result == "merged" and out.late_by == 0
+    assert _returned_late(data, params) == {}
