@@ -189,3 +189,21 @@ def test_an_owner_whose_name_holds_late_does_not_make_a_return_late(council, tmp
     (out,) = run(council, tmp_path, [fill(paths["J. Slater"], GOOD_R2)], today=ON_TIME)
     assert out.result == "merged" and out.late_by == 0
     assert _returned_late(data, params) == {}
+
+
+def test_an_import_is_judged_on_the_uk_day_by_default(council, tmp_path, monkeypatch):
+    """Without ``today`` the import takes the UK day (pmlib.returns.config.uk_today, whose
+    doctests turn 23:30 UTC on 15 October into 16 October), not the machine's own date."""
+    import pmlib.returns.importer as importer
+
+    data, params = council
+    paths = made(council, tmp_path)
+    monkeypatch.setattr(importer, "uk_today", lambda: dt.date(2026, 10, 16))  # Friday
+    (out,) = importer.import_returns(
+        [fill(paths["Head of Revenues"], GOOD_R2)], Q2, data_dir=data, params_dir=params,
+        returns_dir=tmp_path / "returns", by="P. Officer",
+    )  # fmt: skip
+    assert out.result == "merged" and out.late_by == 1  # due Thursday 15 October
+    act = read_dataset(data, params).actuals
+    assert set(act.loc[act["indicator_id"].eq("R2") & act["period"].ge("2026-07"),
+                       "collected_at"].dt.date) == {dt.date(2026, 10, 16)}  # fmt: skip

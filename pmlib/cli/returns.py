@@ -103,13 +103,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from pmlib.data.validate import read_dataset
-    from pmlib.returns.config import read_returns_settings
+    from pmlib.returns.config import read_returns_settings, uk_today
     from pmlib.returns.due import quarter_of
     from pmlib.returns.status import write_status
 
     ds = read_dataset(args.data, args.params)
     q = quarter_of(args.quarter, ds)
-    today = args.today or dt.date.today()
+    today = args.today or uk_today()
     table, csv, emails = write_status(
         ds, q, args.returns, read_returns_settings(ds.settings.params_dir), today
     )

@@ -31,7 +31,7 @@ from pmlib.core.workdays import working_days_between
 from pmlib.data.load import read_tables
 from pmlib.data.validate import build_dataset, read_dataset
 from pmlib.returns import audit
-from pmlib.returns.config import narrative_headings, read_returns_settings, region
+from pmlib.returns.config import narrative_headings, read_returns_settings, region, uk_today
 from pmlib.returns.db_import import open_store
 from pmlib.returns.due import off_target, return_rows, workbook_deadline
 from pmlib.returns.make import quarter_folder
@@ -122,7 +122,7 @@ def import_returns(
             "No data folder. Fix: pass --data DIR or set data_dir in council.yaml."
         )
     q = parse_quarter(quarter, settings.council.fy_start_month)
-    today = today or dt.date.today()
+    today = today or uk_today()
     qdir = quarter_folder(returns_dir, q)
     paths = returned_files(files, qdir / "in")
     outcomes, seen = [], {}

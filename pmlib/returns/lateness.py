@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -37,6 +36,7 @@ from pmlib.data.lags import Lag, due_period
 from pmlib.data.load import SOURCE_ROW
 from pmlib.rating.lags import lag_months
 from pmlib.returns.audit import read_log
+from pmlib.returns.config import uk_today
 
 __all__ = [
     "LATE_WARNING",
@@ -46,9 +46,6 @@ __all__ = [
     "returned_keys",
     "uk_day",
 ]
-
-#: The councils' clock: deadlines are days in the UK, the audit log's times are UTC.
-UK = ZoneInfo("Europe/London")
 
 #: The start of validation's lateness warning (pmlib.data.governance).
 LATE_WARNING = "submitted late"
@@ -141,7 +138,4 @@ def uk_day(at: str) -> dt.date:
     text = at.strip()
     if len(text) <= 10:  # a bare date: already a day
         return dt.date.fromisoformat(text)
-    when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(UK).date()
+    return uk_today(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))

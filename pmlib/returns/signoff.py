@@ -22,7 +22,7 @@ from pmlib.core.errors import ParameterError, PmlibError
 from pmlib.core.periods import Period, parse_quarter
 from pmlib.data.validate import read_dataset
 from pmlib.returns import audit
-from pmlib.returns.config import read_returns_settings
+from pmlib.returns.config import read_returns_settings, uk_today
 from pmlib.returns.db_import import open_store
 from pmlib.returns.due import return_rows
 from pmlib.returns.store import read_stored, sources, stage_tables, upsert_cells
@@ -116,7 +116,7 @@ def sign_off(
         raise ParameterError("Say who is signing off. Fix: --by NAME.")
     if action == "reject" and not reason.strip():
         raise ParameterError('A rejection needs a reason. Fix: --reason "...".')
-    today = today or dt.date.today()
+    today = today or uk_today()
     dataset = read_dataset(data_dir, params_dir, today=today)
     folder = data_dir or dataset.council.data_dir
     q = parse_quarter(quarter, dataset.council.fy_start_month)
