@@ -108,3 +108,27 @@ def test_the_narrative_check_covers_the_exceptions_the_report_raises(council):
         "An exception in 2026/27 Q1 (forecast to miss the year-end target) with no officer "
         "commentary"
     ]
+
+
+def test_a_lagged_indicators_findings_follow_the_figure_the_report_shows(council):
+    """R1 is a quarter in arrears, so the Q2 report shows its Q1 figure. Typed in on 20
+    October and not yet approved, that figure is late (Q1 ends 30 June; a quarter in arrears
+    it is due 30 September + 15 days = 15 October): both are said in the Q2 report, where the
+    figure is, and not in the Q1 report, which shows R1's 2025/26 Q4 (none here)."""
+    data, params = council
+    edit(data, "indicators", "public,2026-06-01\nR2", "public,2026-06-01,1 quarter\nR2")
+    edit(data, "indicators", "visibility,last_reviewed", "visibility,last_reviewed,reporting_lag")
+    edit(
+        data,
+        "actuals",
+        "R1,2026/27 Q1,48.5,485,1000,approved,A. Cole,2026-07-08,B. Dune,2026-07-10",
+        "R1,2026/27 Q1,48.5,485,1000,submitted,A. Cole,2026-10-20,,",
+    )
+    ds = read_dataset(data, params, today=TODAY)
+    q2 = _findings(ds, "2026/27 Q2")
+    r1 = q2[q2["indicator_id"].eq("R1")].set_index("issue")["detail"]
+    assert r1["Submitted late"].startswith("2026/27 Q1 figure collected on 20 October 2026, ")
+    assert "2026/27 Q1" in r1["Not yet approved"]
+    q1 = _findings(ds, "2026/27 Q1")
+    r1 = q1[q1["indicator_id"].eq("R1")]
+    assert not r1["issue"].isin(["Submitted late", "Not yet approved"]).any()

@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from pmlib.core.model import Dataset
-from pmlib.core.periods import Period
+from pmlib.core.periods import Period, try_parse_period
 from pmlib.core.sources import source_name
 from pmlib.core.words import long_date, period_words
 from pmlib.data.load import SOURCE_ROW
@@ -111,6 +111,24 @@ def _deadline_of(own: pd.Series | None, ind_id: str, council: str) -> str:
     return council if pd.isna(text) or not str(text).strip() else str(text).strip()
 
 
+def _shows(act: pd.DataFrame, period: Period) -> pd.Series:
+    """Rows of ``act`` a report for ``period`` shows: its months and quarters, and the year's
+    outturn in the year's last quarter or half."""
+    mask = act["fy"].eq(period.fy)
+    if period.kind == "quarter":
+        mask &= act["quarter"].eq(period.quarter) | (
+            act["period_kind"].eq("year") & (period.quarter == 4)
+        )
+    elif period.kind == "month":
+        mask &= act["period"].eq(period.label)
+    elif period.kind == "half":  # its months, quarters and itself; the year's outturn at H2
+        first = period.ordinal - 6
+        inside = act["ordinal"].gt(first) & act["ordinal"].le(period.ordinal)
+        year_row = act["period_kind"].eq("year")
+        mask &= (inside & ~year_row) | (year_row & (period.index == 2))
+    return mask.fillna(False).astype(bool)
+
+
 def quality_findings(
     dataset: Dataset,
     rated: pd.DataFrame,
@@ -180,20 +198,17 @@ def quality_findings(
         for i, p in zip(rated["indicator_id"][untargeted], shown[untargeted], strict=True)
     ]
 
+    # the figures the report shows: its period's, or for an indicator reported in arrears the
+    # period it shows instead (reported_period), so their lateness and approval follow them
     act = dataset.actuals
-    in_period = act[act["indicator_id"].isin(ids) & act["fy"].eq(period.fy)]
-    if period.kind == "quarter":
-        in_period = in_period[
-            in_period["quarter"].eq(period.quarter)
-            | (in_period["period_kind"].eq("year") & (period.quarter == 4))
-        ]
-    elif period.kind == "month":
-        in_period = in_period[in_period["period"].eq(period.label)]
-    elif period.kind == "half":  # its months, quarters and itself; the year's outturn at H2
-        first = period.ordinal - 6
-        inside = in_period["ordinal"].gt(first) & in_period["ordinal"].le(period.ordinal)
-        year_row = in_period["period_kind"].eq("year")
-        in_period = in_period[(inside & ~year_row) | (year_row & (period.index == 2))]
+    act = act[act["indicator_id"].isin(ids)]
+    by_shown = pd.Series(shown.to_numpy(), index=rated["indicator_id"].to_numpy())
+    keep = pd.Series(False, index=act.index)
+    for label in by_shown.unique():
+        p = period if label == period.label else try_parse_period(label, period.start_month)
+        if p is not None:
+            keep |= act["indicator_id"].isin(by_shown.index[by_shown.eq(label)]) & _shows(act, p)
+    in_period = act[keep]
     pending = in_period[in_period["status"].isin(["draft", "submitted"])]
     rows += [
         (i, "Not yet approved", _pending_text(p, s, c))
