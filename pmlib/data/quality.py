@@ -202,7 +202,8 @@ def quality_findings(
     # period it shows instead (reported_period), so their lateness and approval follow them
     act = dataset.actuals
     act = act[act["indicator_id"].isin(ids)]
-    by_shown = pd.Series(shown.to_numpy(), index=rated["indicator_id"].to_numpy())
+    by_shown = pd.Series(shown.to_numpy(), index=rated["indicator_id"].to_numpy(), dtype=object)
+    by_shown = by_shown.where(by_shown.notna(), period.label)  # no reported period: its own
     keep = pd.Series(False, index=act.index)
     for label in by_shown.unique():
         p = period if label == period.label else try_parse_period(label, period.start_month)
