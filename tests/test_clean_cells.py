@@ -195,3 +195,17 @@ def test_validating_clean_data_does_not_import_pandera():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "col", [Col("note", "text"), Col("visibility", "choice", default="public")]
+)
+@pytest.mark.parametrize("n", [0, 3])
+def test_a_column_the_table_lacks_is_what_pandas_builds_for_it(col, n):
+    """Blank (or default) text cells built in Arrow equal pandas' own blank string column."""
+    index = pd.RangeIndex(n)
+    fill = pd.NA if col.default is None else col.default
+    expected = pd.Series(fill, index=index, dtype="string")
+    built = schema._blank(col, n, index)
+    pd.testing.assert_series_equal(built, expected)
+    assert built.tolist() == ([pd.NA] * n if col.default is None else ["public"] * n)
