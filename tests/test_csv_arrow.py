@@ -71,6 +71,20 @@ def test_text_is_quoted_only_where_the_csv_module_would_and_formulas_are_neutral
     )
 
 
+def test_a_few_cells_to_quote_among_many_are_quoted_alone_and_the_same():
+    """One cell in ten needs quotes (they are quoted on their own), then every cell (the whole
+    column is); multi-byte text around the commas; the same bytes as pandas' writer."""
+    few = [f"Ynys Môn, £{i}" if i % 10 == 0 else f"Môn £{i}" for i in range(100)]
+    many = [f'"{i}", ok' for i in range(100)]
+    frame = pd.DataFrame({"few": pd.Series(few, dtype="str"), "many": pd.Series(many, dtype="str")})
+    text = arrow(frame)
+    assert text == pandas_writer(frame)
+    lines = text.split("\n")
+    assert lines[1] == '"Ynys Môn, £0","""0"", ok"'  # worked out by hand: quotes doubled
+    assert lines[2] == 'Môn £1,"""1"", ok"'
+    assert arrow(frame.iloc[5:40]) == pandas_writer(frame.iloc[5:40])  # a slice of the arrays
+
+
 def test_a_row_of_one_empty_cell_is_written_as_two_quotes():
     assert arrow(pd.DataFrame({"a": ["x", None, ""]})) == 'a\nx\n""\n""\n'
 

@@ -130,9 +130,6 @@ def _column_text(col: pd.Series, whole_numbers: bool = False) -> pa.Array | None
     return None
 
 
-_RE2_ESCAPES = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
-
-
 def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """A large_string array's cell offsets and its UTF-8 bytes, as NumPy views (no copy)."""
     _, offsets_buf, data_buf = text.buffers()
@@ -173,17 +170,34 @@ def _neutralise(text: pa.Array, dangerous: Callable[[str], bool], triggers: tupl
     return pc.replace_with_mask(text, pa.array(mask), pa.array(fixed, pa.large_string()))
 
 
-_QUOTE_CLASS = "[" + "".join(_RE2_ESCAPES[ch] for ch in _quoted_characters()) + "]"
+_QUOTED = _byte_table(_quoted_characters())
 
 
 def _quote(text: pa.Array) -> pa.Array:
-    needs = pc.fill_null(pc.match_substring_regex(text, _QUOTE_CLASS), False)
-    if not pc.any(needs).as_py():
+    """Quote the cells holding a delimiter, quote or line break, inner quotes doubled.
+
+    The cells are found from the bytes themselves (each quoted character is ASCII, so a byte
+    equal to one is that character, never part of another in UTF-8): one table look-up per
+    byte instead of a regular expression per cell, and a column with nothing to quote (most
+    of them) is left as it is. A few cells to quote are quoted alone; many, as a whole column.
+    """
+    offsets, data = _buffers(text)
+    if not data.size:
         return text
+    first, last = int(offsets[0]), int(offsets[-1])
+    at = np.flatnonzero(_QUOTED[data[first:last]])
+    if not at.size:
+        return text
+    needs = np.zeros(len(text), dtype=bool)
+    needs[np.searchsorted(offsets, at + first, side="right") - 1] = True
+    rows = np.flatnonzero(needs)
+    cells = text if rows.size * 4 >= len(text) else pc.take(text, pa.array(rows))
     quoted = pc.binary_join_element_wise(
-        _s('"'), pc.replace_substring(text, '"', '""'), _s('"'), _s("")
+        _s('"'), pc.replace_substring(cells, '"', '""'), _s('"'), _s("")
     )
-    return pc.if_else(needs, quoted, text)
+    if cells is text:
+        return pc.if_else(pa.array(needs), quoted, text)
+    return pc.replace_with_mask(text, pa.array(needs), quoted)
 
 
 def _text_bytes(text: pa.Array) -> memoryview:

@@ -133,7 +133,10 @@ def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
     }
     rows = prepare_rows(meta, dataset.actuals, fys)
     kinds = kinds_needed(kinds, arrays["frequency"])
-    cubes = {k: build_cube(meta, rows, k, fys) for k in kinds}
+    # a sub-year period reads itself, the period before and the same period last year, so its
+    # cube starts a year before the first period rated; only the year cube reaches two years
+    # back (a biennial outturn), which is why ``fys`` starts two years back
+    cubes = {k: build_cube(meta, rows, k, fys if k == "year" else fys[1:]) for k in kinds}
     overrides = Overrides.from_actuals(dataset.actuals, meta["id"])
     return _Context(dataset, meta, arrays, cubes, overrides)
 
