@@ -21,6 +21,7 @@ import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -192,12 +193,17 @@ _UK_DATE = re.compile(
 
 
 def uk_dates(cells: pd.Series) -> pd.Series:
-    """Day-first dates (``08/06/2022``, ``8.6.2022``, ``08-06-2022 09:30``) as ISO text.
+    """Day-first dates (``08/06/2022``, ``8.6.2022``, ``08-06-2022 09:30``) as ISO text, and
+    date-times as the UK day they fall on.
 
     UK spreadsheets write dates day first; left to pandas, ``08/06/2022`` would be read as
-    6 August and ``13/06/2022`` as 13 June. ISO dates, dates with month names and anything
-    that is not a real day (``31/02/2026``) are left as typed, so a bad cell is reported as
-    the user wrote it.
+    6 August and ``13/06/2022`` as 13 June. The data's date columns hold days (a deadline is a
+    day), so a time of day is dropped: ``08-06-2022 09:30`` and ``2022-06-08T09:30`` are
+    ``2022-06-08``, and a date-time with a UTC offset, as systems export them
+    (``2026-09-30T23:30:00Z``), is the day it was in the UK (``2026-10-01``). Mixed with plain
+    dates, a time or an offset would otherwise stop pandas reading the whole column. ISO dates,
+    dates with month names and anything that is not a real day (``31/02/2026``) are left as
+    typed, so a bad cell is reported as the user wrote it.
     """
 
     def convert(value: object) -> object:
@@ -205,15 +211,34 @@ def uk_dates(cells: pd.Series) -> pd.Series:
             return value
         m = _UK_DATE.match(value)
         if not m:
-            return value
+            return _uk_day(value)
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         try:
-            iso = dt.date(year, month, day).isoformat()
+            return dt.date(year, month, day).isoformat()
         except ValueError:
             return value
-        return f"{iso} {m.group(4)}" if m.group(4) else iso
 
     return pd.Series([convert(v) for v in cells], index=cells.index, dtype=object)
+
+
+_UK = ZoneInfo("Europe/London")
+_ISO_TIME = re.compile(
+    r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+
+
+def _uk_day(value: str) -> str:
+    """An ISO date-time (``2026-10-15 16:00``, ``2026-10-15T16:00:00+01:00``, ``...Z``) as the
+    ISO day it was in the UK; anything else as typed."""
+    if not _ISO_TIME.match(value):
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_UK)
+    return moment.date().isoformat()
 
 
 def _is_typed(s: pd.Series) -> bool:
