@@ -2,11 +2,13 @@
 
 An indicator's ``valid_from``/``valid_to`` say when it was in the library (Breckland agrees its
 KPIs annually): a report for a period before ``valid_from`` or after ``valid_to`` leaves the
-indicator out (:func:`pmlib.core.periods.in_library`), so its figure for that period is never
-rated. That is usually a mistyped period (``2024/25`` for ``2025/26``) or a ``valid_from`` set a
-year too late, and either way the figure silently drops out of the reports; so validation names
-it. It is a warning, not an error: a council may load an indicator's history from before it
-adopted it.
+indicator out (:func:`pmlib.core.periods.in_library`), so no report shows its figure for that
+period as that period's own (a month inside a quarter that overlaps the span still counts in the
+quarter's figure, and earlier figures still feed Direction of Travel: docs/rating-rules.md). A
+figure wholly outside the span is usually a mistyped period (``2024/25`` for ``2025/26``) or a
+``valid_from`` set a year too late, and either way it silently drops out of the reports; so
+validation names it. It is a warning, not an error: a council may load an indicator's history
+from before it adopted it.
 
 Vectorised over the actuals (a million rows in the benchmark): the library's bounds are parsed
 once per indicator, the periods once per distinct period, and messages are built only for the
