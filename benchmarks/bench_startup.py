@@ -88,7 +88,12 @@ def _cmdline():
 
 _CMD = _cmdline()
 
+_FORKED = []
+os.register_at_fork(after_in_child=lambda: _FORKED.append(1))
+
 def _role():
+    if "zygote" in _CMD:
+        return "kernel" if _FORKED else "zygote"
     if "ipykernel" in _CMD:
         return "kernel"
     if "spawn_main" in _CMD:

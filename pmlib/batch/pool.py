@@ -62,7 +62,7 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(
     cwd: str, preload: tuple[str, ...], log_level: int, eager: bool = False,
-    quick_exit: bool = False,
+    quick_exit: bool = False, zygote: str | None = None,
 ) -> None:  # fmt: skip
     """Pool initializer: remember settings; with ``eager``, start the kernel now and warm up
     while it imports (else the kernel starts with the first report).
@@ -70,13 +70,14 @@ def _init_worker(
     A pool started ahead of its reports (:func:`prestart_pool`) is eager, so a worker is
     ready by the time the parent has planned. A kernel that fails to start here is simply
     started again by the first report, which then fails with the reason. ``quick_exit``
-    (the pool's own processes, never a Dask worker): see :func:`_exit_quickly`.
+    (the pool's own processes, never a Dask worker): see :func:`_exit_quickly`. ``zygote``:
+    the socket of the process kernels are forked from (:mod:`pmlib.render.zygote`), if any.
     """
-    from pmlib.render.kernel import skip_slow_optional_imports
+    from pmlib.render.lean import skip_slow_optional_imports
 
     skip_slow_optional_imports()
     logging.basicConfig(level=log_level, format="%(processName)s: %(message)s")
-    _WORKER.update(cwd=Path(cwd), preload=preload, kernel=None)
+    _WORKER.update(cwd=Path(cwd), preload=preload, kernel=None, zygote=zygote)
     multiprocessing.util.Finalize(None, _stop_kernel, exitpriority=10)
     if quick_exit:
         multiprocessing.util.Finalize(None, _exit_quickly, exitpriority=-100)
@@ -116,7 +117,34 @@ def _stop_kernel() -> None:
     kernel = _WORKER.get("kernel")
     _WORKER["kernel"] = None
     if kernel is not None:
-        kernel.shutdown()
+        with _sigterm_deferred():
+            kernel.shutdown()
+
+
+@contextlib.contextmanager
+def _sigterm_deferred() -> Iterator[None]:
+    """Hold a SIGTERM back until the kernel is stopped, then act on it.
+
+    A pool being discarded asks its workers to finish and sends them SIGTERM; a worker that
+    was already stopping its kernel (its exit finalizer) would otherwise be interrupted half
+    way, before the kernel was killed, and leave it to notice on its own that its parent
+    had gone.
+    """
+    import threading
+
+    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if received and callable(previous):
+            previous(signal.SIGTERM, None)
+        elif received and previous == signal.SIG_DFL:
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _kernel() -> Any:
@@ -125,10 +153,16 @@ def _kernel() -> Any:
     if _WORKER.get("kernel") is None:
         from pmlib.render.notebook import warm_up
 
-        kernel = ReportKernel(cwd=_WORKER["cwd"], preload=_WORKER["preload"])
+        zygote = _WORKER.get("zygote")
+        if zygote and not _WORKER.get("warm"):
+            warm_up()  # while the zygote imports (asking it now would only wait for that)
+            _WORKER["warm"] = True
+        kernel = ReportKernel(cwd=_WORKER["cwd"], preload=_WORKER["preload"], zygote=zygote)
         kernel.start(wait=False)
         _WORKER["kernel"] = kernel
-        warm_up()  # overlaps with the kernel's own imports
+        if not _WORKER.get("warm"):
+            warm_up()  # overlaps with the kernel's own imports
+            _WORKER["warm"] = True
     return _WORKER["kernel"]
 
 
@@ -293,8 +327,9 @@ def run_pool(
 
 
 def _new_pool(
-    jobs: int, cwd: Path, preload: Sequence[str], *, eager: bool = False
-) -> ProcessPoolExecutor:
+    jobs: int, cwd: Path, preload: Sequence[str], *, eager: bool = False,
+    zygote: str | None = None,
+) -> ProcessPoolExecutor:  # fmt: skip
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("spawn"),
@@ -305,6 +340,7 @@ def _new_pool(
             logging.getLogger().getEffectiveLevel(),
             eager,
             True,
+            zygote,
         ),  # fmt: skip
     )
 
@@ -342,8 +378,18 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
     data, nothing to render) is shut down on exit; its workers stop their kernels first,
     so a refused run may take a few seconds longer to end. Spawning needs ``jobs``
     submissions (one worker is spawned per task while none is idle), hence the no-op tasks.
+
+    With two workers or more (on Linux), their kernels are forked from one process that
+    imports the preload modules once (:mod:`pmlib.render.zygote`), instead of each kernel
+    importing them: on two cores that copy of the imports delayed both kernels. It is
+    stopped when the block ends (the kernels it forked belong to their workers).
     """
-    pool = _new_pool(jobs, cwd, preload, eager=True)
+    from pmlib.render.zygote import start_zygote
+
+    zygote = start_zygote(preload) if jobs >= 2 else None
+    pool = _new_pool(
+        jobs, cwd, preload, eager=True, zygote=zygote.address if zygote is not None else None
+    )
     ready = [pool.submit(_ready) for _ in range(jobs)]  # done once a worker has its kernel
     _PRESTARTED.update(pool=pool, jobs=jobs, preload=tuple(preload), ready=ready)
     try:
@@ -352,6 +398,8 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
         if _PRESTARTED.get("pool") is pool:
             _PRESTARTED.clear()
             _discard(pool)
+        if zygote is not None:
+            zygote.stop()
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
