@@ -7,7 +7,10 @@ started ahead by :func:`prestart_pool` while the parent still plans) and warms i
 the kernel imports its libraries; it reuses the kernel, reset, for every later report, and
 replaces it after any failure. Each report runs through papermill with the ``pmlib`` engine in
 that kernel (:func:`pmlib.render.notebook.run_report`). A worker writes a report's files itself
-and returns its manifest entry; report errors never escape a task.
+and returns its manifest entry (plain JSON values); report errors never escape a task. In a
+pre-started pool of two workers or more, the kernels are forked from one process that imported
+the report modules once (:mod:`pmlib.render.zygote`, Linux). A pool's worker ends without the
+interpreter's teardown once its kernel is stopped (the parent waits for it).
 
 Spawned (not forked) workers are portable and safe with a multi-threaded parent; the price is
 that a script calling :func:`pmlib.batch.runner.run_batch` needs the ``if __name__ == "__main__":``
