@@ -176,10 +176,12 @@ def _become_kernel(request: dict[str, Any]) -> None:
     os.dup2(log, 1)
     os.dup2(log, 2)
     _watch(int(request["watch"]))
-    import ipykernel_launcher
+    import importlib.util
+
     from ipykernel import kernelapp
 
-    sys.argv = [ipykernel_launcher.__file__, *request["argv"]]
+    launcher = importlib.util.find_spec(_LAUNCHER)  # argv[0] as in a launched kernel
+    sys.argv = [getattr(launcher, "origin", None) or _LAUNCHER, *request["argv"]]
     kernelapp.launch_new_instance()
 
 
