@@ -332,9 +332,9 @@ def test_a_prestarted_pool_is_taken_by_the_run_and_an_unused_one_stopped(tmp_pat
     made: list[bool] = []
     real = workers._new_pool
 
-    def counting(jobs, cwd, preload, *, eager=False):
+    def counting(jobs, cwd, preload, *, eager=False, **kw):
         made.append(eager)
-        return real(jobs, cwd, preload, eager=eager)
+        return real(jobs, cwd, preload, eager=eager, **kw)
 
     monkeypatch.setattr(workers, "_new_pool", counting)
     nb = FIXTURES / "toy_report.ipynb"

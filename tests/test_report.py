@@ -26,7 +26,8 @@ from pmlib.core.artifacts import (
     strip_artifacts,
 )
 from pmlib.core.errors import RenderError
-from pmlib.render.kernel import ReportKernel
+from pmlib.render import zygote
+from pmlib.render.kernel import DEFAULT_PRELOAD, ReportKernel
 from pmlib.render.notebook import CellFailure, ReportFailed, run_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,10 +126,27 @@ def test_publish_artifact_rejects_bad_values_at_the_source(name, data, fragment)
 # --- one warm kernel ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def kernel():
-    with ReportKernel() as k:
-        yield k
+@pytest.fixture(scope="module", params=["launched", "forked"])
+def kernel(request):
+    """Every kernel test runs on a kernel jupyter_client launched and on one forked from a
+    zygote (pmlib.render.zygote, as a batch on two workers does): the same behaviour."""
+    if request.param == "launched":
+        with ReportKernel() as k:
+            yield k
+        return
+    if not zygote.available():
+        pytest.skip("kernels are forked on Linux only")
+    z = zygote.start_zygote(DEFAULT_PRELOAD)
+    try:
+        with ReportKernel(zygote=z.address) as k:
+            assert _parent(k.km.provisioner.pid) == z.process.pid  # forked, not launched
+            yield k
+    finally:
+        z.stop()
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
 
 
 @pytest.fixture(scope="module")

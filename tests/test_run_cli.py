@@ -58,3 +58,50 @@ def test_publish_takes_a_database_url_as_data_like_run():
     for verb in (["run", "--quarter", "2026/27 Q1"], ["publish", "--quarter", "2026/27 Q1"]):
         args = build_parser().parse_args([*verb, "--data", url])
         assert args.data == url  # kept as text: a Path would fold the '//'
+
+
+@pytest.mark.notebook
+def test_the_run_command_prints_everything_and_exits_with_its_code(council, tmp_path):
+    """``pmlib run`` as a process ends without the interpreter's teardown (and forks its two
+    kernels from one zygote): what it prints and its exit code are still all there."""
+    import json
+    import subprocess
+    import sys
+
+    data, params = council
+    out = tmp_path / "out"
+    argv = ["run", "--quarter", "2026/27 Q1", "--data", str(data), "--params", str(params)]
+    argv += ["--committee", "environment", "--committee", "resources", "--jobs", "2"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pmlib", *argv, "--out", str(out), "-q"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[-1] == f"Index: {out.resolve() / 'index.html'}"  # the last line, flushed
+    assert sorted(line.split()[:2][1] for line in lines[:-1]) == ["environment", "resources"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in manifest["reports"]] == ["ok", "ok"]
+    assert type(manifest["reports"][0]["summary"]) is dict
+
+
+def test_planning_keeps_hypothesis_out_but_only_while_it_plans():
+    """In a fresh process (pytest itself imports hypothesis): unimportable during planning,
+    importable again afterwards."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pmlib.cli.run import _without_hypothesis\n"
+        "with _without_hypothesis():\n"
+        "    try:\n"
+        "        import hypothesis\n"
+        "        print('imported')\n"
+        "    except ImportError:\n"
+        "        print('blocked')\n"
+        "import hypothesis\n"
+        "print('after', hypothesis.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["blocked", "after", "hypothesis"], done.stderr

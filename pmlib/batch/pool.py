@@ -7,7 +7,10 @@ started ahead by :func:`prestart_pool` while the parent still plans) and warms i
 the kernel imports its libraries; it reuses the kernel, reset, for every later report, and
 replaces it after any failure. Each report runs through papermill with the ``pmlib`` engine in
 that kernel (:func:`pmlib.render.notebook.run_report`). A worker writes a report's files itself
-and returns its manifest entry; report errors never escape a task.
+and returns its manifest entry (plain JSON values); report errors never escape a task. In a
+pre-started pool of two workers or more, the kernels are forked from one process that imported
+the report modules once (:mod:`pmlib.render.zygote`, Linux). A pool's worker ends without the
+interpreter's teardown once its kernel is stopped (the parent waits for it).
 
 Spawned (not forked) workers are portable and safe with a multi-threaded parent; the price is
 that a script calling :func:`pmlib.batch.runner.run_batch` needs the ``if __name__ == "__main__":``
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import logging
 import multiprocessing
 import multiprocessing.util
@@ -59,20 +63,27 @@ def now() -> str:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(cwd: str, preload: tuple[str, ...], log_level: int, eager: bool = False) -> None:
+def _init_worker(
+    cwd: str, preload: tuple[str, ...], log_level: int, eager: bool = False,
+    quick_exit: bool = False, zygote: str | None = None,
+) -> None:  # fmt: skip
     """Pool initializer: remember settings; with ``eager``, start the kernel now and warm up
     while it imports (else the kernel starts with the first report).
 
     A pool started ahead of its reports (:func:`prestart_pool`) is eager, so a worker is
     ready by the time the parent has planned. A kernel that fails to start here is simply
-    started again by the first report, which then fails with the reason.
+    started again by the first report, which then fails with the reason. ``quick_exit``
+    (the pool's own processes, never a Dask worker): see :func:`_exit_quickly`. ``zygote``:
+    the socket of the process kernels are forked from (:mod:`pmlib.render.zygote`), if any.
     """
-    from pmlib.render.kernel import skip_slow_optional_imports
+    from pmlib.render.lean import skip_slow_optional_imports
 
     skip_slow_optional_imports()
     logging.basicConfig(level=log_level, format="%(processName)s: %(message)s")
-    _WORKER.update(cwd=Path(cwd), preload=preload, kernel=None)
+    _WORKER.update(cwd=Path(cwd), preload=preload, kernel=None, zygote=zygote)
     multiprocessing.util.Finalize(None, _stop_kernel, exitpriority=10)
+    if quick_exit:
+        multiprocessing.util.Finalize(None, _exit_quickly, exitpriority=-100)
     if eager:
         if hasattr(signal, "SIGTERM") and os.name == "posix":  # see prestart_pool
             signal.signal(signal.SIGTERM, _exit_on_term)
@@ -91,11 +102,52 @@ def _exit_on_term(signum: int, frame: Any) -> None:
     raise SystemExit(0)
 
 
+def _exit_quickly() -> None:
+    """The pool worker's last finalizer: end the process without tearing the interpreter down.
+
+    Runs after every other finalizer (the kernel is stopped, the results were sent). Freeing
+    the modules and objects of a worker that imported papermill, nbconvert and jupyter_client
+    takes 0.3-0.5 s, and the batch's parent waits for its workers to exit before it writes
+    the manifest: time nobody needs, since the process is ending anyway.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
+
+
 def _stop_kernel() -> None:
     kernel = _WORKER.get("kernel")
     _WORKER["kernel"] = None
     if kernel is not None:
-        kernel.shutdown()
+        with _sigterm_deferred():
+            kernel.shutdown()
+
+
+@contextlib.contextmanager
+def _sigterm_deferred() -> Iterator[None]:
+    """Hold a SIGTERM back until the kernel is stopped, then act on it.
+
+    A pool being discarded asks its workers to finish and sends them SIGTERM; a worker that
+    was already stopping its kernel (its exit finalizer) would otherwise be interrupted half
+    way, before the kernel was killed, and leave it to notice on its own that its parent
+    had gone.
+    """
+    import threading
+
+    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if received and callable(previous):
+            previous(signal.SIGTERM, None)
+        elif received and previous == signal.SIG_DFL:
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _kernel() -> Any:
@@ -104,10 +156,16 @@ def _kernel() -> Any:
     if _WORKER.get("kernel") is None:
         from pmlib.render.notebook import warm_up
 
-        kernel = ReportKernel(cwd=_WORKER["cwd"], preload=_WORKER["preload"])
+        zygote = _WORKER.get("zygote")
+        if zygote and not _WORKER.get("warm"):
+            warm_up()  # while the zygote imports (asking it now would only wait for that)
+            _WORKER["warm"] = True
+        kernel = ReportKernel(cwd=_WORKER["cwd"], preload=_WORKER["preload"], zygote=zygote)
         kernel.start(wait=False)
         _WORKER["kernel"] = kernel
-        warm_up()  # overlaps with the kernel's own imports
+        if not _WORKER.get("warm"):
+            warm_up()  # overlaps with the kernel's own imports
+            _WORKER["warm"] = True
     return _WORKER["kernel"]
 
 
@@ -202,7 +260,20 @@ def _render_one(
                 entry["files"] = [mf.file_record(failed_nb, out_dir, "failed-notebook")]
     entry["finished"] = now()
     entry["seconds"] = round(time.perf_counter() - t0, 3)
-    return entry
+    return _plain(entry)
+
+
+def _plain(entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry as plain JSON values (same order, same numbers).
+
+    A notebook's artifacts (the summary) are ``nbformat.NotebookNode`` objects: returned as
+    they are, unpickling them in the parent imports nbformat and jsonschema there (~1.4 CPU-s
+    on the batch's critical path, in the pool's result thread), only to be written as JSON.
+    """
+    try:
+        return json.loads(json.dumps(entry, ensure_ascii=False))
+    except (TypeError, ValueError):  # not JSON: the manifest writer will say so
+        return entry
 
 
 def _restart_kernel_later() -> None:
@@ -259,13 +330,21 @@ def run_pool(
 
 
 def _new_pool(
-    jobs: int, cwd: Path, preload: Sequence[str], *, eager: bool = False
-) -> ProcessPoolExecutor:
+    jobs: int, cwd: Path, preload: Sequence[str], *, eager: bool = False,
+    zygote: str | None = None,
+) -> ProcessPoolExecutor:  # fmt: skip
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(str(cwd), tuple(preload), logging.getLogger().getEffectiveLevel(), eager),
+        initargs=(
+            str(cwd),
+            tuple(preload),
+            logging.getLogger().getEffectiveLevel(),
+            eager,
+            True,
+            zygote,
+        ),  # fmt: skip
     )
 
 
@@ -302,8 +381,18 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
     data, nothing to render) is shut down on exit; its workers stop their kernels first,
     so a refused run may take a few seconds longer to end. Spawning needs ``jobs``
     submissions (one worker is spawned per task while none is idle), hence the no-op tasks.
+
+    With two workers or more (on Linux), their kernels are forked from one process that
+    imports the preload modules once (:mod:`pmlib.render.zygote`), instead of each kernel
+    importing them: on two cores that copy of the imports delayed both kernels. It is
+    stopped when the block ends (the kernels it forked belong to their workers).
     """
-    pool = _new_pool(jobs, cwd, preload, eager=True)
+    from pmlib.render.zygote import start_zygote
+
+    zygote = start_zygote(preload) if jobs >= 2 else None
+    pool = _new_pool(
+        jobs, cwd, preload, eager=True, zygote=zygote.address if zygote is not None else None
+    )
     ready = [pool.submit(_ready) for _ in range(jobs)]  # done once a worker has its kernel
     _PRESTARTED.update(pool=pool, jobs=jobs, preload=tuple(preload), ready=ready)
     try:
@@ -312,6 +401,8 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
         if _PRESTARTED.get("pool") is pool:
             _PRESTARTED.clear()
             _discard(pool)
+        if zygote is not None:
+            zygote.stop()
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pmlib.core.errors import RenderError
+from pmlib.render.lean import skip_slow_optional_imports
 
 #: Imported in every fresh kernel before its baseline is taken: the import cost is paid once
 #: per worker instead of once per report. Missing modules are skipped.
@@ -39,20 +40,6 @@ __all__ = [
 
 _BASELINE: dict[str, Any] | None = None
 _REGISTRIES = ("renderers", "data_transformers", "theme")
-
-
-def skip_slow_optional_imports() -> None:
-    """Keep ``rfc3987_syntax`` out of report kernels and workers (call before anything imports
-    jsonschema).
-
-    JupyterLab's dependencies install it; when present, ``import jsonschema`` builds ~35 parsers
-    for the optional ``uri`` format check, adding ~0.9 s to every process that imports altair or
-    nbformat (python-jsonschema/jsonschema#1428, ../shared/NOTES-tooling.md). Reports never check
-    that format: without the module jsonschema simply skips it. Harmless if jsonschema is
-    already imported; JupyterLab's own processes are not affected.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # import -> ImportError -> skipped
 
 
 def preload_modules(names: list[str]) -> None:
@@ -238,6 +225,9 @@ class ReportKernel:
         The working folder a report starts in (reset before every report).
     preload
         Modules imported once at start-up, before the baseline is taken.
+    zygote
+        The socket of a :mod:`pmlib.render.zygote` process to fork the kernel from (its
+        modules already imported); ``None``, or a zygote that has gone: launched as usual.
     """
 
     def __init__(
@@ -247,9 +237,11 @@ class ReportKernel:
         preload: tuple[str, ...] = DEFAULT_PRELOAD,
         kernel_name: str = "python3",
         startup_timeout: float = 60.0,
+        zygote: str | None = None,
     ) -> None:
         self.cwd = Path(cwd or Path.cwd())
         self.preload = tuple(preload)
+        self.zygote = zygote
         self.kernel_name = kernel_name
         self.startup_timeout = startup_timeout
         self.km: Any = None
@@ -294,16 +286,24 @@ class ReportKernel:
             raise
 
     async def _start(self) -> None:
-        from jupyter_client.manager import AsyncKernelManager
+        if self.zygote:
+            from pmlib.render.zygote import kernel_manager_class
+
+            Manager = kernel_manager_class()  # noqa: N806 - a class
+        else:
+            from jupyter_client.manager import AsyncKernelManager as Manager
 
         self._dir = tempfile.TemporaryDirectory(prefix="pmlib-kernel-")
         folder = Path(self._dir.name)
         ipc = os.name == "posix"
-        self.km = AsyncKernelManager(
+        self.km = Manager(
             kernel_name=self.kernel_name,
             transport="ipc" if ipc else "tcp",
             connection_file=str(folder / "kernel.json"),
         )
+        if self.zygote:
+            self.km.zygote = self.zygote
+            self.km.zygote_timeout = self.startup_timeout
         env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "agg"}
         self._log = open(folder / "kernel.log", "wb")  # noqa: SIM115 - closed in shutdown()
         await self.km.start_kernel(

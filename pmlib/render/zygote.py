@@ -1,0 +1,328 @@
+"""Report kernels forked from one process that has already imported what reports need (Linux).
+
+A batch on two workers started two kernels, and each imported IPython, numpy, pandas, altair,
+great_tables and pmlib's report modules (~1.5 CPU-s) before its first report: on a 2-core
+machine, the second copy of that work delayed both. Here one *zygote* process imports them
+once, before it has any thread, socket to a kernel or event loop, and forks a kernel for each
+request; the child becomes an ordinary IPython kernel (:mod:`ipykernel`) on the connection
+file jupyter_client wrote, so the worker talks to it exactly as to a kernel it launched. The
+warm-ups of the preload list (``module:function``, e.g. starting vl-convert's engine, which
+starts threads) run in each kernel after the fork, as before.
+
+:func:`kernel_manager_class` is jupyter_client's ``AsyncKernelManager`` with one change: its
+launch asks the zygote for a kernel and falls back to launching one as usual when there is no
+zygote, it has gone, or the kernel command is not the standard Python one. The forked kernel
+is not the worker's child, so it watches the worker and exits when the worker does (as a
+launched kernel does when its parent goes), and the worker stops it by signal, as before.
+
+Used only where ``fork`` is safe and cheap (Linux): elsewhere :func:`start_zygote` returns
+``None`` and kernels are launched as before. Module-level imports are standard library only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Zygote", "available", "kernel_manager_class", "start_zygote"]
+
+_LAUNCHER = "ipykernel_launcher"
+
+
+def available() -> bool:
+    """Forking a pre-imported interpreter is safe here (Linux; not macOS, not Windows)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+# --- parent side: start and stop the zygote -------------------------------------------------
+
+
+class Zygote:
+    """A running zygote process: ``address`` is its socket; :meth:`stop` ends it (its kernels
+    are unaffected: each lives as long as the worker that asked for it)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], folder: str) -> None:
+        self.process = process
+        self.folder = folder
+        self.address = str(Path(folder) / "zygote.sock")
+
+    def stop(self) -> None:
+        """Tell the zygote to exit (EOF on its stdin). It first collects the kernels it forked,
+        which their workers have stopped by the end of a batch, and is waited for briefly: a
+        batch refused early may leave kernels still stopping, and the zygote then ends on its
+        own when they have."""
+        with contextlib.suppress(Exception):
+            self.process.stdin.close()  # type: ignore[union-attr]
+        with contextlib.suppress(Exception):
+            self.process.wait(timeout=3)
+        with contextlib.suppress(OSError):
+            Path(self.address).unlink()
+        with contextlib.suppress(OSError):
+            os.rmdir(self.folder)
+
+
+def start_zygote(preload: Sequence[str]) -> Zygote | None:
+    """Start a zygote importing ``preload``'s modules (entries ``module:function`` contribute
+    only their module); ``None`` where kernels are not forked (see :func:`available`) or it
+    could not start. It exits when :meth:`Zygote.stop` is called or this process ends."""
+    if not available():
+        return None
+    folder = tempfile.mkdtemp(prefix="pmlib-zygote-")  # owner-only: only we can connect
+    modules = list(dict.fromkeys(e.partition(":")[0] for e in preload))
+    # bound and listening before the zygote starts: workers may connect at once (and wait in
+    # the backlog for its imports); once it has gone, connecting fails and they launch
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(Path(folder) / "zygote.sock"))
+        listener.listen(16)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pmlib.render.zygote", str(listener.fileno()), *modules],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=[listener.fileno()],
+            env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "agg"},
+        )  # fmt: skip
+    except OSError:
+        with contextlib.suppress(OSError):
+            Path(folder, "zygote.sock").unlink()
+        os.rmdir(folder)
+        return None
+    finally:
+        listener.close()  # the zygote's copy is the only one
+    return Zygote(process, folder)
+
+
+# --- the zygote process ---------------------------------------------------------------------
+
+
+def serve(fd: int, modules: Sequence[str]) -> None:
+    """The zygote's main loop: import, then fork a kernel per request on the listening
+    socket ``fd`` until stdin ends."""
+    listener = socket.socket(fileno=fd)
+    if sys.path and sys.path[0] in ("", os.getcwd()):  # as ipykernel_launcher does
+        del sys.path[0]
+    from pmlib.render.lean import skip_slow_optional_imports
+
+    skip_slow_optional_imports()
+    import importlib
+
+    import ipykernel.kernelapp  # noqa: F401 - the kernel itself, imported once
+
+    for name in modules:
+        with contextlib.suppress(Exception):  # as preload_modules: a missing module is skipped
+            importlib.import_module(name)
+    while True:
+        ready, _, _ = select.select([listener, sys.stdin], [], [], 0.5)
+        _reap()
+        if sys.stdin in ready and not os.read(sys.stdin.fileno(), 1024):
+            _reap(block=True)  # the batch ended (or died); its kernels were stopped
+            os._exit(0)  # no teardown needed
+        if listener in ready:
+            conn, _ = listener.accept()
+            with conn, contextlib.suppress(Exception):
+                _fork_kernel(listener, conn)
+
+
+def _reap(block: bool = False) -> None:
+    """Collect ended kernels. Waited for, not ignored, so that their CPU time is counted in
+    this process's children's (and so in the batch's: ``getrusage``, ``time``)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _fork_kernel(listener: socket.socket, conn: socket.socket) -> None:
+    request = json.loads(conn.makefile("rb").readline())
+    pid = os.fork()
+    if pid == 0:  # the kernel
+        code = 1
+        try:
+            listener.close()
+            conn.close()
+            _become_kernel(request)
+            code = 0
+        finally:
+            os._exit(code)
+    conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _become_kernel(request: dict[str, Any]) -> None:
+    """In the forked child: take the environment, folder and output a launched kernel would
+    have, watch the worker, then run ipykernel on the connection file."""
+    os.setsid()  # its own process group, as jupyter_client launches kernels
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    _watch(int(request["watch"]))
+    import importlib.util
+
+    from ipykernel import kernelapp
+
+    launcher = importlib.util.find_spec(_LAUNCHER)  # argv[0] as in a launched kernel
+    sys.argv = [getattr(launcher, "origin", None) or _LAUNCHER, *request["argv"]]
+    kernelapp.launch_new_instance()
+
+
+def _watch(pid: int) -> None:
+    """End this kernel when process ``pid`` (the worker) ends, as a launched kernel ends with
+    its parent."""
+
+    def run() -> None:
+        try:
+            fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            fd = None
+        while True:
+            if fd is not None:
+                select.select([fd], [], [])
+                os._exit(1)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:
+                pass
+            threading.Event().wait(1.0)
+
+    threading.Thread(target=run, name="pmlib-worker-watch", daemon=True).start()
+
+
+# --- worker side: a kernel manager that asks the zygote -------------------------------------
+
+
+class _Forked:
+    """What jupyter_client's local provisioner needs of a ``Popen``, for a forked kernel (not
+    our child: its exit is seen through a pidfd, or by signalling it)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        try:
+            self._fd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self._fd = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            if self._fd is not None:
+                ended = bool(select.select([self._fd], [], [], 0)[0])
+            else:
+                try:
+                    os.kill(self.pid, 0)
+                    ended = False
+                except ProcessLookupError:
+                    ended = True
+                except OSError:
+                    ended = False
+            if ended:
+                self.returncode = -signal.SIGKILL  # the zygote reaped it: status unknown
+                if self._fd is not None:
+                    os.close(self._fd)
+                    self._fd = None
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        while self.poll() is None:
+            if self._fd is not None:
+                select.select([self._fd], [], [], timeout)
+            else:
+                threading.Event().wait(0.05)
+            if timeout is not None and self.poll() is None:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _request(address: str, kernel_cmd: list[str], kw: dict[str, Any], timeout: float) -> int:
+    """Ask the zygote for a kernel; its pid. Raises OSError/ValueError when it cannot."""
+    log = getattr(kw.get("stdout"), "name", None) or os.devnull
+    request = {
+        "argv": kernel_cmd[3:],
+        "cwd": str(kw.get("cwd") or Path.cwd()),
+        "env": dict(kw.get("env") or os.environ),
+        "log": str(log),
+        "watch": os.getpid(),
+    }
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(address)
+        sock.sendall(json.dumps(request).encode() + b"\n")
+        reply = json.loads(sock.makefile("rb").readline() or b"{}")
+    return int(reply["pid"])
+
+
+def _forkable(kernel_cmd: list[str]) -> bool:
+    """The standard Python kernel of this very interpreter (what the zygote imported)."""
+    return (
+        len(kernel_cmd) >= 3
+        and kernel_cmd[1:3] == ["-m", _LAUNCHER]
+        and os.path.realpath(kernel_cmd[0]) == os.path.realpath(sys.executable)
+    )
+
+
+@functools.cache
+def kernel_manager_class() -> type:
+    """jupyter_client's ``AsyncKernelManager`` that launches from a zygote when given one
+    (built on first use: jupyter_client is not light)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ForkingKernelManager(AsyncKernelManager):
+        """``AsyncKernelManager`` launching from a zygote when given one (``zygote`` = its
+        socket), else as usual."""
+
+        zygote: str | None = None
+        zygote_timeout: float = 60.0
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            pid = None
+            if self.zygote and _forkable(kernel_cmd):
+                with contextlib.suppress(OSError, ValueError, KeyError):  # gone: launch
+                    pid = _request(self.zygote, kernel_cmd, kw, self.zygote_timeout)
+            if pid is None:
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+                return
+            provisioner = self.provisioner
+            provisioner.process = _Forked(pid)
+            provisioner.pid = provisioner.pgid = pid
+            provisioner.cwd = kw.get("cwd", Path.cwd())
+            self._reconcile_connection_info(provisioner.connection_info)
+
+    return ForkingKernelManager
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), sys.argv[2:])
