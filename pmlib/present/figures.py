@@ -129,24 +129,29 @@ def fit_svg(svg: str) -> str:
     return svg[: root.start()] + tag + svg[root.end() :]
 
 
-_STATIC_CONFIG = {"aria": False}
+#: Everything static SVGs are drawn with besides the spec (and so part of their cache key).
+_SVG_OPTIONS: dict[str, Any] = {
+    # no ARIA attributes on every mark: the drawing is aria-hidden (the figure's div carries
+    # the description), so they were never read, and they were a quarter of the SVG's bytes,
+    # which the page exporter then parses (the spec is unchanged)
+    "config": {"aria": False},
+    "format_locale": "en-GB",
+    "time_format_locale": "en-GB",
+    "allowed_base_urls": [],
+}
 
 
-def static_svg(spec: Mapping[str, Any]) -> str | None:
-    """The chart drawn by vl-convert as SVG, fitted with :func:`fit_svg`; ``None`` if it fails."""
-    import vl_convert as vlc  # lazy: ~40 ms, and only charts drawn in the kernel need it
+def static_svg(spec: Mapping[str, Any], *, cache: bool = False) -> str | None:
+    """The chart drawn by vl-convert as SVG, fitted with :func:`fit_svg`; ``None`` if it fails.
+
+    With ``cache``, a drawing of the same spec made before (in this process, another kernel or
+    an earlier run) is reused (:mod:`pmlib.present.svg_cache`); without it the chart is drawn
+    now, as a kernel's warm-up must (it starts vl-convert's engine).
+    """
+    from pmlib.present.svg_cache import cached_svg, draw_svg
 
     try:
-        body = vlc.vegalite_to_svg(
-            dict(spec),
-            # no ARIA attributes on every mark: the drawing is aria-hidden (the figure's div
-            # carries the description), so they were never read, and they were a quarter of
-            # the SVG's bytes, which the page exporter then parses (the spec is unchanged)
-            config=_STATIC_CONFIG,
-            format_locale="en-GB",
-            time_format_locale="en-GB",
-            allowed_base_urls=[],
-        )
+        body = (cached_svg if cache else draw_svg)(spec, _SVG_OPTIONS)
     except Exception as exc:  # vl-convert raises ValueError with Vega's message
         log.warning("A chart could not be drawn as SVG (%s); its description is shown.", exc)
         return None
@@ -185,7 +190,7 @@ def chart_html(spec: Mapping[str, Any], *, mode: str = DEFAULT_MODE) -> str:
             f"Fix: load the data with pmlib and pass the DataFrame to alt.Chart()."
         )
     label = html.escape(_describe(spec), quote=True)
-    body = static_svg(spec) if mode in ("svg", "both") else None
+    body = static_svg(spec, cache=True) if mode in ("svg", "both") else None
     if body is None:
         body = _fallback(label, needs_script=mode == "js")
     script = ""
