@@ -7,7 +7,8 @@ with ``role="img"`` and the chart's description as ``aria-label``, and a visuall
 
 * ``"svg"`` (default): the chart drawn now by vl-convert as static SVG. Visible where no
   script runs (council web systems and e-mail strip JavaScript), prints as vectors, and the
-  page needs no chart library (about a fifth of the size of ``"js"``); no tooltips.
+  page needs no chart library (about a fifth of the size of ``"js"``); no tooltips. A chart
+  drawn before from exactly the same spec is reused (:mod:`pmlib.present.svg_cache`).
 * ``"js"``: the Vega-Lite spec as inert JSON, drawn in the browser by the page's bundle
   (interactive, with tooltips) — and, until it is drawn, a visible sentence giving the
   chart's description, so a reader without JavaScript still learns what it shows.

@@ -9,9 +9,9 @@ so it is stored under a hash of exactly that:
 * the spec's JSON as it is passed (key order kept: Vega-Lite's output may follow it, so two
   specs that differ only in key order are drawn separately rather than risk a wrong picture);
 * every option of the call (config, locales, allowed URLs: :func:`draw_svg`'s ``options``);
-* the versions of vl-convert, the Vega and Vega-Lite it bundles, and a fingerprint of the
-  system's font folders (text is measured with the installed fonts, so a new font can move a
-  label).
+* the versions of vl-convert, the Vega and Vega-Lite it bundles, the local time zone (dates
+  on a time axis are drawn in it) and a fingerprint of the system's font folders (text is
+  measured with the installed fonts, so a new font can move a label).
 
 Files live under ``<cache dir>/svg/`` (:func:`pmlib.core.cache.cache_dir`), shared by the two
 kernels of one ``pmlib run`` and by later runs. Each is written to a temporary file and renamed
@@ -48,8 +48,8 @@ __all__ = ["MAX_BYTES", "cached_svg", "clear_svg_cache", "draw_svg", "svg_cache_
 
 #: The folder's size bound: about a thousand report charts (20-60 KB each).
 MAX_BYTES = 48 * 2**20
-#: Drawings kept in memory per process (a pack's charts, many times over).
-MEMO_ENTRIES = 512
+#: Drawings kept in memory per process (a pack's charts, twice over; ~8 MB at most).
+MEMO_ENTRIES = 256
 _FORMAT = 1  # bump when what is stored, or how it is keyed, changes
 _HEADER = b"pmlib-svg 1 "
 _PRUNE_EVERY = 64  # writes between two looks at the folder's size
@@ -117,13 +117,15 @@ def _key(spec: Mapping[str, Any], options: Mapping[str, Any]) -> str:
 
 @functools.cache
 def _engine() -> tuple[str, ...]:
-    """vl-convert's version, the Vega and Vega-Lite versions it bundles, and the fonts."""
+    """vl-convert's version, the Vega and Vega-Lite versions it bundles, the time zone it
+    draws dates in, and the fonts."""
     import vl_convert as vlc
 
     return (
         getattr(vlc, "__version__", "?"),
         vlc.get_vega_version(),
         ",".join(vlc.get_vegalite_versions()),
+        str(vlc.get_local_tz()),
         _fonts_fingerprint(),
     )
 
