@@ -12,6 +12,12 @@ kernel's would be) and :func:`pmlib.render.html.export_html` of the result. CPU 
 process's (all threads: vl-convert draws on its own), so they hold on a busy machine where wall
 time does not. ``--profile`` writes a cProfile of the last pass, and per-cell CPU is printed to
 show where a report's time goes. Prints Markdown for BENCHMARKS.md.
+
+``--caches`` says what a timed report may reuse of what earlier reports computed (the charts'
+SVGs: :func:`pmlib.reports.caches.clear_result_caches`): ``each`` (default, the floor's
+definition) clears the result caches before every timed report, so each computes and draws
+all it shows; ``pass`` clears them once per pass, so later reports reuse the charts earlier
+ones drew, as one kernel rendering the pack does; ``keep`` never clears (a re-run).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ def main() -> None:
     ap.add_argument("committees", nargs="*", default=COMMITTEES)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--profile", type=Path, default=None)
+    ap.add_argument("--caches", choices=("each", "pass", "keep"), default="each")
     args = ap.parse_args()
 
     import nbformat
@@ -42,6 +49,7 @@ def main() -> None:
     from nbformat.v4 import new_output
 
     from pmlib.render.html import export_html
+    from pmlib.reports.caches import clear_result_caches
 
     os.chdir(ROOT / "notebooks")
     shell = InteractiveShell.instance()
@@ -79,17 +87,22 @@ def main() -> None:
             export_html(run(c), title=c)  # warm
         for n in range(args.runs):
             cell_cpu.clear()
-            if profiler and n == args.runs - 1:
-                profiler.enable()
+            prof = profiler if n == args.runs - 1 else None  # the last pass, timed parts only
+            if args.caches == "pass":
+                clear_result_caches()
             for c in args.committees:
+                if args.caches == "each":
+                    clear_result_caches()  # not timed
+                if prof:
+                    prof.enable()
                 w0, c0 = time.perf_counter(), time.process_time()
                 nb = run(c)
                 w1, c1 = time.perf_counter(), time.process_time()
                 export_html(nb, title=c)
                 w2, c2 = time.perf_counter(), time.process_time()
+                if prof:
+                    prof.disable()
                 timings[c].append((w1 - w0, c1 - c0, w2 - w1, c2 - c1))
-            if profiler and n == args.runs - 1:
-                profiler.disable()
     if profiler:
         profiler.dump_stats(args.profile)
 

@@ -248,6 +248,20 @@ def test_rank_and_quartile_movement_against_the_previous_period_in_the_data():
     assert s["period"].tolist()[:3] == ["2021/22"] * 3  # time order
 
 
+def test_without_movement_the_same_statistics_in_the_data_order_and_no_changes():
+    """For a report's latest positions (one period per metric): ranks and quartiles as worked
+    out above, nothing compared across periods, rows as the data gives them."""
+    s = benchmark_stats(table(MOVES), polarity="higher", movement=False)
+    assert list(s.columns) == list(STATS_COLUMNS)
+    assert s["period"].tolist() == ["2021/22"] * 3 + ["2023/24"] * 3 + ["2022/23 Q1"]
+    assert s["area_code"].tolist() == ["A", "B", "C", "A", "B", "C", "A"]
+    # 2021/22: C1 B2 A3; 2023/24: A1 C2 B3; the lone quarter: rank 1 of 1
+    assert s["rank"].tolist() == [3, 2, 1, 1, 3, 2, 1]
+    assert s["quartile"].tolist() == [4, 2, 1, 1, 4, 2, 1]  # n = 3 (n = 1: quartile 1)
+    for column in ("previous_period", "rank_change", "quartile_change"):
+        assert s[column].isna().all()
+
+
 # -- purity -------------------------------------------------------------------------------------
 def test_functions_never_modify_their_inputs():
     data = table(MISSING)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -103,7 +104,7 @@ def _empty_positions() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=types[c]) for c in LATEST_POSITION_COLUMNS})
 
 
-_CACHE: dict[tuple, pd.DataFrame] = {}
+_CACHE: dict[tuple, Any] = {}
 
 
 def _signature(path: Path) -> tuple:
@@ -125,6 +126,18 @@ def _read_benchmarks_cached(path: Path, start_month: int) -> pd.DataFrame:
         if len(_CACHE) >= 4:
             _CACHE.clear()
         _CACHE[key] = read_benchmarks(path, start_month=start_month)
+    return _CACHE[key]
+
+
+def _read_peer_groups_cached(path: Path):
+    """:func:`read_peer_groups` remembered per file state, like the benchmark file (each report
+    of a pack reads the same file; only :func:`latest_positions` sees the result, and it reads
+    it without changing it)."""
+    key = ("peers", _signature(path))
+    if key not in _CACHE:
+        if len(_CACHE) >= 4:
+            _CACHE.clear()
+        _CACHE[key] = read_peer_groups(path)
     return _CACHE[key]
 
 
@@ -190,7 +203,7 @@ def latest_positions(
     if peers_path is None and folder is not None:
         peers_path = find_benchmark_file(folder, PEER_GROUPS_FILE_STEM)
     group = (peer_group or council.peer_group or "all").strip()
-    groups = read_peer_groups(peers_path) if peers_path is not None else None
+    groups = _read_peer_groups_cached(Path(peers_path)) if peers_path is not None else None
     members = peer_group_members(groups, group)
     # Only each metric's latest period with a council figure is needed: rank that alone.
     mine = data[
@@ -217,7 +230,8 @@ def latest_positions(
     data = data.merge(pick, on=["metric", "period"], how="inner")
     given = polarity_from_indicators(ind)
     stated = resolve_polarity(data, given, default="none")
-    stats = benchmark_stats(data, polarity=stated, peers=members, focus=focus)
+    # one period per metric: no movement between periods to work out
+    stats = benchmark_stats(data, polarity=stated, peers=members, focus=focus, movement=False)
     latest = stats[stats["is_focus"] & stats["value"].notna()]
     if latest.empty:
         return _empty_positions()

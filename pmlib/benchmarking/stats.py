@@ -157,6 +157,7 @@ def benchmark_stats(
     peers: Sequence[str] | None = None,
     focus: str | None = None,
     scale: float | Mapping[str, float] | None = None,
+    movement: bool = True,
 ) -> pd.DataFrame:
     """Rank, quartile, percentile, median, MAD distance and more for every metric × period.
 
@@ -178,6 +179,10 @@ def benchmark_stats(
         always part of the group, even if the peer list leaves it out.
     scale
         Multiplier for pooled means (100 for a percentage); inferred from the data if omitted.
+    movement
+        ``False`` leaves ``previous_period``, ``rank_change`` and ``quartile_change`` missing
+        and the rows in the data's order: for a caller that ranks one period per metric (a
+        report's latest positions), where matching periods up is most of the work.
 
     Returns
     -------
@@ -256,7 +261,14 @@ def benchmark_stats(
             else pd.Series(False, index=grid.index),
         }
     )
-    out = _movement(out)
+    if movement:
+        out = _movement(out)
+    else:
+        out = out.assign(
+            previous_period=pd.Series(pd.NA, index=out.index, dtype="string"),
+            rank_change=np.nan,
+            quartile_change=np.nan,
+        ).reset_index(drop=True)
     for col in ("rank", "n", "quartile", "pooled_n", "n_group", "rank_change", "quartile_change"):
         out[col] = out[col].round().astype("Int64")
     return out.loc[:, list(STATS_COLUMNS)]

@@ -61,9 +61,11 @@ def indicator_series(
     act = act[act["ordinal"].astype(float) <= period.ordinal]
     lib = ind.set_index("id")
     kind = act["indicator_id"].map(lib["frequency"].map(FREQUENCY_KIND))
-    # An unknown frequency keeps the indicator's commonest kind of period.
-    common = act.groupby("indicator_id")["period_kind"].agg(lambda k: k.mode().iloc[0])
-    kind = kind.fillna(act["indicator_id"].map(common))
+    # An unknown frequency keeps the indicator's commonest kind of period (worked out only
+    # when there is one: a mode per indicator costs more than the rest of this function).
+    if kind.isna().any():
+        common = act.groupby("indicator_id")["period_kind"].agg(lambda k: k.mode().iloc[0])
+        kind = kind.fillna(act["indicator_id"].map(common))
     act = act[act["period_kind"].astype(str).to_numpy() == kind.astype(str).to_numpy()]
     act = act.sort_values(["indicator_id", "ordinal"], kind="stable")
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pmlib.core.errors import ParameterError
+from pmlib.present.columns import target_column, value_column
 from pmlib.present.fragments import reported_for
 from pmlib.present.navigation import (
     anchor_id,
@@ -34,6 +35,7 @@ from pmlib.present.tables import (
 from pmlib.present.text import dot_label
 from pmlib.rating.exceptions import EXCEPTION_RULE, ExceptionRule, rule_words
 from pmlib.reports.plan_sections import plan_contents
+from pmlib.reports.signoff import PROVISIONAL
 
 if TYPE_CHECKING:
     from pmlib.reports.committee import CommitteeReport
@@ -116,6 +118,15 @@ def _overridden(rated: pd.DataFrame) -> dict[str, str]:
     return dict(zip(over["indicator_id"], over["computed_rag"].astype(str), strict=True))
 
 
+def _values(report: CommitteeReport, rated: pd.DataFrame) -> list[str]:
+    """:meth:`CommitteeReport.value_text` of every row, formatted as one column (the same
+    strings, one formatter call instead of one per row)."""
+    ids, ind = rated["indicator_id"], report.indicators
+    texts = value_column(rated["value"], ids.map(ind["unit"]), ids.map(ind["decimals"]))
+    marked = report._provisional_ids
+    return [f"{t} ({PROVISIONAL})" if i in marked else t for i, t in zip(ids, texts, strict=True)]
+
+
 def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Html:
     """The scorecard of :meth:`CommitteeReport.scorecard`: lead sentence, table and key."""
     if order not in SCORECARD_ORDERS:
@@ -148,10 +159,10 @@ def committee_scorecard(report: CommitteeReport, order: str = "priority") -> Htm
             "Indicator": r["name"],
             "Owner": ids.map(ind["owner"]).fillna("–"),
             "Value": [
-                reported_for(report.value_text(i, v), rp, report.period)
-                for i, v, rp in zip(ids, r["value"], r["reported_period"], strict=True)
+                reported_for(text, rp, report.period)
+                for text, rp in zip(_values(report, r), r["reported_period"], strict=True)
             ],
-            "Target": [report._target_text(row) for _, row in r.iterrows()],
+            "Target": target_column(r, ids.map(ind["unit"]), ids.map(ind["decimals"])),
             "RAG": r["rag"],
             "Short term": r["dot_short"].map(dot_label),
             "Long term": r["dot_long"].map(dot_label),

@@ -14,6 +14,7 @@ start again at each period in its ``spc_rebase`` column.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,8 +83,22 @@ class ReportSpc:
         n = int(row["n"])
         return n if n < _SHORT else None
 
+    @functools.cached_property
+    def _points_by_id(self) -> dict[str, pd.DataFrame]:
+        """Each indicator's points, split once per report (every exception section and "SPC
+        says" sentence asks for one indicator's; filtering the whole table each time cost
+        more than the rest of those sections)."""
+        if self.points.empty:
+            return {}
+        return dict(iter(self.points.groupby("indicator_id", sort=False, observed=True)))
+
+    def _points(self, ind_id: str) -> pd.DataFrame:
+        """One indicator's points, as ``points[points["indicator_id"].eq(ind_id)]`` gives them."""
+        found = self._points_by_id.get(ind_id)
+        return self.points.iloc[:0] if found is None else found
+
     def _rebased_from(self, ind_id: str) -> str | None:
-        p = self.points[self.points["indicator_id"].eq(ind_id)]
+        p = self._points(ind_id)
         starts = p.loc[p["rebase_group"].ne(p["rebase_group"].shift()), "period"].iloc[1:]
         return str(starts.iloc[-1]) if len(starts) else None
 
@@ -146,9 +161,9 @@ class ReportSpc:
         from pmlib.present.spc_charts import spc_chart
 
         ind = indicators.loc[ind_id]
-        rag = rated.set_index("indicator_id")["rag"].get(ind_id)
+        rag = dict(zip(rated["indicator_id"], rated["rag"], strict=True)).get(ind_id)
         row = self._row(ind_id)
-        pts = self.points[self.points["indicator_id"].eq(ind_id)].rename(columns={"period": "date"})
+        pts = self._points(ind_id).rename(columns={"period": "date"})
         target = row.get("target")
         chart = spc_chart(
             pts,

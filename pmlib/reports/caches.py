@@ -1,0 +1,27 @@
+"""The results pmlib keeps between reports to save time, and the one call that forgets them.
+
+A report kernel keeps what it has computed where a later report (in the same kernel, another
+kernel of the same run, or a later run) would compute it again: the static SVG of each chart
+(:mod:`pmlib.present.svg_cache`, in memory and on disk). Every such cache is keyed on all of
+its inputs, so a report never needs it cleared to be right. :func:`clear_result_caches` exists
+for measuring: a benchmark's floor (``benchmarks/bench_pack.py``) times what a report costs
+when nothing it produces is already known, and calls it in the kernel before each timed report.
+Imports, engines (vl-convert's) and the loaded dataset are not results and stay warm.
+
+Module-level imports are standard library only: the kernel may call this before any report.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CLEAR_IN_KERNEL", "clear_result_caches"]
+
+#: Code that clears a kernel's result caches (``ReportKernel._run_silent(CLEAR_IN_KERNEL)``).
+CLEAR_IN_KERNEL = "from pmlib.reports.caches import clear_result_caches; clear_result_caches()"
+
+
+def clear_result_caches() -> None:
+    """Forget every report result this process (and the cache folder) keeps: the next report
+    computes and draws everything again, as the first report of a fresh installation does."""
+    from pmlib.present.svg_cache import clear_svg_cache
+
+    clear_svg_cache()
