@@ -361,7 +361,12 @@ def test_a_prestarted_pool_is_taken_by_the_run_and_an_unused_one_stopped(tmp_pat
     while worker.exitcode is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert worker.exitcode == 0  # ... asked to stop, it exited cleanly ...
-    assert not any(_alive(pid) for pid in kernels)  # ... and stopped its kernel first
+    # ... and left no kernel behind (stopped by the worker; on a loaded machine a shutdown that
+    # timed out leaves it to the kernel's own parent watch, which ends it within a second or two)
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in kernels) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in kernels)
     # a pool that does not fit the run (other preload) is stopped and a fresh one made
     with workers.prestart_pool(1, FIXTURES, ("json",)):
         assert workers._take_prestarted(1, ()) is None

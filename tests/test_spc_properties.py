@@ -131,3 +131,11 @@ def test_many_series_at_once_equal_each_series_alone(series):
             assert mine[field].tolist() == alone[field].tolist() or np.allclose(
                 mine[field], alone[field], equal_nan=True
             ), field
+
+
+def test_a_point_on_the_mean_up_to_rounding_is_on_it():
+    # found by the scaling property: the mean of 0, 0, 0, 0.007, 0.028 sums to
+    # 0.007000000000000001, which put 0.007 below the mean (and so could extend a run)
+    for values in ([0, 0, 0, 7, 28], [0, 0, 0, 0.007, 0.028]):
+        points = spc(values).points
+        assert points["relative_to_mean"].tolist() == [-1, -1, -1, 0, 1]

@@ -309,6 +309,10 @@ def _run_lengths(start: np.ndarray) -> np.ndarray:
     return np.bincount(rid)[rid]
 
 
+#: Relative gap under which a point is on the mean (floating rounding, not data).
+_ON_MEAN = 1e-12
+
+
 def _rules(
     x: np.ndarray, s: np.ndarray, lines: dict[str, np.ndarray], opts: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
@@ -317,7 +321,11 @@ def _rules(
     new_group = lines["new_group"]
     with np.errstate(invalid="ignore"):
         outside = (x > lines["upl"]) | (x < lines["lpl"])
-        side = np.sign(x - lines["mean"]).astype(np.int8)
+        # a point on the mean up to rounding (0.007 against a mean summed to 0.007000000000000001)
+        # is on it: floating sums must not decide which side it is on, and so a run
+        gap = x - lines["mean"]
+        on_mean = np.abs(gap) <= _ON_MEAN * np.maximum(np.abs(x), np.abs(lines["mean"]))
+        side = np.where(on_mean, 0, np.sign(gap)).astype(np.int8)
         close = ~outside & ((x > lines["nupl"]) | (x < lines["nlpl"]))
 
     # Shift: a run of points on one side of the mean; a point on the mean (side 0) breaks it.
