@@ -192,7 +192,7 @@ def test_an_owner_whose_name_holds_late_does_not_make_a_return_late(council, tmp
 
 
 def test_an_import_is_judged_on_the_uk_day_by_default(council, tmp_path, monkeypatch):
-    """Without ``today`` the import takes the UK day (pmlib.returns.config.uk_today, whose
+    """Without ``today`` the import takes the UK day (pmlib.core.workdays.uk_today, whose
     doctests turn 23:30 UTC on 15 October into 16 October), not the machine's own date."""
     import pmlib.returns.importer as importer
 

@@ -102,8 +102,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from pmlib.core.workdays import uk_today
     from pmlib.data.validate import read_dataset
-    from pmlib.returns.config import read_returns_settings, uk_today
+    from pmlib.returns.config import read_returns_settings
     from pmlib.returns.due import quarter_of
     from pmlib.returns.status import write_status
 

@@ -4,6 +4,8 @@ period end"), skipping weekends and bank holidays.
 Bank holidays come from the maintained ``holidays`` library rather than a hand-kept list, so
 next year's dates (and one-off holidays such as a coronation) need no change here. Councils in
 England and Wales share one calendar; Scotland and Northern Ireland differ, hence ``region``.
+The day itself is the UK's (:func:`uk_today`): returns, audit times and date-times in the data
+are judged by the council's clock, not the server's.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from pmlib.core.errors import ParameterError
 
@@ -22,6 +25,10 @@ REGIONS = {
     "northern-ireland": "NIR",
 }
 DEFAULT_REGION = "england-and-wales"
+
+#: The councils' clock: a deadline is a day in the UK, wherever pmlib runs (a server on UTC is
+#: an hour behind in summer, so "today" after 11 pm there is already tomorrow for the council).
+UK = ZoneInfo("Europe/London")
 
 _DEADLINE = re.compile(
     r"^\s*(?P<n>\d+)\s*(?P<unit>working days?|days?|calendar days?)?\s*$", re.IGNORECASE
@@ -146,3 +153,19 @@ def _as_date(value: object) -> dt.date:
     if hasattr(value, "date"):  # pandas Timestamp
         return value.date()
     return dt.date.fromisoformat(str(value))
+
+
+def uk_today(now: dt.datetime | None = None) -> dt.date:
+    """Today in the UK (or the UK day of ``now``; a time without a zone is read as UTC): the
+    day a return is judged on time or late by, and stamped with.
+
+    >>> uk_today(dt.datetime(2026, 10, 15, 23, 30, tzinfo=dt.UTC))  # British Summer Time
+    datetime.date(2026, 10, 16)
+    >>> uk_today(dt.datetime(2026, 12, 15, 23, 30))  # GMT: the same day
+    datetime.date(2026, 12, 15)
+    """
+    if now is None:
+        return dt.datetime.now(UK).date()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    return now.astimezone(UK).date()

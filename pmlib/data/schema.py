@@ -21,7 +21,6 @@ import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ import pyarrow
 
 from pmlib.core.errors import Problem
 from pmlib.core.units import closest_unit
+from pmlib.core.workdays import uk_today
 from pmlib.data.clean_cells import passes
 from pmlib.data.contract import (
     AGGREGATIONS,
@@ -221,7 +221,6 @@ def uk_dates(cells: pd.Series) -> pd.Series:
     return pd.Series([convert(v) for v in cells], index=cells.index, dtype=object)
 
 
-_UK = ZoneInfo("Europe/London")
 _ISO_TIME = re.compile(
     r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
 )
@@ -236,9 +235,7 @@ def _uk_day(value: str) -> str:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(_UK)
-    return moment.date().isoformat()
+    return (uk_today(moment) if moment.tzinfo is not None else moment.date()).isoformat()
 
 
 def _is_typed(s: pd.Series) -> bool:

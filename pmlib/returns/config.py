@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pmlib.config.yaml import read_yaml
 from pmlib.core.errors import ConfigError
@@ -39,9 +38,6 @@ DEFAULT_HEADINGS = {
 }
 
 GROUPS = ("owner", "data_collector")
-#: The councils' clock: a deadline is a day in the UK, wherever pmlib runs (a server on UTC is
-#: an hour behind in summer, so "today" after 11 pm there is already tomorrow for the council).
-UK = ZoneInfo("Europe/London")
 _KEYS = {"group_by", "return_to", "escalate_after", "contacts", "heads_of_service"}
 
 
@@ -114,22 +110,6 @@ def due_date(council: Council, period_end: dt.date, own: object = None) -> dt.da
     ``submission_deadline`` when it has one, else the council's."""
     deadline = own if own not in (None, "") and own == own else council_deadline(council)
     return deadline_after(period_end, deadline, region(council))
-
-
-def uk_today(now: dt.datetime | None = None) -> dt.date:
-    """Today in the UK (or the UK day of ``now``; a time without a zone is read as UTC): the
-    day a return is judged on time or late by, and stamped with.
-
-    >>> uk_today(dt.datetime(2026, 10, 15, 23, 30, tzinfo=dt.UTC))  # British Summer Time
-    datetime.date(2026, 10, 16)
-    >>> uk_today(dt.datetime(2026, 12, 15, 23, 30))  # GMT: the same day
-    datetime.date(2026, 12, 15)
-    """
-    if now is None:
-        return dt.datetime.now(UK).date()
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=dt.UTC)
-    return now.astimezone(UK).date()
 
 
 def deadline_words(deadline: object) -> str:

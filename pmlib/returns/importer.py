@@ -27,11 +27,11 @@ from pmlib.core.errors import DataValidationError, ParameterError, Problem
 from pmlib.core.files import sha256_file
 from pmlib.core.model import Dataset
 from pmlib.core.periods import Period, parse_quarter
-from pmlib.core.workdays import working_days_between
+from pmlib.core.workdays import uk_today, working_days_between
 from pmlib.data.load import read_tables
 from pmlib.data.validate import build_dataset, read_dataset
 from pmlib.returns import audit
-from pmlib.returns.config import narrative_headings, read_returns_settings, region, uk_today
+from pmlib.returns.config import narrative_headings, read_returns_settings, region
 from pmlib.returns.db_import import open_store
 from pmlib.returns.due import off_target, return_rows, workbook_deadline
 from pmlib.returns.make import quarter_folder

@@ -32,11 +32,11 @@ import pandas as pd
 from pmlib.core.model import Dataset
 from pmlib.core.periods import Period
 from pmlib.core.sources import source_location
+from pmlib.core.workdays import uk_today
 from pmlib.data.lags import Lag, due_period
 from pmlib.data.load import SOURCE_ROW
 from pmlib.rating.lags import lag_months
 from pmlib.returns.audit import read_log
-from pmlib.returns.config import uk_today
 
 __all__ = [
     "LATE_WARNING",

@@ -20,9 +20,10 @@ from pmlib.config.settings import check_committee
 from pmlib.core.dburl import is_database_url
 from pmlib.core.errors import ParameterError, PmlibError
 from pmlib.core.periods import Period, parse_quarter
+from pmlib.core.workdays import uk_today
 from pmlib.data.validate import read_dataset
 from pmlib.returns import audit
-from pmlib.returns.config import read_returns_settings, uk_today
+from pmlib.returns.config import read_returns_settings
 from pmlib.returns.db_import import open_store
 from pmlib.returns.due import return_rows
 from pmlib.returns.store import read_stored, sources, stage_tables, upsert_cells
