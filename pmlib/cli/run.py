@@ -66,44 +66,23 @@ def _recorded_plan(args: argparse.Namespace, kind: str):
     return key, None if args.force else replan.load_plan(key)
 
 
-@contextlib.contextmanager
-def _without_hypothesis():
-    """Plan with ``hypothesis`` unimportable (unless something already imported it).
-
-    Validating imports pandera's checks, and pandera then imports hypothesis whenever it is
-    installed (it is, with pmlib's ``dev`` extras) for data-synthesis strategies pmlib never
-    uses: ~0.4 CPU-s of the parent's start, before any report can start. pandera records
-    that its strategies are unavailable and goes on; ``import hypothesis`` works again after.
-    """
-    if "hypothesis" in sys.modules:
-        yield
-        return
-    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # -> ImportError
-    try:
-        yield
-    finally:
-        if sys.modules.get("hypothesis", 0) is None:
-            del sys.modules["hypothesis"]
-
-
 def _plan(args: argparse.Namespace, kind: str, plan_pack, key: str | None):
     """:func:`~pmlib.batch.pack.plan_pack`'s plan, recorded for next time under ``key``."""
     from pmlib.batch import replan
 
-    with _without_hypothesis():
-        plan = plan_pack(
-            getattr(args, kind),
-            committees=args.committee,
-            data_dir=args.data,
-            params_dir=args.params,
-            out_dir=args.out,
-            notebook_dir=args.notebooks,
-            status=args.status,
-            annual=kind == "year",
-            allow_unapproved=args.allow_unapproved,
-            signed_off_by=args.signed_off_by,
-            kind=kind,
-        )
+    plan = plan_pack(
+        getattr(args, kind),
+        committees=args.committee,
+        data_dir=args.data,
+        params_dir=args.params,
+        out_dir=args.out,
+        notebook_dir=args.notebooks,
+        status=args.status,
+        annual=kind == "year",
+        allow_unapproved=args.allow_unapproved,
+        signed_off_by=args.signed_off_by,
+        kind=kind,
+    )
     if key is not None:
         replan.save_plan(key, plan)
     return plan
