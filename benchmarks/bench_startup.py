@@ -71,6 +71,7 @@ TRACED = {
     "pmlib.render.notebook": ["run_report", "warm_up"],
     "pmlib.render.html": ["export_html"],
     "pmlib.reports.committee": ["CommitteeReport.build"],
+    "pmlib.present.svg_cache": ["draw_svg"],  # charts drawn (not read from the cache)
 }
 
 SITECUSTOMIZE = """
@@ -289,12 +290,14 @@ def print_run(run: dict, verbose: bool) -> dict[str, float]:
     names = _names(run)
     print(f"\nwall {run['wall']:.2f} s, CPU of the whole tree {run['tree_cpu']:.2f} s")
     print(f"{'t (s)':>7} {'process':<10} {'cpu':>6}  event")
-    skip = ("read_settings", "_kernel", "plan_key", "code_fingerprint", "environment")
+    skip = ("read_settings", "_kernel", "plan_key", "code_fingerprint", "environment", "draw_svg")
     for e in sorted(run["events"], key=lambda e: e["t"]):
         if not verbose and e["event"].split(" ")[0] in skip:
             continue
         print(f"{e['t']:7.3f} {names.get(e['pid'], e['pid']):<10} {e['cpu']:6.2f}  "
               f"{e['event']} {e['detail']}")  # fmt: skip
+    drawn = sum(e["event"] == "draw_svg >" for e in run["events"])
+    print(f"\ncharts drawn by vl-convert (not read from the SVG cache): {drawn}")
     per: dict[str, float] = {}
     print("\nCPU seconds per process (polled from /proc; a kernel is killed, not exited):")
     for pid, cpu in sorted(run["cpu"].items()):

@@ -241,3 +241,26 @@ def test_a_report_is_byte_identical_with_a_cold_and_a_warm_cache(tmp_path, monke
     assert warm == cold
     assert from_disk == cold
     assert {p.name: p.read_bytes() for p in _files(folder)} == stored  # nothing drawn again
+
+
+def test_a_drawing_made_by_another_process_is_read_not_drawn_again(cache):
+    """Two kernels of one run share drawings through the folder: what one wrote, the other
+    reads (here the other is this process, whose memory has never seen the chart)."""
+    import json
+    import subprocess
+    import sys
+
+    folder, drawn = cache
+    code = (
+        "import json, sys\n"
+        "from pmlib.present.svg_cache import cached_svg\n"
+        "spec, options = json.loads(sys.stdin.read())\n"
+        "sys.stdout.write(cached_svg(spec, options))\n"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code], input=json.dumps([_spec("Shared", [4, 5]), OPTIONS]),
+        capture_output=True, text=True, check=True, env=os.environ.copy(),
+    )  # fmt: skip
+    assert len(_files(folder)) == 1
+    assert cached_svg(_spec("Shared", [4, 5]), OPTIONS) == other.stdout
+    assert drawn == []

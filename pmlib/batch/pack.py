@@ -17,6 +17,10 @@ from pmlib.core.errors import ParameterError
 from pmlib.core.sources import is_file_source, source_location
 
 NOTEBOOK = "committee_report.ipynb"
+#: A committee report's work apart from its indicators (reading the data, the period's ratings,
+#: the cover and appendix, the export), in indicators' worth: the demo's warm reports take
+#: about 0.6 s plus 0.06 s an indicator. Only the order reports start in depends on it.
+REPORT_FIXED = 10
 DEFAULT_OUT = Path("outputs")
 #: Imported by each report kernel while it starts, so the first report does not pay for them.
 REPORT_PRELOAD = (
@@ -56,6 +60,9 @@ class PackPlan:
     skipped: dict[str, str] = field(default_factory=dict)
     #: every committee's audience ("public" or "internal"), for the index's labels
     audiences: dict[str, str] = field(default_factory=dict)
+    #: the indicators each committee's report shows (ids): reports showing the same ones draw
+    #: the same charts, so the batch runs them one after another (pmlib.batch.schedule)
+    shown: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def find_notebook(
@@ -136,7 +143,11 @@ def plan_pack(
     skipped: dict[str, str] = {}
     if not committees:
         slugs, skipped = committees_for_cycle(dataset.settings.committees, kind)
-    sizes = {s: len(dataset.indicators_for(dataset.settings.committees[s], p)) for s in slugs}
+    shown = {
+        s: tuple(dataset.indicators_for(dataset.settings.committees[s], p)["id"].astype(str))
+        for s in slugs
+    }
+    sizes = {s: len(ids) for s, ids in shown.items()}
     empty = [s for s in slugs if not sizes[s]]
     if empty:  # refuse now, not as a failed notebook cell per committee
         # lazy, here and in _check_signoff: the report module imports altair (~1 s), which
@@ -175,6 +186,7 @@ def plan_pack(
             s: "public" if c.is_public else "internal"
             for s, c in dataset.settings.committees.items()
         },
+        shown=shown,
     )
 
 
@@ -323,10 +335,19 @@ def report_specs(plan: PackPlan) -> list:
                 **({"allow_unapproved": True} if plan.allow_unapproved else {}),
                 **({"signed_off_by": plan.signed_off_by} if plan.signed_off_by else {}),
             },
-            weight=plan.sizes.get(slug, 1),
+            weight=REPORT_FIXED + plan.sizes.get(slug, 1),
+            shares=_shares(plan, slug),
         )
         for slug in plan.committees
     ]
+
+
+def _shares(plan: PackPlan, slug: str) -> frozenset[str]:
+    """What a committee's report shares with others (:attr:`ReportSpec.shares`): the charts of
+    the indicators it shows, which depend on the data and the period (so two councils', or two
+    quarters', reports share nothing)."""
+    where = f"{plan.data_dir}|{plan.period_label}|"
+    return frozenset(where + str(i) for i in (plan.shown or {}).get(slug, ()))
 
 
 def run_pack(

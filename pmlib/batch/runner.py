@@ -30,6 +30,7 @@ from typing import Any
 from pmlib.batch import manifest as mf
 from pmlib.batch.pool import now, run_pool
 from pmlib.batch.provenance import write_provenance
+from pmlib.batch.schedule import schedule
 from pmlib.batch.spec import (
     OUTPUT_FORMATS,
     BatchResult,
@@ -206,7 +207,9 @@ def run_batch(
             if reuse is not None:
                 entries[spec.name] = {**reuse, "status": "skipped", "seconds": 0.0}
             else:
-                todo.append(ReportSpec(spec.name, spec.title, notebook, params, spec.weight))
+                todo.append(
+                    ReportSpec(spec.name, spec.title, notebook, params, spec.weight, spec.shares)
+                )
         n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         done: dict[str, dict[str, Any]] = {}
         interrupted = False
@@ -214,7 +217,7 @@ def run_batch(
             if todo:
                 if not chart_bundle_path().exists():  # build once here, not in every worker
                     chart_bundle_js()
-                heaviest_first = sorted(todo, key=_longest_first(previous, todo))
+                heaviest_first = schedule(todo, n_jobs, _expected_length(previous, todo))
                 execute: Any = run_pool
                 if scheduler is not None:  # executor hook: the same reports on a dask cluster
                     from pmlib.batch.cluster import run_cluster
@@ -248,9 +251,10 @@ def run_batch(
     return result
 
 
-def _longest_first(previous: dict[str, Any], todo: Sequence[ReportSpec]) -> Any:
-    """Sort key: the longest report first, so that the last ones to start are short and the
-    workers finish together (longest-processing-time-first scheduling).
+def _expected_length(previous: dict[str, Any], todo: Sequence[ReportSpec]) -> Any:
+    """A report's expected length, for :func:`pmlib.batch.schedule.schedule` (longest first, so
+    that the last ones to start are short and the workers finish together; reports reusing
+    others' charts after them).
 
     A report's length is its seconds in the previous run into this folder when every report
     to render has one (measured beats guessed); else its ``weight`` (the pack's number of
@@ -262,8 +266,8 @@ def _longest_first(previous: dict[str, Any], todo: Sequence[ReportSpec]) -> Any:
         if e.get("status") == "ok" and isinstance(e.get("seconds"), (int, float)) and e["seconds"]
     }
     if all(spec.name in seconds for spec in todo):
-        return lambda spec: -seconds[spec.name]
-    return lambda spec: -spec.weight
+        return lambda spec: seconds[spec.name]
+    return lambda spec: spec.weight
 
 
 def _remove_superseded(

@@ -42,6 +42,11 @@ class ReportSpec:
     #: Expected relative cost (e.g. the number of indicators). Heavier reports are started
     #: first so that the workers finish together; it does not change any output or order.
     weight: float = 1.0
+    #: What of its work other reports of the batch can reuse (for a committee report: the
+    #: indicators it shows, keyed by data folder and period, whose charts it draws). Reports
+    #: sharing keys are run one after another where that saves work
+    #: (:mod:`pmlib.batch.schedule`); like ``weight``, it changes no output.
+    shares: frozenset[str] = frozenset()
 
 
 @dataclass
