@@ -5,6 +5,16 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/bench_national.py --councils 8                 # 1 and 2 workers
     .venv/bin/python benchmarks/bench_national.py --councils 320 --workers 1 2 4   # the issue's size
 
+The full size in pieces (one worker count, or one batch, at a time, e.g. on a quiet machine over
+several sittings), every figure appended to one JSON file as soon as it is measured and the
+synthetic councils built once and kept in ``--work``::
+
+    B=".venv/bin/python benchmarks/bench_national.py --councils 320 --work /var/tmp/national"
+    $B --workers 1 --batches committees --json national.json
+    $B --workers 1 --batches deep-dives rerun --json national.json
+    $B --workers 2 --json national.json
+    $B --report national.json        # the Markdown table of everything recorded so far
+
 What runs, per worker count, on a fresh ``LocalCluster`` (processes, one thread each, loopback):
 
 * **committee packs**: N councils x the demo's 5 committees, in one batch
@@ -16,7 +26,8 @@ What runs, per worker count, on a fresh ``LocalCluster`` (processes, one thread 
   (``household_recycling_pct``), each ranking the council among ``--file-areas`` areas (320 by
   default, the national size, whatever N is: a deep-dive's cost grows with the areas it draws).
 * **planning**: the client validates each council's data before anything is submitted
-  (``plan_pack``), one council after another: timed per council.
+  (``plan_pack``), councils planned in parallel on every core (a pool of processes, before the
+  cluster starts): timed, wall and CPU, per council.
 * **re-run, nothing changed**: the committee batch again; every report skipped (the client's
   planning cost: hashing every council's inputs, reading and writing the manifest).
 
@@ -62,6 +73,7 @@ def _scaled(text: str, factor: float) -> str:
 def make_council(root: Path, i: int) -> Path:
     """Council ``i``: the demo's tables and parameters, renamed, figures scaled down 0-3 %."""
     folder = root / f"council-{i:03d}"
+    shutil.rmtree(folder, ignore_errors=True)  # one left half-built by an interrupted run
     data = folder / "data"
     shutil.copytree(DEMO, data, ignore=shutil.ignore_patterns("*.py", "source", "README.md"))
     factor = 1.0 - (i % 7) * 0.005
@@ -119,19 +131,41 @@ def make_benchmarks(root: Path, areas: int) -> tuple[Path, list[str], str]:
     return path, codes, latest
 
 
-def committee_specs(councils: list[Path], out: Path) -> tuple[list, list[Path]]:
-    """Every council's 5 committee reports as one batch (names ``council-NNN-<committee>``)."""
+def _plan_council(params: Path, out: Path):
+    """One council's plan (in a planning process): validating its data is most of it."""
+    from pmlib.batch.pack import plan_pack
+
+    return plan_pack(QUARTER, params_dir=params, out_dir=out)
+
+
+def committee_specs(councils: list[Path], out: Path) -> tuple[list, list[Path], float]:
+    """Every council's 5 committee reports as one batch (names ``council-NNN-<committee>``),
+    the batch's input files, and the CPU seconds planning took (all processes).
+
+    The councils are planned in parallel, one process per core: each plan is independent, and
+    serially they took 0.35 s a council (~2 min for 320) before the first report could start.
+    """
+    import resource
+    from concurrent.futures import ProcessPoolExecutor
     from dataclasses import replace
 
-    from pmlib.batch.pack import plan_pack, report_specs
+    from pmlib.batch.pack import report_specs
 
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    c0 = cpu()
+    jobs = max(1, min(os.cpu_count() or 1, len(councils)))
+    with ProcessPoolExecutor(jobs) as planners:
+        plans = list(planners.map(_plan_council, councils, [out] * len(councils), chunksize=4))
     specs, inputs = [], []
-    for params in councils:
-        plan = plan_pack(QUARTER, params_dir=params, out_dir=out)
+    for params, plan in zip(councils, plans, strict=True):
         council = params.parent.name
         specs += [replace(s, name=f"{council}-{s.name}") for s in report_specs(plan)]
         inputs += list(plan.inputs)
-    return specs, inputs
+    return specs, inputs, cpu() - c0
 
 
 def deep_dive_specs(bench: Path, codes: list[str], period: str, params: Path) -> list:
@@ -250,15 +284,39 @@ def timed_batch(specs, out, inputs, address, cwd) -> dict:
     }
 
 
-def measure(workers: int, councils: list[Path], bench, codes, period, work: Path) -> dict:
+class Recorder:
+    """The figures of this invocation, appended to ``--json`` as each one is measured (a run
+    stopped half way keeps what it measured; earlier invocations' records are kept)."""
+
+    def __init__(self, path: Path | None, run: dict) -> None:
+        self.path, self.run = path, run
+        self.earlier = []
+        if path is not None and path.is_file():
+            self.earlier = json.loads(path.read_text(encoding="utf-8"))
+
+    def record(self, **figures) -> None:
+        self.run.update(figures)
+        if self.path is not None:
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_text(json.dumps([*self.earlier, self.run], indent=2), encoding="utf-8")
+            tmp.replace(self.path)
+
+
+def measure(
+    workers: int, councils: list[Path], bench, codes, period, work: Path, batches, recorder
+) -> dict:
     from dask.distributed import Client, LocalCluster
 
     from pmlib.batch.runner import run_batch
 
     out = work / f"out-{workers}"
+    shutil.rmtree(out, ignore_errors=True)  # a fresh output folder: every report renders
     t = time.perf_counter()
-    specs, inputs = committee_specs(councils, out / "committees")  # validates every council
+    specs, inputs, plan_cpu = committee_specs(councils, out / "committees")
     plan_s = time.perf_counter() - t
+    recorder.record(
+        plan_s_per_council=plan_s / len(councils), plan_cpu_s_per_council=plan_cpu / len(councils)
+    )
     dives = deep_dive_specs(bench, codes[: len(councils)], period, councils[0])
     cwd = Path(specs[0].notebook).parent
     with (
@@ -270,23 +328,23 @@ def measure(workers: int, councils: list[Path], bench, codes, period, work: Path
     ):  # fmt: skip
         sampler = Sampler(client)
         sampler.start()
-        committees = timed_batch(specs, out / "committees", inputs, lc.scheduler_address, cwd)
-        deep = timed_batch(dives, out / "deep-dives", [bench], lc.scheduler_address, cwd)
+        if "committees" in batches or "rerun" in batches:
+            committees = timed_batch(specs, out / "committees", inputs, lc.scheduler_address, cwd)
+            if "committees" in batches:
+                recorder.record(committees=committees)
+        if "deep-dives" in batches:
+            deep = timed_batch(dives, out / "deep-dives", [bench], lc.scheduler_address, cwd)
+            recorder.record(deep_dives=deep)
         peak = sampler.stop()
-        t = time.perf_counter()
-        again = run_batch(specs, out / "committees", inputs=inputs, progress=False,
-                          scheduler=lc.scheduler_address, cwd=cwd)  # fmt: skip
-        rerun = time.perf_counter() - t
-    skipped = sum(r.status == "skipped" for r in again.reports)  # all, unless pmlib was edited
-    return {
-        "workers": workers,
-        "committees": committees,
-        "deep_dives": deep,
-        "plan_s_per_council": plan_s / len(councils),
-        "rerun_s": rerun,
-        "rerun_skipped": f"{skipped}/{len(again.reports)}",
-        "peak_mb": {w: round(b / 1e6) for w, b in peak.items()},
-    }
+        recorder.record(peak_mb={w: round(b / 1e6) for w, b in peak.items()})
+        if "rerun" in batches:
+            t = time.perf_counter()
+            again = run_batch(specs, out / "committees", inputs=inputs, progress=False,
+                              scheduler=lc.scheduler_address, cwd=cwd)  # fmt: skip
+            rerun = time.perf_counter() - t
+            skipped = sum(r.status == "skipped" for r in again.reports)  # all, unless edited
+            recorder.record(rerun_s=rerun, rerun_skipped=f"{skipped}/{len(again.reports)}")
+    return recorder.run
 
 
 def _row(label: str, w: int, m: dict) -> str:
@@ -297,51 +355,104 @@ def _row(label: str, w: int, m: dict) -> str:
     )
 
 
+def print_report(runs: list[dict]) -> None:
+    """The recorded figures as Markdown (for BENCHMARKS.md)."""
+    print(
+        "| councils | batch | workers | ok | wall s | reports/s | latency s median / p90 / max "
+        "| client write per report |\n|---|---|---|---|---|---|---|---|"
+    )
+    for r in runs:
+        for key, label in (("committees", "committee reports"), ("deep_dives", "deep-dives")):
+            if key in r:
+                print(f"| {r.get('councils', '?')} " + _row(label, r["workers"], r[key]))
+    for r in runs:
+        facts = [f"load average at start {r.get('load', 0):.1f}"]
+        if "peak_mb" in r:
+            facts.append(
+                f"peak memory per worker (process + kernel) {sorted(r['peak_mb'].values())} MB"
+            )
+        if "plan_s_per_council" in r:
+            facts.append(
+                f"client planning (validating, {r.get('planners', '?')} processes) "
+                f"{r['plan_s_per_council']:.3f} s wall and {r['plan_cpu_s_per_council']:.2f} CPU-s "
+                "per council"
+            )
+        if "rerun_s" in r:
+            facts.append(
+                f"re-run with nothing changed {r['rerun_s']:.2f} s ({r['rerun_skipped']} skipped)"
+            )
+        print(f"\n{r.get('councils', '?')} councils, {r['workers']} worker(s): " + "; ".join(facts))
+        for kind in ("committees", "deep_dives"):
+            for line in r.get(kind, {}).get("failed", [])[:5]:
+                print(f"  FAILED {line}")
+
+
+BATCHES = ("committees", "deep-dives", "rerun")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--councils", type=int, default=8, help="synthetic councils (N)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--batches", nargs="+", choices=BATCHES, default=list(BATCHES),
+        help="what to measure (default all): the committee reports, the deep-dives, the re-run "
+        "with nothing changed (which renders the committee reports first when not measured)",
+    )  # fmt: skip
     parser.add_argument("--file-areas", type=int, default=320, help="areas in the benchmark file")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--json", type=Path, help="append the figures here, as they are measured")
+    parser.add_argument(
+        "--work", type=Path,
+        help="the work folder, kept: councils already built in it are reused (default: a new "
+        "temporary folder, removed at the end)",
+    )  # fmt: skip
+    parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    parser.add_argument(
+        "--report", type=Path, help="only print the figures recorded in a JSON file"
+    )
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="pmlib-national-"))
+    if args.report:
+        print_report(json.loads(args.report.read_text(encoding="utf-8")))
+        return
+    work = args.work or Path(tempfile.mkdtemp(prefix="pmlib-national-"))
     try:
         t = time.perf_counter()
-        councils = [make_council(work / "councils", i) for i in range(args.councils)]
-        bench, codes, period = make_benchmarks(work, max(args.file_areas, args.councils))
-        print(f"{args.councils} councils and {len(codes)} areas built in "
+        councils = [
+            folder / "parameters" if (folder / "parameters" / "council.yaml").is_file()
+            else make_council(work / "councils", i)
+            for i in range(args.councils)
+            for folder in [work / "councils" / f"council-{i:03d}"]
+        ]  # fmt: skip
+        national = work / "national"
+        areas = max(args.file_areas, args.councils)
+        codes: list[str] = []
+        if (national / "benchmark.csv").is_file() and (national / "areas.json").is_file():
+            codes, period = json.loads((national / "areas.json").read_text(encoding="utf-8"))
+            bench = national / "benchmark.csv"
+        if len(codes) != areas:
+            shutil.rmtree(national, ignore_errors=True)
+            bench, codes, period = make_benchmarks(work, areas)
+            (national / "areas.json").write_text(json.dumps([codes, period]), encoding="utf-8")
+        print(f"{args.councils} councils and {len(codes)} areas ready in "
               f"{time.perf_counter() - t:.1f} s in {work}")  # fmt: skip
         runs = []
         for w in args.workers:
             load = os.getloadavg()[0]
-            runs.append({**measure(w, councils, bench, codes, period, work), "load": load})
+            run = {"councils": args.councils, "areas": len(codes), "workers": w,
+                   "cores": os.cpu_count(), "planners": min(os.cpu_count() or 1, args.councils),
+                   "batches": list(args.batches), "load": load,
+                   "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}  # fmt: skip
+            recorder = Recorder(args.json, run)
+            recorder.record()
+            runs.append(measure(w, councils, bench, codes, period, work, args.batches, recorder))
+            recorder.record(load_after=os.getloadavg()[0])
             print(f"  {w} worker(s) done (load average before: {load:.1f})", flush=True)
             print(json.dumps(runs[-1]), flush=True)
-        print(
-            f"\n{args.councils} councils x 5 committee reports + {args.councils} deep-dives "
-            f"({len(codes)} areas each), {os.cpu_count()} cores\n\n"
-            "| batch | workers | ok | wall s | reports/s | latency s median / p90 / max "
-            "| client write per report |\n|---|---|---|---|---|---|---|"
-        )
-        for r in runs:
-            print(_row("committee reports", r["workers"], r["committees"]))
-            print(_row("deep-dives", r["workers"], r["deep_dives"]))
-        for r in runs:
-            print(
-                f"\n{r['workers']} worker(s): peak memory per worker (process + kernel) "
-                f"{sorted(r['peak_mb'].values())} MB; client planning (validating) "
-                f"{r['plan_s_per_council']:.2f} s per council; re-run with nothing changed "
-                f"{r['rerun_s']:.2f} s ({r['rerun_skipped']} skipped); load average at start "
-                f"{r['load']:.1f}"
-            )
-            for kind in ("committees", "deep_dives"):
-                for line in r[kind]["failed"][:5]:
-                    print(f"  FAILED {line}")
-        if args.json:
-            args.json.write_text(json.dumps(runs, indent=2), encoding="utf-8")
+        print(f"\n{args.councils} councils x 5 committee reports + {args.councils} deep-dives "
+              f"({len(codes)} areas each), {os.cpu_count()} cores\n")  # fmt: skip
+        print_report(runs)
     finally:
-        if not args.keep:
+        if args.work is None and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 

@@ -319,10 +319,13 @@ def run_cluster(
     with connect(scheduler, workers=jobs) as client:
         client.register_plugin(WarmKernel())
         workers = len(client.nthreads())
+        # once to each worker, not pickled into every task: the input list of a national
+        # batch (every council's files) is hundreds of KB, and a batch has thousands of tasks
+        shared = client.scatter(expected, broadcast=True, hash=False)
         bar = tqdm(total=len(todo), desc="Rendering", unit="report", disable=not progress)
         futures = {
             client.submit(
-                render_task, spec, formats, timeout, str(cwd), tuple(preload), expected,
+                render_task, spec, formats, timeout, str(cwd), tuple(preload), shared,
                 key=f"pmlib-{spec.name}-{batch}", priority=len(todo) - i, pure=False,
             ): spec
             for i, spec in enumerate(todo)
