@@ -88,18 +88,33 @@ def _families(todo: Sequence[ReportSpec]) -> list[list[ReportSpec]]:
     return list(groups.values())
 
 
+def _shape(family: Sequence[ReportSpec], cost: Callable[[ReportSpec], float]) -> tuple:
+    """What the best order of a family depends on: each report's cost and which of the
+    family's keys it holds, keys numbered in order of first appearance (so every council of a
+    national batch, whose reports differ only in their keys' text, has the same shape)."""
+    number: dict[str, int] = {}
+    return tuple(
+        (cost(s), frozenset(number.setdefault(k, len(number)) for k in sorted(s.shares)))
+        for s in family
+    )
+
+
 def _family_order(
-    family: list[ReportSpec], jobs: int, cost: Callable[[ReportSpec], float]
-) -> list[ReportSpec]:
+    family: list[ReportSpec], jobs: int, cost: Callable[[ReportSpec], float],
+    known: dict[tuple, tuple[int, ...]],
+) -> list[ReportSpec]:  # fmt: skip
     longest = sorted(family, key=lambda s: -cost(s))  # stable: ties keep the given order
     if len(family) < 2 or len(family) > SEARCH_LIMIT or not any(s.shares for s in family):
         return longest
-    best, best_score = longest, simulate(longest, jobs, cost)
-    for order in itertools.permutations(longest):
-        score = simulate(order, jobs, cost)
-        if score < best_score:  # strictly better: longest-first wins ties
-            best, best_score = list(order), score
-    return best
+    shape = _shape(longest, cost)
+    if shape not in known:  # searched once per shape: a national batch has a handful
+        best, best_score = tuple(range(len(longest))), simulate(longest, jobs, cost)
+        for order in itertools.permutations(range(len(longest))):
+            score = simulate([longest[i] for i in order], jobs, cost)
+            if score < best_score:  # strictly better: longest-first wins ties
+                best, best_score = order, score
+        known[shape] = best
+    return [longest[i] for i in known[shape]]
 
 
 def schedule(
@@ -109,6 +124,7 @@ def schedule(
 
     ``cost``: a report's expected length (seconds of an earlier run, or its weight).
     """
-    families = [_family_order(f, jobs, cost) for f in _families(todo)]
+    known: dict[tuple, tuple[int, ...]] = {}
+    families = [_family_order(f, jobs, cost, known) for f in _families(todo)]
     families.sort(key=lambda f: -sum(cost(s) for s in f))  # stable
     return [spec for family in families for spec in family]
