@@ -152,6 +152,8 @@ def _restore(kind: str, value: Any) -> Any:
         return tuple(tuple(v) for v in value)
     if kind.startswith("tuple"):
         return tuple(value)
+    if kind.startswith("dict[str, tuple"):
+        return {k: tuple(v) for k, v in value.items()}
     return value
 
 
