@@ -26,7 +26,8 @@ stays importable from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -61,7 +62,7 @@ from pmlib.rating.rag import (
 )
 from pmlib.rating.rollup import STATUS_NAMES, Cube, build_cube, prepare_rows
 from pmlib.rating.rules import _rate, _scheme_arrays, rate_frame
-from pmlib.rating.targets import _TARGET_FIELDS, targets_at
+from pmlib.rating.targets import _TARGET_FIELDS, TargetTable, targets_at
 from pmlib.rating.text import join
 from pmlib.rating.trend import NOT_COMPARABLE, direction_of_travel, forecast_arrays
 
@@ -94,6 +95,42 @@ class _Context:
     arrays: dict[str, object]
     cubes: dict[str, Cube]
     overrides: Overrides
+    targets: TargetTable
+
+    def take(self, rows: np.ndarray) -> _Context:
+        """The context of the indicators at positions ``rows`` only (in that order).
+
+        A rating row depends on its own indicator only, so a lagged indicator is re-rated at
+        its due period in a context of the lagged indicators (:func:`with_lags`), not the
+        whole library's.
+        """
+
+        def part(values: object) -> object:
+            if isinstance(values, pd.Series):
+                return values.iloc[rows].reset_index(drop=True)
+            if isinstance(values, tuple):  # unit codes and their names
+                return (values[0][rows], *values[1:])
+            return values[rows]
+
+        cubes = {
+            k: replace(
+                c,
+                **{
+                    f.name: getattr(c, f.name)[rows]
+                    for f in fields(c)
+                    if f.name not in ("kind", "fy0", "n_fy")
+                },
+            )
+            for k, c in self.cubes.items()
+        }
+        return _Context(
+            self.dataset,
+            self.meta.iloc[rows].reset_index(drop=True),
+            {k: part(v) for k, v in self.arrays.items()},
+            cubes,
+            self.overrides.take(rows),
+            self.targets,
+        )
 
 
 def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
@@ -131,14 +168,21 @@ def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
         "scheme": resolved["scheme"].astype("str"),
         **_scheme_arrays(resolved),
     }
+    cubes = _cubes(dataset, meta, arrays, kinds, fys)
+    overrides = Overrides.from_actuals(dataset.actuals, meta["id"])
+    return _Context(dataset, meta, arrays, cubes, overrides, TargetTable(dataset.targets))
+
+
+def _cubes(
+    dataset: Dataset, meta: pd.DataFrame, arrays: dict[str, object], kinds: set[str], fys: range
+) -> dict[str, Cube]:
+    """The roll-ups a rating of ``kinds`` of period in the financial years ``fys`` reads."""
     rows = prepare_rows(meta, dataset.actuals, fys)
     kinds = kinds_needed(kinds, arrays["frequency"])
     # a sub-year period reads itself, the period before and the same period last year, so its
     # cube starts a year before the first period rated; only the year cube reaches two years
     # back (a biennial outturn), which is why ``fys`` starts two years back
-    cubes = {k: build_cube(meta, rows, k, fys if k == "year" else fys[1:]) for k in kinds}
-    overrides = Overrides.from_actuals(dataset.actuals, meta["id"])
-    return _Context(dataset, meta, arrays, cubes, overrides)
+    return {k: build_cube(meta, rows, k, fys if k == "year" else fys[1:]) for k in kinds}
 
 
 def _scheme_inputs(arrays: dict[str, object]) -> dict[str, object]:
@@ -170,11 +214,11 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
     yc, yl, cur = fd.year, fd.year_before, fd.cur
     value, prev_value, ly_value = cur.value, fd.prev.value, fd.last.value
 
-    targets = ctx.dataset.targets
-    tp, ty = targets_at(targets, m["id"], period), targets_at(targets, m["id"], year)
+    targets = ctx.targets
+    tp, ty = targets.at(m["id"], period), targets.at(m["id"], year)
     if fd.half is not None and on_half.any():  # six-monthly rows take their half's target
-        th = targets_at(targets, m["id"], fd.half)
-        tp = tp.where(~pd.Series(on_half, index=tp.index), th)
+        th = targets.at(m["id"], fd.half)
+        tp = pd.DataFrame({c: np.where(on_half, th[c].to_numpy(), tp[c].to_numpy()) for c in tp})
     tgt = {c: np.where(on_year, ty[c].to_numpy(), tp[c].to_numpy()) for c in _TARGET_FIELDS}
     target_period = np.where(
         on_year, ty["target_period"].to_numpy(), tp["target_period"].to_numpy()
@@ -389,9 +433,27 @@ def rate_period(dataset: Dataset, period: str | Period) -> pd.DataFrame:
     """
     p = _as_period(dataset, period)
     months = lag_months(dataset.indicators)
+    ctx = _context(dataset, {p.kind}, _period_years(p, months))
+    return _period_rating(
+        dataset, p, months, lambda q: _rate_at(ctx, q), lambda q, rows: _rate_at(ctx.take(rows), q)
+    )
+
+
+def _period_years(p: Period, months: np.ndarray) -> range:
+    """The financial years a rating at ``p`` reads (lagged indicators' due periods included)."""
     fy0 = min([p.fy] + [q.fy for q in due_periods(p, months).values()])
-    ctx = _context(dataset, {p.kind}, range(fy0 - 2, p.fy + 1))
-    rated = with_lags(lambda q: _rate_at(ctx, q), p, months)[list(RATE_COLUMNS)]
+    return range(fy0 - 2, p.fy + 1)
+
+
+def _period_rating(
+    dataset: Dataset,
+    p: Period,
+    months: np.ndarray,
+    rate_at: Callable[[Period], pd.DataFrame],
+    rate_rows: Callable[[Period, np.ndarray], pd.DataFrame],
+) -> pd.DataFrame:
+    """:func:`rate_period`'s frame from ``rate_at``/``rate_rows`` (see :func:`with_lags`)."""
+    rated = with_lags(rate_at, p, months, rate_rows)[list(RATE_COLUMNS)]
     ind = dataset.indicators
     if {"valid_from", "valid_to"} <= set(ind.columns) and (
         ind["valid_from"].notna().any() or ind["valid_to"].notna().any()
@@ -429,6 +491,13 @@ def rate_history(
         Long: one row per indicator and period (oldest period first, library order within it),
         columns :data:`HISTORY_COLUMNS`.
     """
+    chain = _history_chain(dataset, through, kind, periods)
+    ctx = _context(dataset, {kind}, range(chain[0].fy - 2, chain[-1].fy + 1))
+    return _history_rating(dataset, chain, lags, lambda q: _rate_at(ctx, q, trend=False))
+
+
+def _history_chain(dataset: Dataset, through: str | Period, kind: str, periods: int) -> list:
+    """The periods :func:`rate_history` rates, oldest first."""
     if kind not in ("month", "quarter", "half", "year"):
         raise ParameterError(f"kind must be month, quarter, half or year, not {kind!r}.")
     if periods < 1:
@@ -438,9 +507,17 @@ def rate_history(
     for _ in range(periods - 1):
         chain.append(chain[-1].previous())
     chain.reverse()
-    ctx = _context(dataset, {kind}, range(chain[0].fy - 2, end.fy + 1))
-    frames = [_rate_at(ctx, p, trend=False) for p in chain]
-    hist = pd.concat(frames, ignore_index=True)[list(HISTORY_COLUMNS)]
+    return chain
+
+
+def _history_rating(
+    dataset: Dataset, chain: list, lags: bool, rate_at: Callable[[Period], pd.DataFrame]
+) -> pd.DataFrame:
+    """:func:`rate_history`'s frame from ``rate_at`` (a rating with at least
+    :data:`HISTORY_COLUMNS`)."""
+    end = chain[-1]
+    frames = [rate_at(p)[list(HISTORY_COLUMNS)] for p in chain]
+    hist = pd.concat(frames, ignore_index=True)
     months = lag_months(dataset.indicators) if lags else np.zeros(1, dtype="int64")
     if months.any():  # an indicator in arrears: its history ends at its latest due period
         due = due_periods(end, months)

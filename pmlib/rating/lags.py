@@ -40,12 +40,19 @@ def due_periods(period: Period, months: np.ndarray) -> dict[int, Period]:
 
 
 def with_lags(
-    rate_at: Callable[[Period], pd.DataFrame], period: Period, months: np.ndarray
+    rate_at: Callable[[Period], pd.DataFrame],
+    period: Period,
+    months: np.ndarray,
+    rate_rows: Callable[[Period, np.ndarray], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """``rate_at(period)`` with each lagged indicator's row rated at its due period instead.
 
     ``rate_at`` rates every indicator of the library (rows in library order) at a period;
-    ``months`` is :func:`lag_months` of the same library. One extra rating per distinct lag.
+    ``months`` is :func:`lag_months` of the same library. ``rate_rows(period, rows)``, when
+    given, rates only the indicators at positions ``rows`` (one row each, in that order): an
+    indicator's rating depends on nothing but its own figures, so a library with one lagged
+    indicator then rates that one again at its due period, not the whole library. Without it,
+    the whole library is rated once more per distinct lag.
     """
     out = rate_at(period)
     reported = (
@@ -57,20 +64,32 @@ def with_lags(
     for m, due in due_periods(period, months).items():
         if due == period:
             continue
-        rows = months == m
-        sub = rate_at(due)
-        out = out.copy()
-        at = out.index[rows]
-        for c in out.columns:
-            if c not in ("period", "period_end", "ordinal"):  # the report's own period stays
-                out.loc[at, c] = sub.loc[at, c]
+        rows = np.flatnonzero(months == m)
+        sub = rate_rows(due, rows) if rate_rows is not None else rate_at(due).iloc[rows]
+        out = _replace_rows(out, rows, sub)
         reported[rows] = (
-            sub["reported_period"].to_numpy()[rows] if "reported_period" in sub else due.label
+            sub["reported_period"].to_numpy() if "reported_period" in sub else due.label
         )
         lagged[rows] = True
         if "rag_reason" in out:
             lag = Lag(months=m).text
-            reason = out["rag_reason"].astype(object)
+            reason = out["rag_reason"].astype(object).to_numpy(copy=True)
             reason[rows] = [f"{due.label} figure, reported {lag}: {t}" for t in reason[rows]]
-            out["rag_reason"] = reason.astype(out["rag_reason"].dtype)
+            dtype = out["rag_reason"].dtype
+            out = out.assign(
+                rag_reason=pd.Series(reason, index=out.index, dtype=object).astype(dtype)
+            )
     return out.assign(reported_period=pd.Series(reported, dtype="str"), lagged=lagged)
+
+
+def _replace_rows(out: pd.DataFrame, rows: np.ndarray, sub: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with the rows at positions ``rows`` taken from ``sub`` (one row each, in that
+    order), column by column in ``out``'s dtypes; the report's own period columns stay."""
+    columns = {}
+    for c in out.columns:
+        if c in ("period", "period_end", "ordinal"):
+            continue
+        values = out[c].to_numpy(copy=True)
+        values[rows] = sub[c].to_numpy()
+        columns[c] = pd.Series(values, index=out.index, dtype=out[c].dtype)
+    return out.assign(**columns)

@@ -84,6 +84,28 @@ class Overrides:
             by=arr("override_by") if "override_by" in act else None,
         )
 
+    def take(self, rows: np.ndarray) -> Overrides:
+        """The overrides of the indicators at positions ``rows`` only, renumbered in that
+        order (for re-rating a few indicators: :meth:`pmlib.rating.engine._Context.take`)."""
+        new = np.full(self.n, -1, dtype="int64")
+        new[rows] = np.arange(len(rows))
+        pos = new[self.pos] if self.pos.size else self.pos
+        keep = pos >= 0
+
+        def part(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else values[keep]
+
+        return Overrides(
+            len(rows),
+            pos[keep],
+            self.fy[keep],
+            self.ordinal[keep],
+            self.months[keep],
+            self.rag[keep],
+            part(self.reason),
+            part(self.by),
+        )
+
     def at(self, period: Period, on_year: np.ndarray) -> tuple[np.ndarray, ...]:
         """(rag, reason, by) for each indicator rated at ``period``; None where no override.
 

@@ -107,7 +107,7 @@ class CommitteeReport:
     signed_off_by: str = ""
 
     def __post_init__(self) -> None:
-        from pmlib.rating.engine import rate_history, rate_period
+        from pmlib.rating.rater import Rater
 
         # the library as it was in the report's period (valid_from / valid_to)
         ids = self.dataset.indicators_for(self.committee, self.period)["id"]
@@ -117,13 +117,17 @@ class CommitteeReport:
         # an indicator the audience may not see (internal ones) can reach a section.
         self.dataset = _subset(self.dataset, ids)
         self.indicators = self.dataset.indicators.set_index("id").loc[ids]
-        rated = rate_period(self.dataset, self.period)
-        self.rated = rated[rated["indicator_id"].isin(ids)].reset_index(drop=True)
+        # one rating context for the report's periods, its history and last year's outturn
+        self.rater = Rater(self.dataset)
         self.previous_period = self.period.previous()
-        prev = rate_period(self.dataset, self.previous_period)
+        # the previous period first: an indicator reported a quarter in arrears is rated at
+        # it, so the report period's rating then reads that row instead of rating it again
+        prev = self.rater.rate_period(self.previous_period)
         self.previous = prev[prev["indicator_id"].isin(ids)].reset_index(drop=True)
-        hist = rate_history(
-            self.dataset, self.period, kind=self.period.kind, periods=HISTORY_PERIODS, lags=True
+        rated = self.rater.rate_period(self.period)
+        self.rated = rated[rated["indicator_id"].isin(ids)].reset_index(drop=True)
+        hist = self.rater.rate_history(
+            self.period, kind=self.period.kind, periods=HISTORY_PERIODS, lags=True
         )
         self.history = hist[hist["indicator_id"].isin(ids)].reset_index(drop=True)
         narr = self.dataset.narratives

@@ -4,7 +4,8 @@ South Derbyshire's exception report (Appendix 1 of its framework) sets an off-tr
 figures beside its baseline, last year's outturn and target, definition, priority and benchmark;
 Dorset links each indicator to strategic risks. :func:`exception_context` gathers those for one
 exception section from the indicator library (:mod:`pmlib.present.library_rows`) and a rating
-of the previous financial year, computed once per report.
+of the previous financial year, computed once per report by the report's
+:class:`~pmlib.rating.rater.Rater`.
 """
 
 from __future__ import annotations
@@ -25,12 +26,10 @@ def prior_year_outturn(report: CommitteeReport, ind_id: str) -> tuple[str, str, 
     """(year, outturn, target) of the financial year before the report's, as shown, or
     ``None`` for an indicator that year's rating does not hold. The year is rated once per
     report and kept on it."""
-    from pmlib.rating.engine import rate_period  # lazy: only reports with exceptions need it
-
     year = report.period.year().previous()
     outturns = getattr(report, "_outturns", None)
-    if outturns is None:
-        outturns = rate_period(report.dataset, year).set_index("indicator_id")
+    if outturns is None:  # rated with the report's other periods (pmlib.rating.rater)
+        outturns = report.rater.rate_period(year).set_index("indicator_id")
         report._outturns = outturns
     if ind_id not in outturns.index:
         return None
