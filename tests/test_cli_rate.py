@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from pmlib.cli.main import main
 from pmlib.rating import engine
@@ -38,3 +42,43 @@ def test_rating_runs_without_huge_page_advice_and_restores_it(tmp_path, monkeypa
         assert out.read_bytes().startswith(b"\xef\xbb\xbfindicator_id,")
     finally:
         _advice(before)
+
+
+def test_arrow_loads_without_huge_pages_and_the_environment_is_put_back():
+    """The allocator options reach mimalloc (it prints them when verbose) and only pyarrow's load
+    sees them: the process's environment, and so its children's, is as it was."""
+    code = (
+        "import os, sys\n"
+        "from pmlib.cli.main import _load_arrow_for_one_pass\n"
+        "_load_arrow_for_one_pass()\n"
+        "print('pyarrow' in sys.modules, os.environ.get('MIMALLOC_ALLOW_THP'),"
+        " os.environ.get('MIMALLOC_PURGE_DELAY'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "MIMALLOC_VERBOSE": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["True", "None", "None"]
+    if "option 'allow_thp'" not in done.stderr:  # a pyarrow built with another allocator
+        pytest.skip("pyarrow's default allocator is not a mimalloc with the allow_thp option")
+    assert "option 'allow_thp': 0" in done.stderr
+    assert "option 'purge_delay': -1" in done.stderr
+
+
+def test_a_users_own_allocator_setting_wins():
+    code = "from pmlib.cli.main import _load_arrow_for_one_pass\n_load_arrow_for_one_pass()\n"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "MIMALLOC_VERBOSE": "1", "MIMALLOC_ALLOW_THP": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if "option 'allow_thp'" not in done.stderr:
+        pytest.skip("pyarrow's default allocator is not a mimalloc with the allow_thp option")
+    assert "option 'allow_thp': 1" in done.stderr

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from pmlib.core.arrow_text import to_str_series
 from pmlib.core.units import (  # noqa: F401  (re-exported: pmlib's one place for units)
     UNIT_ALIASES,
     UNIT_TABLE,
@@ -268,11 +269,10 @@ def value_string(value: object, unit: str | None, decimals: object = 0) -> str:
     return text or MISSING
 
 
-def text_series(text: np.ndarray, index: pd.Index | None = None) -> pd.Series:
-    """A pandas string Series from a ``*_text`` array, "" becoming missing."""
-    arr = np.asarray(text, dtype=object)
-    arr[arr == ""] = None
-    return pd.Series(arr, index=index, dtype="str")
+def text_series(text: object, index: pd.Index | None = None) -> pd.Series:
+    """A pandas string Series from a ``*_text`` array (NumPy, or Arrow as the rating sentences
+    are built), "" becoming missing."""
+    return to_str_series(text, index)
 
 
 def format_number(values: ArrayLike, decimals: ArrayLike | int) -> pd.Series:

@@ -63,7 +63,7 @@ from pmlib.rating.rag import (
 from pmlib.rating.rollup import STATUS_NAMES, Cube, build_cube, prepare_rows
 from pmlib.rating.rules import _rate, _scheme_arrays, rate_frame
 from pmlib.rating.targets import _TARGET_FIELDS, TargetTable, targets_at
-from pmlib.rating.text import join
+from pmlib.rating.text import concat, join, put, take, where
 from pmlib.rating.trend import NOT_COMPARABLE, direction_of_travel, forecast_arrays
 
 __all__ = [
@@ -369,21 +369,25 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
         def fmt(values: np.ndarray) -> np.ndarray:
             return agreed_text(values[rows], d, sub)
 
-        against = np.where(
+        against = where(
             np.isnan(year_target["target"][rows]),
-            join(
+            concat(
                 "the ",
                 fmt(year_target["lower"]),
                 " to ",
                 fmt(year_target["upper"]),
                 " year-end range",
             ),
-            join("the ", fmt(year_target["target"]), " year-end target"),
+            concat("the ", fmt(year_target["target"]), " year-end target"),
         )
-        fc_reason[rows] = join(fc_reason[rows], "; ", fc_rag[rows], " against ", against)
+        fc_reason = put(
+            fc_reason,
+            rows,
+            concat(take(fc_reason, rows), "; ", fc_rag[rows], " against ", against),
+        )
     not_due = grey != ""
-    if not_due.any():
-        fc_reason[not_due] = join("No forecast: ", grey[not_due])
+    if not_due.any():  # sentences stay Arrow text on their way to the frame
+        fc_reason = put(fc_reason, not_due, concat("No forecast: ", grey[not_due]))
     return out.assign(
         rag_reason=text_series(rated["rag_reason"]),
         previous_period=text_series(np.where(in_year_cumulative, "", prev_label)),

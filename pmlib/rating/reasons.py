@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from pmlib.core.arrow_text import from_numpy
 from pmlib.core.numbers import (
     agreed_decimals,
     agreed_text,
@@ -23,7 +25,7 @@ from pmlib.core.numbers import (
     value_text,
 )
 from pmlib.rating.rag import AMBER, GREEN, RED, _Inputs
-from pmlib.rating.text import join
+from pmlib.rating.text import concat, put, take, where
 
 __all__: list[str] = []
 
@@ -44,8 +46,9 @@ def _reasons(
     below: np.ndarray,
     inside: np.ndarray,
     last_year: np.ndarray,
-) -> np.ndarray:
-    """The ``rag_reason`` sentence for every row (object array of str).
+) -> pa.Array:
+    """The ``rag_reason`` sentence for every row (an Arrow text array; missing where no rule
+    gives one).
 
     A sentence is "<position>; <rule clause>". The position holds the row's
     own numbers, so it is assembled column-wise for the rated rows only; the clause depends on
@@ -73,7 +76,7 @@ def _reasons(
         out[mask] = text[mask] if isinstance(text, np.ndarray) else text
     r = np.flatnonzero(np.isin(state, (GREEN, AMBER, RED, "improved")))
     if not r.size:
-        return out
+        return from_numpy(out)
     units, dec = _subset(x.units, r), x.decimals[r]
     vr, t, lo, hi, rel = v[r], x.target[r], x.lower[r], x.upper[r], x.relative[r]
     bd, blw = band[r], below[r]
@@ -87,28 +90,38 @@ def _reasons(
         pct = gap / np.abs(bound) * 100  # a zero bound gives inf, not shown
     gap_dec = np.maximum(dec, agreed_decimals(bound, dec))
     by_pct = rel & (bound != 0) & np.isfinite(pct)
-    share = np.where((pct > 0) & (pct < 0.05), "less than 0.1%", join(number_text(pct, 1), "%"))
-    dev = join(difference_text(gap, gap_dec, units), np.where(by_pct, join(" (", share, ")"), ""))
+    share = where((pct > 0) & (pct < 0.05), "less than 0.1%", concat(number_text(pct, 1), "%"))
+    dev = concat(difference_text(gap, gap_dec, units), where(by_pct, concat(" (", share, ")"), ""))
     V = value_text(vr, dec, units)
     note = np.broadcast_to(np.asarray(x.target_note, dtype=object), (n,))[r]
-    position = np.empty(r.size, dtype=object)
+    position = pa.nulls(r.size, pa.large_string())
     # a target: "71.3% is 8.7 percentage points (10.9%) below the 80.0% target"
     p = np.flatnonzero(~bd)
     if p.size:
         tp, vp, has_note = t[p], vr[p], note[p] != ""
-        tphrase = np.empty(p.size, dtype=object)
+        tphrase = pa.nulls(p.size, pa.large_string())
         if has_note.any():
-            tphrase[has_note] = join("the ", note[p][has_note])
+            tphrase = put(tphrase, has_note, concat("the ", note[p][has_note]))
         if not has_note.all():
             q = p[~has_note]
-            tphrase[~has_note] = join(
-                "the ", agreed_text(t[q], dec[q], _subset(units, q)), " target"
+            tphrase = put(
+                tphrase,
+                ~has_note,
+                concat("the ", agreed_text(t[q], dec[q], _subset(units, q)), " target"),
             )
         on = np.abs(vp - tp) <= 1e-9 * np.maximum(1.0, np.abs(tp))
-        position[p] = join(
-            V[p],
-            np.where(on, " meets ", join(" is ", dev[p], np.where(vp > tp, " above ", " below "))),
-            tphrase,
+        position = put(
+            position,
+            p,
+            concat(
+                V[p],
+                where(
+                    on,
+                    " meets ",
+                    concat(" is ", take(dev, p), np.where(vp > tp, " above ", " below ")),
+                ),
+                tphrase,
+            ),
         )
     # a band: "12 days is inside the 10 to 14 days target range"
     b = np.flatnonzero(bd)
@@ -116,20 +129,24 @@ def _reasons(
         sub, d = _subset(units, b), dec[b]
         lob, hib = lo[b], hi[b]
         low, high = agreed_text(lob, d, sub), agreed_text(hib, d, sub)
-        rng = np.where(
+        rng = where(
             np.isnan(lob),
-            join("at most ", high),
-            np.where(np.isnan(hib), join("at least ", low), join(low, " to ", high)),
+            concat("at most ", high),
+            where(np.isnan(hib), concat("at least ", low), concat(low, " to ", high)),
         )
-        position[b] = join(
-            V[b],
-            np.where(
-                inside[r][b],
-                " is inside the ",
-                join(" is ", dev[b], np.where(blw[b], " below the ", " above the ")),
+        position = put(
+            position,
+            b,
+            concat(
+                V[b],
+                where(
+                    inside[r][b],
+                    " is inside the ",
+                    concat(" is ", take(dev, b), np.where(blw[b], " below the ", " above the ")),
+                ),
+                rng,
+                " target range",
             ),
-            rng,
-            " target range",
         )
 
     # the rule's clause, once per distinct combination of what it depends on
@@ -203,8 +220,8 @@ def _reasons(
     )
     clause = clause + np.where(k["own"], " (this indicator's own thresholds)", "")
     prefix = np.broadcast_to(np.asarray(x.prefix, dtype=object), (n,))[r]
-    out[r] = join(prefix, position, "; ", clause[group])
-    return out
+    # each distinct clause converted once, then spread to its rows
+    return put(out, r, concat(prefix, position, "; ", take(clause, group)))
 
 
 def agreed_difference(

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from pmlib.core.arrow_text import from_numpy
 from pmlib.core.numbers import difference_text, round_published, text_series, unit_codes, value_text
-from pmlib.rating.text import join
+from pmlib.rating.text import concat, put
 
 IMPROVING, NO_CHANGE, WORSENING, NOT_COMPARABLE = (
     "Improving",
@@ -142,13 +144,13 @@ def forecast_arrays(
     final: bool,
     has_year_target: np.ndarray,
     last_year_period: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """The array core of :func:`forecast_year_end`: (forecast, method, reason).
 
     Every figure the method uses is first rounded as published, and the forecast is worked
     from those: the sentence shows them, and a reader who redoes the sum with the numbers on
     the page gets the forecast shown (56.1% scaled by 97.3% / 57.0% is 95.8%, so 95.8% is
-    shown, not the 95.7% the unrounded figures give). ``reason`` is an object array of
+    shown, not the 95.7% the unrounded figures give). ``reason`` is an Arrow text array of
     sentences naming the method in words, never a formula: "Forecast year-end 77.8%: the year
     so far (77.4%) plus the rise seen over the same months last year (0.4 percentage points,
     from 76.9% at 2025/26 Q2 to 77.3% at year end)".
@@ -208,9 +210,10 @@ def forecast_arrays(
     forecast = round_published(raw, decimals)
     method = np.where(np.isin(method, FORECAST_METHODS) & np.isnan(forecast), "no_value", method)
 
-    reason = np.empty(n, dtype=object)
+    base = np.empty(n, dtype=object)
     for name, text in _NO_FORECAST.items():
-        reason[method == name] = text
+        base[method == name] = text
+    reason = from_numpy(base)
     for name in FORECAST_METHODS:
         rows = np.flatnonzero(method == name)
         if rows.size:
@@ -230,7 +233,7 @@ def forecast_arrays(
                 months_elapsed=months_elapsed,
                 last_year_period=last_year_period,
             )
-            reason[rows] = join(text, capped[rows])
+            reason = put(reason, rows, concat(text, capped[rows]))
     return forecast, np.where(np.isin(method, FORECAST_METHODS), method, ""), reason
 
 
@@ -255,16 +258,16 @@ def _forecast_sentence(
     units: tuple,
     months_elapsed: int,
     last_year_period: str,
-) -> np.ndarray:
+) -> pa.Array:
     """The sentence for the rows forecast by one method (``fmt`` formats those rows' values)."""
     head = ("Forecast year-end ", fmt(forecast), ": ")  # type: ignore[operator]
     if name == "outturn":
-        return join(*head, "the year's outturn")
+        return concat(*head, "the year's outturn")
     if name == "persistence":
-        return join(*head, "the latest value, assumed to hold to year end")
+        return concat(*head, "the latest value, assumed to hold to year end")
     if name == "ytd_rate":
         kind = np.where(mean, "average", "rate")
-        return join(
+        return concat(
             *head, "the ", kind, " for the year so far, assumed to hold (no figures last year)"
         )
     so_far = fmt(ytd)  # type: ignore[operator]
@@ -278,7 +281,7 @@ def _forecast_sentence(
     )
     if name == "run_rate":
         months = f"{months_elapsed} month{'' if months_elapsed == 1 else 's'}"
-        return join(
+        return concat(
             *head,
             "the year to date (",
             so_far,
@@ -286,7 +289,7 @@ def _forecast_sentence(
             "monthly rate for 12 months (no figures last year)",
         )
     if name == "profile":
-        return join(
+        return concat(
             *head,
             "the year to date (",
             so_far,
@@ -294,31 +297,39 @@ def _forecast_sentence(
             *last_year,
         )
     moved = difference_text(np.abs(change), decimals, units)
-    out = np.empty(change.size, dtype=object)
+    out = pa.nulls(change.size, pa.large_string())
     for rows, words in (
         (change > 0, "plus the rise"),
         (change < 0, "less the fall"),
     ):
         if rows.any():
-            out[rows] = join(
-                *(p if isinstance(p, str) else p[rows] for p in head),
-                "the year so far (",
-                so_far[rows],
-                f") {words} seen over the same months last year (",
-                moved[rows],
-                ", ",
-                *(p if isinstance(p, str) else p[rows] for p in last_year),
-                ")",
+            out = put(
+                out,
+                rows,
+                concat(
+                    *(p if isinstance(p, str) else p[rows] for p in head),
+                    "the year so far (",
+                    so_far[rows],
+                    f") {words} seen over the same months last year (",
+                    moved[rows],
+                    ", ",
+                    *(p if isinstance(p, str) else p[rows] for p in last_year),
+                    ")",
+                ),
             )
     flat = ~(change > 0) & ~(change < 0)
     if flat.any():
-        out[flat] = join(
-            *(p if isinstance(p, str) else p[flat] for p in head),
-            "the year so far (",
-            so_far[flat],
-            "), with no change expected: there was none over the same months last year (",
-            ly_ytd[flat],
-            f" at {last_year_period} and at year end)",
+        out = put(
+            out,
+            flat,
+            concat(
+                *(p if isinstance(p, str) else p[flat] for p in head),
+                "the year so far (",
+                so_far[flat],
+                "), with no change expected: there was none over the same months last year (",
+                ly_ytd[flat],
+                f" at {last_year_period} and at year end)",
+            ),
         )
     return out
 
