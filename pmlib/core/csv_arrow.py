@@ -173,18 +173,19 @@ def _neutralise(text: pa.Array, dangerous: Callable[[str], bool], triggers: tupl
 _QUOTED_BYTES = [ch.encode("ascii") for ch in _quoted_characters()]
 
 
-def _quoted_bytes(data: np.ndarray) -> np.ndarray:
-    """Where ``data`` (UTF-8 bytes) holds a character to quote: a ``bytes.find`` per character
-    rules out the usual column with none (memchr speed), else a comparison per character
-    (several times quicker than a table look-up per byte, the same positions)."""
+def _quoted_bytes(data: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Where ``data`` (UTF-8 bytes) holds a character to quote, and whether one is a quote: a
+    ``bytes.find`` per character rules out the usual column with none (memchr speed), else a
+    comparison per character (several times quicker than a table look-up per byte, the same
+    positions)."""
     raw = data.tobytes()
     found = [ch for ch in _QUOTED_BYTES if raw.find(ch) >= 0]
     if not found:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), False
     mask = data == found[0][0]
     for ch in found[1:]:
         mask |= data == ch[0]
-    return np.flatnonzero(mask)
+    return np.flatnonzero(mask), b'"' in found
 
 
 def _quote(text: pa.Array) -> pa.Array:
@@ -199,17 +200,19 @@ def _quote(text: pa.Array) -> pa.Array:
     if not data.size:
         return text
     first, last = int(offsets[0]), int(offsets[-1])
-    at = _quoted_bytes(data[first:last])
+    at, has_quotes = _quoted_bytes(data[first:last])
     if not at.size:
         return text
     needs = np.zeros(len(text), dtype=bool)
     needs[np.searchsorted(offsets, at + first, side="right") - 1] = True
     rows = np.flatnonzero(needs)
     cells = text if rows.size * 4 >= len(text) else pc.take(text, pa.array(rows))
-    quoted = pc.binary_join_element_wise(
-        _s('"'), pc.replace_substring(cells, '"', '""'), _s('"'), _s("")
-    )
-    if cells is text:
+    if has_quotes:  # else doubling them would copy the cells for nothing
+        cells = pc.replace_substring(cells, '"', '""')
+    quoted = pc.binary_join_element_wise(_s('"'), cells, _s('"'), _s(""))
+    if rows.size == len(text):  # every cell quoted (a sentence column of commas)
+        return quoted
+    if len(cells) == len(text):
         return pc.if_else(pa.array(needs), quoted, text)
     return pc.replace_with_mask(text, pa.array(needs), quoted)
 
