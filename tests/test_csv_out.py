@@ -64,7 +64,7 @@ def test_whole_numbers_are_integers_cell_by_cell_in_both_writers(writer, monkeyp
     from pmlib.core import csv_out
 
     if writer == "pandas":
-        monkeypatch.setattr(csv_out, "csv_body_bytes", lambda *a, **k: None)
+        monkeypatch.setattr(csv_out, "csv_body_parts", lambda *a, **k: None)
     frame = pd.DataFrame(
         {
             "value": [52.0, 48.5, None, -0.0, -7.0, 0.25],

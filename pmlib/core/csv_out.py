@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pmlib.core.csv_arrow import csv_body_bytes, whole_cells
-from pmlib.core.files import write_bytes_atomic
+from pmlib.core.csv_arrow import csv_body_parts, whole_cells
+from pmlib.core.files import write_parts_atomic
 
 __all__ = [
     "BOM",
@@ -143,15 +143,21 @@ def _csv_body(frame: pd.DataFrame, prefix: bytes = b"") -> bytes:
     """The CSV body as UTF-8 bytes after ``prefix`` (the BOM, or nothing): Arrow's kernels when
     every column allows it (:mod:`pmlib.core.csv_arrow`, the same bytes ~10× sooner), else
     pandas' writer."""
+    parts = _csv_parts(frame, prefix)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _csv_parts(frame: pd.DataFrame, prefix: bytes = b"") -> list[bytes | memoryview]:
+    """:func:`_csv_body` as pieces to write back to back (a file needs no joined copy)."""
     prepared = whole_numbers_as_integers(frame)
-    fast = csv_body_bytes(
+    fast = csv_body_parts(
         prepared, _is_dangerous, FORMULA_TRIGGERS, prefix=prefix, whole_numbers=True
     )
     if fast is not None:
         return fast
     prepared = whole_cells_as_integers(prepared)
     body = neutralise_formulas(prepared).to_csv(index=False, lineterminator="\n")
-    return prefix + body.encode("utf-8")
+    return [prefix + body.encode("utf-8")]
 
 
 def csv_text(frame: pd.DataFrame, *, bom: bool = True) -> str:
@@ -172,4 +178,4 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
     """Write ``frame`` to ``path`` atomically as a CSV for people (see the module docstring)."""
-    return write_bytes_atomic(path, csv_bytes(frame))
+    return write_parts_atomic(path, _csv_parts(frame, BOM.encode("utf-8")))

@@ -9,11 +9,19 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
 def write_bytes_atomic(path: Path | str, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically, creating parent folders."""
+    return write_parts_atomic(path, [data])
+
+
+def write_parts_atomic(path: Path | str, parts: Iterable[bytes | memoryview]) -> Path:
+    """Write ``parts`` back to back to ``path`` atomically, creating parent folders: for a
+    large file made of pieces (a CSV's header and body), which would otherwise be joined into
+    one more copy of the whole file first."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -21,7 +29,8 @@ def write_bytes_atomic(path: Path | str, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as fh:
             if hasattr(os, "fchmod"):  # mkstemp makes 0600; give the usual 0666 & ~umask
                 os.fchmod(fh.fileno(), 0o666 & ~_umask())
-            fh.write(data)
+            for part in parts:
+                fh.write(part)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
