@@ -273,6 +273,12 @@ def value_string(value: object, unit: str | None, decimals: object = 0) -> str:
     return _one_value_remembered(number, math.copysign(1.0, number), d, unit)
 
 
+def clear_value_strings() -> None:
+    """Forget the figures :func:`value_string` remembers
+    (:func:`pmlib.reports.caches.clear_result_caches`)."""
+    _one_value_remembered.cache_clear()
+
+
 def _one_value(number: float, decimals: int, unit: object) -> str:
     text = str(value_text(np.array([number]), decimals, unit)[0])
     return text or MISSING
