@@ -250,3 +250,47 @@ def test_notebook_renders_one_page_per_metric(rendered, report):
 def test_notebook_page_offline_in_chromium_charts_drawn_and_axe_clean(rendered, offline_browser):
     _, out = rendered
     assert offline_browser(out / "hb-new-claims-days.html")["charts"] == 4
+
+
+def test_latest_positions_remembered_follow_the_library_and_the_period():
+    """A later report's positions come from memory only when all they read is the same."""
+    from dataclasses import replace
+
+    from pmlib.benchmarking.positions import clear_positions_cache
+
+    ds = read_dataset(None, PARAMS)
+    first = latest_positions(ds, up_to="2026/27 Q2")
+    first.loc[:, "position_text"] = "changed by the caller"  # a caller's frame is its own
+    again = latest_positions(read_dataset(None, PARAMS), up_to="2026/27 Q2")
+    clear_positions_cache()
+    fresh = latest_positions(ds, up_to="2026/27 Q2")
+    pd.testing.assert_frame_equal(again, fresh)
+    assert not fresh["position_text"].eq("changed by the caller").any()
+    # an indicator unlinked from its benchmark metric drops out
+    ind = ds.indicators.copy()
+    gone = fresh["indicator_id"].iloc[0]
+    ind.loc[ind["id"].eq(gone), "benchmark_metric"] = None
+    unlinked = latest_positions(replace(ds, indicators=ind), up_to="2026/27 Q2")
+    assert gone not in set(unlinked["indicator_id"]) and len(unlinked) == len(fresh) - 1
+    # an earlier period gives what was known then
+    earlier = latest_positions(ds, up_to="2025/26 Q2").set_index("indicator_id")
+    assert earlier.at["ENV01", "period"] == "2024/25"
+
+
+def test_latest_positions_remembered_follow_the_benchmark_file(tmp_path):
+    """Editing the benchmark file changes the positions a later report shows."""
+    import shutil
+
+    folder = tmp_path / "benchmarks"
+    shutil.copytree(BENCH, folder)
+    ds = read_dataset(None, PARAMS)
+    files = {"benchmark_path": folder / "benchmark.csv", "peers_path": folder / "peer_groups.csv"}
+    before = latest_positions(ds, up_to="2026/27 Q2", **files).set_index("indicator_id")
+    data = pd.read_csv(folder / "benchmark.csv", dtype=str)
+    metric, period = before.at["ENV01", "metric"], before.at["ENV01", "period"]
+    mine = data["area_code"].eq(FOCUS) & data["metric"].eq(metric) & data["period"].eq(period)
+    assert mine.sum() == 1
+    data.loc[mine, "value"] = "0.5" if before.at["ENV01", "polarity"] == "up" else "99999"
+    data.to_csv(folder / "benchmark.csv", index=False)
+    after = latest_positions(ds, up_to="2026/27 Q2", **files).set_index("indicator_id")
+    assert after.at["ENV01", "value"] != before.at["ENV01", "value"]

@@ -143,3 +143,16 @@ def test_targets_keep_the_decimals_they_were_agreed_with():
     assert agreed_string(80, "percent", 1) == "80.0%"
     assert agreed_string(94.96, "percent", 1) == "94.96%"
     assert agreed_decimals([2.5, 0.125, 1 / 3], 0).tolist() == [1, 3, 3]
+
+
+def test_value_string_remembered_matches_the_column_text():
+    """A figure written again (from memory) reads as the vectorised column writes it, sign of
+    zero and all."""
+    from pmlib.core.numbers import MISSING, value_string, value_text
+
+    values = [-0.0, 0.0, -0.04, 0.04, 2.5, -2.5, 1.0, 1234.5, -1234.5, 94.95, float("nan")]
+    for unit in ("percent", "days", "currency", "currency_thousands", "number"):
+        for d in (0, 1, 2):
+            column = [t or MISSING for t in value_text(values, d, unit).tolist()]
+            for _ in range(2):
+                assert [value_string(v, unit, d) for v in values] == column

@@ -184,11 +184,73 @@ def latest_positions(
     """
 
     council = dataset.council
-    focus = str(council.area_code or "").strip()
     folder = council.benchmark_dir
     bench = Path(benchmark_path) if benchmark_path is not None else None
     if bench is None and folder is not None and Path(folder).is_dir():
         bench = find_benchmark_file(folder, BENCHMARK_FILE_STEM)
+    if peers_path is None and folder is not None:
+        peers_path = find_benchmark_file(folder, PEER_GROUPS_FILE_STEM)
+    key = _positions_key(dataset, bench, peers_path, peer_group, up_to)
+    if key is None:  # not a period: let the computation say so
+        return _positions(dataset, bench, peers_path, peer_group, up_to)
+    if key not in _POSITIONS:
+        if len(_POSITIONS) >= 8:
+            _POSITIONS.clear()
+        _POSITIONS[key] = _positions(dataset, bench, peers_path, peer_group, up_to)
+    return _POSITIONS[key].copy()
+
+
+#: :func:`latest_positions` per everything it reads (:func:`_positions_key`): each report of a
+#: pack asks for the same positions of a fresh copy of the same dataset.
+_POSITIONS: dict[tuple, pd.DataFrame] = {}
+
+
+def clear_positions_cache() -> None:
+    """Forget the positions :func:`latest_positions` remembers
+    (:func:`pmlib.reports.caches.clear_result_caches`)."""
+    _POSITIONS.clear()
+
+
+def _positions_key(
+    dataset, bench: Path | None, peers_path: Path | str | None, peer_group: str | None, up_to
+) -> tuple | None:
+    """All that :func:`_positions` reads: the council's settings it uses, the indicator
+    library's link, id and polarity columns (hashed), the files' states and the period's end;
+    ``None`` when ``up_to`` is not a period."""
+    limit = None
+    if up_to is not None:
+        limit = up_to if hasattr(up_to, "ordinal") else try_parse_period(up_to)
+        if limit is None:
+            return None
+    council = dataset.council
+    ind = dataset.indicators
+    cols = [c for c in ("id", "benchmark_metric", "polarity") if c in ind]
+    library = (
+        tuple(cols),
+        tuple(str(ind[c].dtype) for c in cols),
+        pd.util.hash_pandas_object(ind[cols], index=False).to_numpy().tobytes(),
+    )
+    files = None
+    if bench is not None:
+        files = (_signature(Path(bench)), _signature(Path(bench).with_name("metrics.csv")))
+    return (
+        str(council.area_code or "").strip(),
+        council.fy_start_month,
+        council.peer_group,
+        peer_group,
+        files,
+        _signature(Path(peers_path)) if peers_path is not None else None,
+        library,
+        None if limit is None else limit.ordinal,
+    )
+
+
+def _positions(
+    dataset, bench: Path | None, peers_path: Path | str | None, peer_group: str | None, up_to
+) -> pd.DataFrame:
+    """:func:`latest_positions` from the files found."""
+    council = dataset.council
+    focus = str(council.area_code or "").strip()
     ind = dataset.indicators
     if bench is None or not focus or "benchmark_metric" not in ind:
         return _empty_positions()
@@ -200,8 +262,6 @@ def latest_positions(
     data = data[data["metric"].isin(set(linked["benchmark_metric"]))]
     if not data["area_code"].eq(focus).any():
         return _empty_positions()
-    if peers_path is None and folder is not None:
-        peers_path = find_benchmark_file(folder, PEER_GROUPS_FILE_STEM)
     group = (peer_group or council.peer_group or "all").strip()
     groups = _read_peer_groups_cached(Path(peers_path)) if peers_path is not None else None
     members = peer_group_members(groups, group)

@@ -2,8 +2,10 @@
 
 A report kernel keeps what it has computed where a later report (in the same kernel, another
 kernel of the same run, or a later run) would compute it again: the static SVG of each chart
-(:mod:`pmlib.present.svg_cache`, in memory and on disk). Every such cache is keyed on all of
-its inputs, so a report never needs it cleared to be right. :func:`clear_result_caches` exists
+(:mod:`pmlib.present.svg_cache`, in memory and on disk), the council's benchmark positions
+(:func:`pmlib.benchmarking.positions.latest_positions`, in memory) and the figures written one
+at a time (:func:`pmlib.core.numbers.value_string`). Every such cache is keyed on all of its
+inputs, so a report never needs it cleared to be right. :func:`clear_result_caches` exists
 for measuring: a benchmark's floor (``benchmarks/bench_pack.py``) times what a report costs
 when nothing it produces is already known, and calls it in the kernel before each timed report.
 Imports, engines (vl-convert's) and the loaded dataset are not results and stay warm.
@@ -22,6 +24,10 @@ CLEAR_IN_KERNEL = "from pmlib.reports.caches import clear_result_caches; clear_r
 def clear_result_caches() -> None:
     """Forget every report result this process (and the cache folder) keeps: the next report
     computes and draws everything again, as the first report of a fresh installation does."""
+    from pmlib.benchmarking.positions import clear_positions_cache
+    from pmlib.core.numbers import clear_value_strings
     from pmlib.present.svg_cache import clear_svg_cache
 
     clear_svg_cache()
+    clear_positions_cache()
+    clear_value_strings()
