@@ -82,19 +82,29 @@ def _describe(spec: Mapping[str, Any]) -> str:
     return "Chart (no description provided)"
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _external_data_urls(node: Any) -> list[str]:
-    """Every ``url`` in a spec that points at a network host (charts must carry their data)."""
+    """Every ``url`` in a spec that points at a network host (charts must carry their data),
+    in the order they appear. Scalars are passed over without a look inside: the walk visits
+    every cell of the chart's rows, tens of thousands of values a report."""
     found: list[str] = []
+    _collect_urls(node, found)
+    return found
+
+
+def _collect_urls(node: Any, found: list[str]) -> None:
     if isinstance(node, Mapping):
         for key, value in node.items():
             if key == "url" and isinstance(value, str) and re.match(r"(?i)(https?:)?//", value):
                 found.append(value)
-            else:
-                found += _external_data_urls(value)
+            elif type(value) not in _SCALARS:
+                _collect_urls(value, found)
     elif isinstance(node, list):
         for item in node:
-            found += _external_data_urls(item)
-    return found
+            if type(item) not in _SCALARS:
+                _collect_urls(item, found)
 
 
 def script_json(value: Any) -> str:
