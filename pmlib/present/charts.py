@@ -65,20 +65,25 @@ def _rag_scale(present: list[str]) -> dict[str, dict[str, list[str]]]:
 def describe_trend(
     name: str, history: pd.DataFrame, unit: str, decimals: int, *, cumulative: bool = False
 ) -> str:
-    """A sentence a screen reader can use instead of the chart."""
-    h = history.dropna(subset=["value"])
-    if h.empty:
+    """A sentence a screen reader can use instead of the chart.
+
+    Read from the columns as lists: a row of a mixed frame (``iloc``) costs a Series each."""
+    values = history["value"].tolist()
+    rows = [i for i, v in enumerate(values) if not pd.isna(v)]  # dropna(subset=["value"])
+    if not rows:
         return f"Trend chart for {name}: no values to plot."
-    first, last = h.iloc[0], h.iloc[-1]
+    first, last = rows[0], rows[-1]
+    periods = history["period"].tolist()
     kind = "year-to-date " if cumulative else ""
     text = (
-        f"Trend chart for {name}, {kind}{axis_title(unit).lower()}, over {len(h)} periods, from "
-        f"{format_value(first['value'], unit, decimals)} in {first['period']} to "
-        f"{format_value(last['value'], unit, decimals)} in {last['period']}"
+        f"Trend chart for {name}, {kind}{axis_title(unit).lower()}, over {len(rows)} periods, "
+        f"from {format_value(values[first], unit, decimals)} in {periods[first]} to "
+        f"{format_value(values[last], unit, decimals)} in {periods[last]}"
     )
-    if pd.notna(last.get("target")):
-        text += f", against a target of {format_value(last['target'], unit, decimals)}"
-    text += f"; latest rating {history.iloc[-1]['rag']}."
+    target = history["target"].iat[last] if "target" in history.columns else None
+    if pd.notna(target):
+        text += f", against a target of {format_value(target, unit, decimals)}"
+    text += f"; latest rating {history['rag'].iat[-1]}."
     if cumulative:
         text += " The running total restarts each financial year, so each year is its own line."
     return text

@@ -15,6 +15,8 @@ improvement, orange for concern, purple for a neutral signal.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from pmlib.present.chart_key import KeyEntry, KeyStyle, with_key
@@ -87,11 +89,13 @@ def describe_spc(
     p = points
     if p.empty:
         return f"SPC chart for {name}: no values to plot."
-    last = p.iloc[-1]
+    # the latest row's cells one at a time: a row of a mixed frame (iloc) costs a Series
+    last = {c: p[c].iat[-1] for c in ("date", "lpl", "mean", "upl", "value", "point_type")}
+    dates = p["date"].tolist()
     fmt = lambda v: format_value(v, unit, decimals)  # noqa: E731
     text = (
         f"SPC chart for {name}, {axis_title(unit).lower()}, over {len(p)} points from "
-        f"{p.iloc[0]['date']} to {last['date']}."
+        f"{dates[0]} to {last['date']}."
     )
     if pd.notna(last["lpl"]):
         text += (
@@ -100,15 +104,17 @@ def describe_spc(
         )
     else:
         text += f" Mean {fmt(last['mean'])}; too few different values to set process limits."
-    starts = p.loc[p["rebase_group"].ne(p["rebase_group"].shift()), "date"].iloc[1:]
-    if len(starts):
+    groups = p["rebase_group"].tolist()
+    # where the group changes from the row before (as ``ne(shift())``), after the first row
+    starts = [d for i, d in enumerate(dates) if i and groups[i] != groups[i - 1]]
+    if starts:
         text += " Limits recalculated from " + ", ".join(map(str, starts)) + "."
-    special = p[p["point_type"].astype(str) != "common_cause"]
-    if len(special):
-        counts = special["point_type"].astype(str).value_counts()
+    special = [t for t in map(str, p["point_type"].tolist()) if t != "common_cause"]
+    if special:
+        counts = Counter(special).most_common()  # value_counts: most first, ties as first seen
         text += (
             f" {len(special)} special-cause point{'s' if len(special) != 1 else ''} ("
-            + ", ".join(f"{n} {POINT_STYLE[k]['label'].split(': ')[1]}" for k, n in counts.items())
+            + ", ".join(f"{n} {POINT_STYLE[k]['label'].split(': ')[1]}" for k, n in counts)
             + ")."
         )
     else:
