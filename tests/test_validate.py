@@ -637,6 +637,8 @@ def test_text_from_parquet_is_stripped_and_blank_cells_become_missing():
             "spaces": pd.array([" R1", "R2\t", "R3"], dtype="string[pyarrow]"),
             "nbsp": pd.array(["R1\u00a0", "R2", "R3"], dtype="string[pyarrow]"),
             "blank": pd.array(["R1", "", "R3"], dtype="string[pyarrow]"),
+            "gaps": pd.array([None, "R2 ", None], dtype="string[pyarrow]"),
+            "gap_blank": pd.array([None, "", "R3"], dtype="string[pyarrow]"),
         }
     )
     out = _strip_text(frame)
@@ -644,4 +646,6 @@ def test_text_from_parquet_is_stripped_and_blank_cells_become_missing():
     assert out["spaces"].tolist() == ["R1", "R2", "R3"]
     assert out["nbsp"].tolist() == ["R1", "R2", "R3"]
     assert out["blank"].tolist() == ["R1", pd.NA, "R3"]
+    assert out["gaps"].tolist() == [pd.NA, "R2", pd.NA]
+    assert out["gap_blank"].tolist() == [pd.NA, pd.NA, "R3"]
     assert all(str(out[c].dtype) == "string" for c in out)

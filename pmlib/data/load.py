@@ -126,6 +126,11 @@ def find_tables(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
     return sources, problems
 
 
+#: Cell edges that need no strip: printable ASCII other than space (below: space and the
+#: control characters; above: DEL and every byte of a multi-byte character).
+_FIRST_PRINTABLE, _LAST_PRINTABLE = 33, 126
+
+
 def _already_stripped(s: pd.Series) -> bool:
     """True when no cell of an Arrow-backed text column is empty or could start or end with
     whitespace, so stripping would change nothing.
@@ -138,9 +143,6 @@ def _already_stripped(s: pd.Series) -> bool:
     array = getattr(s.array, "_pa_array", None)
     if array is None:
         return False
-    suspect = np.zeros(256, dtype=bool)
-    suspect[:33] = True  # space and every control character
-    suspect[127:] = True
     for chunk in array.chunks:
         if not pa.types.is_large_string(chunk.type) and not pa.types.is_string(chunk.type):
             return False
@@ -152,19 +154,20 @@ def _already_stripped(s: pd.Series) -> bool:
             chunk.offset : chunk.offset + len(chunk) + 1
         ]
         starts, ends = offsets[:-1], offsets[1:]
-        valid = (
-            chunk.is_valid().to_numpy(zero_copy_only=False)
-            if chunk.null_count
-            else np.ones(len(chunk), dtype=bool)
-        )
-        if ((ends <= starts) & valid).any():
-            return False  # an empty cell: becomes missing
+        if chunk.null_count:
+            valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+            if ((ends <= starts) & valid).any():
+                return False  # an empty cell: becomes missing
+            starts, ends = starts[valid], ends[valid]
+        elif (ends <= starts).any():  # no blank cell: no mask to apply (a million-row copy)
+            return False
         if data_buf is None:
             continue
         data = np.frombuffer(data_buf, dtype=np.uint8)
-        s0, e0 = starts[valid], ends[valid]
-        if suspect[data[s0]].any() or suspect[data[e0 - 1]].any():
-            return False
+        for edge in (data[starts], data[ends - 1]) if starts.size else ():
+            # a byte outside printable ASCII (33-126): one min and one max, no mask per cell
+            if edge.min() < _FIRST_PRINTABLE or edge.max() > _LAST_PRINTABLE:
+                return False
     return True
 
 
