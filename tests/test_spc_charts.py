@@ -119,3 +119,36 @@ def test_no_target_anywhere_draws_no_target_line_and_no_key_entry():
     assert not [layer for layer in plot if layer["encoding"]["y"]["field"] == "target"]
     labels = [r["label"] for r in spec["datasets"][spec["vconcat"][1]["data"]["name"]]]
     assert "Target" not in labels
+
+
+def test_tied_special_cause_counts_are_listed_as_first_seen_and_every_rebase_is_named():
+    # Built by hand so the types and groups are exactly these: 2 concern points first seen,
+    # then 2 improving (a tie, listed in the order first seen), limits recalculated twice.
+    kinds = [
+        "common_cause",
+        "special_cause_concern",
+        "special_cause_improvement",
+        "special_cause_improvement",
+        "special_cause_concern",
+        "common_cause",
+    ]
+    points = pd.DataFrame(
+        {
+            "date": [f"2026-{m:02d}" for m in range(1, 7)],
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "mean": [3.0] * 6,
+            "lpl": [0.0] * 6,
+            "upl": [9.0] * 6,
+            "point_type": kinds,
+            "rebase_group": [0, 0, 1, 1, 1, 2],
+        }
+    )
+    text = describe_spc("X", points, "number", 0)
+    assert "Limits recalculated from 2026-03, 2026-06." in text
+    assert "4 special-cause points (2 concern, 2 improving)." in text
+    reordered = points.assign(
+        point_type=[kinds[0], kinds[2], kinds[1], kinds[4], kinds[3], kinds[5]]
+    )
+    assert "4 special-cause points (2 improving, 2 concern)." in describe_spc(
+        "X", reordered, "number", 0
+    )

@@ -54,3 +54,22 @@ def test_a_spec_displays_through_the_active_renderer_and_converts_to_altair():
     assert data["application/json"]["description"] == "Dots."
     back = spec.to_altair()
     assert isinstance(back, alt.Chart) and back.to_dict()["description"] == "Dots."
+
+
+def test_to_dict_is_a_copy_that_the_caller_may_change():
+    # a report adjusts the dict it is given (size, description); the chart it came from, and the
+    # next to_dict of it, must not change with it
+    values = [{"period": "Q1", "value": 3.0}]
+    spec = VegaLite(
+        {"data": {"name": "d"}, "mark": {"type": "line"}, "encoding": {"y": {"field": "value"}}},
+        {"d": values},
+    )
+    first = spec.to_dict(validate=False)
+    first["mark"]["type"] = "bar"
+    first["encoding"]["y"]["field"] = "changed"
+    first["datasets"]["d"][0]["value"] = 99.0
+    again = spec.to_dict(validate=False)
+    assert again["mark"] == {"type": "line"}
+    assert again["encoding"]["y"]["field"] == "value"
+    assert again["datasets"]["d"] == [{"period": "Q1", "value": 3.0}]
+    assert values == [{"period": "Q1", "value": 3.0}]
