@@ -5,11 +5,16 @@ Everything here runs in the parent process before any kernel starts, so it impor
 heavy: hashing a quarter's inputs and outputs takes milliseconds, which is what makes a re-run
 with nothing changed near instant.
 
-A report's *fingerprint* is a SHA-256 over everything that can change its output: the input
-files' hashes, its parameters and title, the notebook's bytes, pmlib's own source and templates,
+A report's *fingerprint* is a SHA-256 over everything that can change its output: the hashes
+of the files it reads (the batch's inputs and its own, ``ReportSpec.inputs``), its parameters
+and title, the notebook's bytes, pmlib's own source and templates,
 the versions of the libraries that draw it, and the output formats. A report is skipped when
 its fingerprint equals the one recorded in the previous manifest and every file recorded for it
 still has the recorded hash.
+
+A national batch holds thousands of reports and inputs, so nothing here may cost reports x
+inputs: each input is hashed once, the parts every report shares are serialised once
+(:class:`Fingerprints`), and the previous entries are looked up by name.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ KEY_PACKAGES = (
 )  # fmt: skip
 
 __all__ = [
+    "Fingerprints",
     "code_fingerprint",
     "environment",
     "file_record",
@@ -48,6 +54,8 @@ __all__ = [
     "hash_inputs",
     "read_manifest",
     "render_index",
+    "reports_by_name",
+    "reusable",
     "reusable_entry",
 ]
 
@@ -75,8 +83,15 @@ def display_path(path: Path) -> str:
         return path.resolve().as_posix()
 
 
-def hash_inputs(inputs: Iterable[Path], *, exclude: Path | None = None) -> list[dict[str, Any]]:
-    """SHA-256 of every input file; folders are walked (hidden files and ``exclude`` skipped)."""
+def hash_inputs(
+    inputs: Iterable[Path], *, exclude: Path | None = None, cache: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """SHA-256 of every input file; folders are walked (hidden files and ``exclude`` skipped).
+
+    ``cache`` (shown path -> record), shared by the calls of one run, hashes a file named by
+    many reports' inputs once.
+    """
+    cache = {} if cache is None else cache
     skip = exclude.resolve() if exclude is not None else None
     files: dict[str, Path] = {}
     tables = []  # a database's tables: by the digest of their rows, as read
@@ -97,10 +112,12 @@ def hash_inputs(inputs: Iterable[Path], *, exclude: Path | None = None) -> list[
             if skip is not None and resolved.is_relative_to(skip):
                 continue
             files[display_path(path)] = path
-    return [
-        {"path": name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
-        for name, path in sorted(files.items())
-    ] + tables
+    records = []
+    for name, path in sorted(files.items()):
+        if name not in cache:
+            cache[name] = {"path": name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        records.append(cache[name])
+    return records + tables
 
 
 def code_fingerprint() -> str:
@@ -131,10 +148,28 @@ def environment() -> dict[str, Any]:
     return {"python": platform.python_version(), "packages": packages}
 
 
+def _canonical(parts: Mapping[str, Any]) -> bytes:
+    return json.dumps(jsonable(parts), sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
 def fingerprint(**parts: Any) -> str:
     """SHA-256 of the canonical JSON of the given parts."""
-    text = json.dumps(jsonable(parts), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(parts)).hexdigest()
+
+
+class Fingerprints:
+    """Fingerprints of a batch's reports: the parts they all share (the batch's inputs, pmlib's
+    code, the environment, the formats) serialised and hashed once, then each report's own
+    parts added. A report's fingerprint changes with any of either."""
+
+    def __init__(self, **common: Any) -> None:
+        self._head = hashlib.sha256(_canonical(common))
+
+    def of(self, **parts: Any) -> str:
+        h = self._head.copy()
+        h.update(b"\0")
+        h.update(_canonical(parts))
+        return h.hexdigest()
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:
@@ -166,13 +201,27 @@ def files_intact(entry: Mapping[str, Any], out_dir: Path) -> bool:
     return bool(files)
 
 
+def reports_by_name(previous: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The previous manifest's entries by report name (the first, should a name repeat)."""
+    found: dict[str, dict[str, Any]] = {}
+    for entry in previous.get("reports", []):
+        found.setdefault(entry.get("name"), entry)
+    return found
+
+
+def reusable(
+    entry: Mapping[str, Any] | None, expected: str, out_dir: Path
+) -> dict[str, Any] | None:
+    """A copy of a previous manifest ``entry`` if its outputs can be kept as they are: it
+    succeeded, had the ``expected`` fingerprint, and its files are intact."""
+    if entry is None:
+        return None
+    ok = entry.get("status") in ("ok", "skipped") and entry.get("fingerprint") == expected
+    return dict(entry) if ok and files_intact(entry, out_dir) else None
+
+
 def reusable_entry(
     previous: Mapping[str, Any], name: str, expected: str, out_dir: Path
 ) -> dict[str, Any] | None:
     """The previous manifest entry for ``name`` if its outputs can be kept as they are."""
-    for entry in previous.get("reports", []):
-        if entry.get("name") != name:
-            continue
-        ok = entry.get("status") in ("ok", "skipped") and entry.get("fingerprint") == expected
-        return dict(entry) if ok and files_intact(entry, out_dir) else None
-    return None
+    return reusable(reports_by_name(previous).get(name), expected, out_dir)
