@@ -181,6 +181,7 @@ def run_batch(
     with _locked(out_dir):
         _remove_stale_temp(out_dir)
         previous = mf.read_manifest(out_dir)
+        written_ns = mf.manifest_written_ns(out_dir) if previous else None
         earlier = mf.reports_by_name(previous)
         hashed: dict[str, Any] = {}  # every input file hashed once, whoever names it
         input_records = mf.hash_inputs(inputs, exclude=out_dir, cache=hashed)
@@ -214,7 +215,9 @@ def run_batch(
                 "parameters": params,
                 "fingerprint": print_,
             }
-            reuse = None if force else mf.reusable(earlier.get(spec.name), print_, out_dir)
+            reuse = (
+                None if force else mf.reusable(earlier.get(spec.name), print_, out_dir, written_ns)
+            )
             if reuse is not None:
                 entries[spec.name] = {**reuse, "status": "skipped", "seconds": 0.0}
             if own is not None:  # what it read: the batch's inputs and its own
@@ -258,7 +261,7 @@ def run_batch(
             result = _finish(
                 reports, entries, previous, out_dir, started=started, t0=t0, title=title,
                 formats=formats, jobs=n_jobs, force=force, inputs=every_input, env=env,
-                extra=extra_manifest, version=version,
+                extra=extra_manifest, version=version, written_ns=written_ns,
             )  # fmt: skip
         if interrupted:
             raise KeyboardInterrupt
@@ -345,7 +348,7 @@ def _finish(
     reports: Sequence[ReportSpec], entries: dict[str, dict[str, Any]], previous: dict[str, Any],
     out_dir: Path, *, started: str, t0: float, title: str, formats: list[str], jobs: int,
     force: bool, inputs: list[dict[str, Any]], env: dict[str, Any], extra: dict[str, Any] | None,
-    version: str,
+    version: str, written_ns: int | None = None,
 ) -> BatchResult:  # fmt: skip
     """Write manifest.json then index.html (atomically) and build the result."""
     ordered = []
@@ -359,8 +362,11 @@ def _finish(
     _remove_superseded(ordered, previous, out_dir)
     requested = {r.name for r in reports}
     for old in previous.get("reports", []):  # earlier reports not asked for this time
-        if old.get("name") not in requested and mf.files_intact(old, out_dir):
-            ordered.append({**old, "carried_over": True})
+        if old.get("name") in requested:
+            continue
+        files = mf.intact_files(old, out_dir, written_ns)
+        if files is not None:
+            ordered.append({**old, "files": files, "carried_over": True})
     counts = {s: sum(e["status"] == s for e in ordered[: len(reports)]) for s in mf.STATUSES}
     manifest = {
         "manifest_version": mf.MANIFEST_VERSION,
