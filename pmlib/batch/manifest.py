@@ -101,10 +101,14 @@ def file_record(path: Path, root: Path, kind: str) -> dict[str, Any]:
 
 def display_path(path: Path) -> str:
     """A path relative to the current folder when it is inside it (manifests stay portable)."""
+    return _shown(path.resolve(), Path.cwd().resolve())
+
+
+def _shown(resolved: Path, here: Path) -> str:
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return resolved.relative_to(here).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return resolved.as_posix()
 
 
 def hash_inputs(
@@ -117,6 +121,7 @@ def hash_inputs(
     """
     cache = {} if cache is None else cache
     skip = exclude.resolve() if exclude is not None else None
+    here = Path.cwd().resolve()  # once: resolving a path is a system call per folder in it
     files: dict[str, Path] = {}
     tables = []  # a database's tables: by the digest of their rows, as read
     for item in inputs:
@@ -135,7 +140,7 @@ def hash_inputs(
                 continue
             if skip is not None and resolved.is_relative_to(skip):
                 continue
-            files[display_path(path)] = path
+            files[_shown(resolved, here)] = path
     records = []
     for name, path in sorted(files.items()):
         if name not in cache:
