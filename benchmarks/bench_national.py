@@ -140,7 +140,8 @@ def _plan_council(params: Path, out: Path):
 
 def committee_specs(councils: list[Path], out: Path) -> tuple[list, list[Path], float]:
     """Every council's 5 committee reports as one batch (names ``council-NNN-<committee>``),
-    the batch's input files, and the CPU seconds planning took (all processes).
+    the batch's shared input files (none: each report names its council's as its own
+    ``inputs``), and the CPU seconds planning took (all processes).
 
     The councils are planned in parallel, one process per core: each plan is independent, and
     serially they took 0.35 s a council (~2 min for 320) before the first report could start.
@@ -160,12 +161,14 @@ def committee_specs(councils: list[Path], out: Path) -> tuple[list, list[Path], 
     jobs = max(1, min(os.cpu_count() or 1, len(councils)))
     with ProcessPoolExecutor(jobs) as planners:
         plans = list(planners.map(_plan_council, councils, [out] * len(councils), chunksize=4))
-    specs, inputs = [], []
+    specs = []
     for params, plan in zip(councils, plans, strict=True):
         council = params.parent.name
-        specs += [replace(s, name=f"{council}-{s.name}") for s in report_specs(plan)]
-        inputs += list(plan.inputs)
-    return specs, inputs, cpu() - c0
+        specs += [  # each report depends on its own council's files only
+            replace(s, name=f"{council}-{s.name}", inputs=tuple(plan.inputs))
+            for s in report_specs(plan)
+        ]
+    return specs, [], cpu() - c0
 
 
 def deep_dive_specs(bench: Path, codes: list[str], period: str, params: Path) -> list:

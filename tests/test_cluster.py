@@ -303,14 +303,13 @@ def test_the_client_writes_only_inside_the_output_folder(tmp_path):
     (out / "notebooks" / "x.failed.ipynb").write_text("{}", encoding="utf-8")
     entry = cluster._write(sent, out, "x")
     assert (out / "data" / "x.csv").read_bytes() == b"a,b\n1,2\n"
-    assert entry["files"] == [
-        {
-            "path": "data/x.csv",
-            "kind": "data",
-            "bytes": 8,
-            "sha256": hashlib.sha256(b"a,b\n1,2\n").hexdigest(),
-        }
-    ]
+    (record,) = entry["files"]
+    assert {k: v for k, v in record.items() if k != "stamp"} == {
+        "path": "data/x.csv",
+        "kind": "data",
+        "bytes": 8,
+        "sha256": hashlib.sha256(b"a,b\n1,2\n").hexdigest(),
+    }
     assert not (out / "notebooks" / "x.failed.ipynb").exists()  # a good report clears it
     rogue = {"entry": {"status": "ok", "files": [{"path": "../evil.sh", "kind": "html"}]},
              "files": {"../evil.sh": b"x"}}  # fmt: skip

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pmlib.batch.provenance import report_inputs
 from pmlib.cli.main import main
 from pmlib.core.errors import ParameterError
 from pmlib.core.model import Dataset
@@ -276,7 +277,7 @@ def test_provenance_json_holds_the_hashes_and_parameters_the_footer_used_to(pack
 
     record = json.loads((pack["out"] / "provenance.json").read_text(encoding="utf-8"))
     env = {r["name"]: r for r in record["reports"]}["environment"]
-    inputs = {Path(i["path"]).name: i["sha256"] for i in env["inputs"]}
+    inputs = {Path(i["path"]).name: i["sha256"] for i in report_inputs(record, env)}
     assert inputs["actuals.csv"] == sha256_file(pack["data"] / "actuals.csv")
     assert inputs["council.yaml"] == sha256_file(pack["params"] / "council.yaml")
     assert (env["parameters"]["committee"], env["parameters"]["quarter"]) == (

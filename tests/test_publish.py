@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pmlib.batch.provenance import report_inputs
 from pmlib.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,7 +293,7 @@ def test_provenance_json_records_what_was_published_and_stays_out_of_the_site(si
     cabinet = next(r for r in record["reports"] if r["name"] == "cabinet")
     outputs = {o["path"]: o["sha256"] for o in cabinet["outputs"]}
     assert outputs["cabinet.html"] == published["cabinet.html"]
-    assert any(Path(i["path"]).name == "actuals.csv" for i in cabinet["inputs"])
+    assert any(Path(i["path"]).name == "actuals.csv" for i in report_inputs(record, cabinet))
 
 
 def test_publishing_again_with_nothing_changed_reuses_every_report(site, capsys):

@@ -23,7 +23,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 #: Manifest entry keys in reading order (the most useful first).
 _ENTRY_ORDER = (
     "name", "title", "status", "seconds", "error", "failure", "summary", "files", "timings",
-    "warnings", "notebook", "parameters", "fingerprint", "started", "finished",
+    "warnings", "notebook", "parameters", "inputs", "fingerprint", "started", "finished",
 )  # fmt: skip
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -144,8 +144,9 @@ def run_batch(
     force
         Render every report even if nothing changed.
     inputs
-        Data and parameter files or folders: hashed into the manifest and the fingerprints,
-        never written to.
+        Data and parameter files or folders every report reads: hashed into the manifest and
+        the fingerprints, never written to. A report's own inputs (``ReportSpec.inputs``, e.g.
+        its council's files in a batch of many councils) are added to these for it alone.
     formats
         Output formats, keys of :data:`OUTPUT_FORMATS`.
     extra_manifest
@@ -180,36 +181,52 @@ def run_batch(
     with _locked(out_dir):
         _remove_stale_temp(out_dir)
         previous = mf.read_manifest(out_dir)
-        input_records = mf.hash_inputs(inputs, exclude=out_dir)
+        written_ns = mf.manifest_written_ns(out_dir) if previous else None
+        earlier = mf.reports_by_name(previous)
+        hashed: dict[str, Any] = {}  # every input file hashed once, whoever names it
+        input_records = mf.hash_inputs(inputs, exclude=out_dir, cache=hashed)
+        own_inputs = _own_inputs(reports, input_records, out_dir, hashed)
         env = mf.environment()
-        common = {
-            "inputs": [[r["path"], r["sha256"]] for r in input_records],
-            "code": mf.code_fingerprint(),
-            "pmlib": version,
-            "environment": env,
-            "formats": formats,
-        }
+        prints = mf.Fingerprints(
+            inputs=[[r["path"], r["sha256"]] for r in input_records],
+            code=mf.code_fingerprint(),
+            pmlib=version,
+            environment=env,
+            formats=formats,
+        )
+        notebooks: dict[Path, tuple[str, str]] = {}  # resolved path -> (shown path, sha256)
         entries: dict[str, dict[str, Any]] = {}
         todo: list[ReportSpec] = []
         for spec in reports:
             notebook = Path(spec.notebook).resolve()
+            if notebook not in notebooks:
+                notebooks[notebook] = (mf.display_path(notebook), sha256_file(notebook))
+            nb_path, nb_sha = notebooks[notebook]
             params = mf.jsonable(spec.parameters)
-            nb_sha = sha256_file(notebook)
-            print_ = mf.fingerprint(**common, parameters=params, title=spec.title, notebook=nb_sha)
+            own = own_inputs.get(spec.name)
+            print_ = prints.of(
+                parameters=params, title=spec.title, notebook=nb_sha,
+                **({"own_inputs": [[r["path"], r["sha256"]] for r in own]} if own else {}),
+            )  # fmt: skip
             entries[spec.name] = {
                 "name": spec.name,
                 "title": spec.title,
-                "notebook": {"path": mf.display_path(notebook), "sha256": nb_sha},
+                "notebook": {"path": nb_path, "sha256": nb_sha},
                 "parameters": params,
                 "fingerprint": print_,
             }
-            reuse = None if force else mf.reusable_entry(previous, spec.name, print_, out_dir)
+            reuse = (
+                None if force else mf.reusable(earlier.get(spec.name), print_, out_dir, written_ns)
+            )
             if reuse is not None:
                 entries[spec.name] = {**reuse, "status": "skipped", "seconds": 0.0}
-            else:
+            if own is not None:  # what it read: the batch's inputs and its own
+                entries[spec.name]["inputs"] = [r["path"] for r in input_records + own]
+            if reuse is None:
                 todo.append(
                     ReportSpec(spec.name, spec.title, notebook, params, spec.weight, spec.shares)
                 )
+        every_input = _union(input_records, own_inputs.values()) if own_inputs else input_records
         n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         done: dict[str, dict[str, Any]] = {}
         interrupted = False
@@ -223,7 +240,7 @@ def run_batch(
                     from pmlib.batch.cluster import run_cluster
 
                     execute = functools.partial(
-                        run_cluster, scheduler=scheduler, inputs=input_records
+                        run_cluster, scheduler=scheduler, inputs=every_input
                     )
                 used = execute(
                     heaviest_first, out_dir, {f: OUTPUT_FORMATS[f] for f in formats}, jobs=n_jobs,
@@ -243,12 +260,48 @@ def run_batch(
                     entry["fingerprint"] = None  # never skip a failed report next time
             result = _finish(
                 reports, entries, previous, out_dir, started=started, t0=t0, title=title,
-                formats=formats, jobs=n_jobs, force=force, inputs=input_records, env=env,
-                extra=extra_manifest, version=version,
+                formats=formats, jobs=n_jobs, force=force, inputs=every_input, env=env,
+                extra=extra_manifest, version=version, written_ns=written_ns,
             )  # fmt: skip
         if interrupted:
             raise KeyboardInterrupt
     return result
+
+
+def _own_inputs(
+    reports: Sequence[ReportSpec], common: list[dict[str, Any]], out_dir: Path,
+    hashed: dict[str, Any],
+) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """Each report naming inputs of its own -> the records of those not among the batch's
+    ``common`` ones (reports naming the same inputs share one list, hashed once)."""
+    shared = {r["path"] for r in common}
+    by_inputs: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    found = {}
+    for spec in reports:
+        if not spec.inputs:
+            continue
+        key = tuple(spec.inputs)
+        if key not in by_inputs:
+            records = mf.hash_inputs(key, exclude=out_dir, cache=hashed)
+            by_inputs[key] = [r for r in records if r["path"] not in shared]
+        found[spec.name] = by_inputs[key]
+    return found
+
+
+def _union(
+    common: list[dict[str, Any]], own: Iterable[list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Every input record of the batch, once each (the manifest's ``inputs``): the batch's
+    own first, as given, then the reports' in order of first appearance."""
+    every = {r["path"]: r for r in common}
+    seen: set[int] = set()
+    for records in own:
+        if id(records) in seen:  # reports sharing one list (one council's reports)
+            continue
+        seen.add(id(records))
+        for r in records:
+            every.setdefault(r["path"], r)
+    return list(every.values())
 
 
 def _expected_length(previous: dict[str, Any], todo: Sequence[ReportSpec]) -> Any:
@@ -295,7 +348,7 @@ def _finish(
     reports: Sequence[ReportSpec], entries: dict[str, dict[str, Any]], previous: dict[str, Any],
     out_dir: Path, *, started: str, t0: float, title: str, formats: list[str], jobs: int,
     force: bool, inputs: list[dict[str, Any]], env: dict[str, Any], extra: dict[str, Any] | None,
-    version: str,
+    version: str, written_ns: int | None = None,
 ) -> BatchResult:  # fmt: skip
     """Write manifest.json then index.html (atomically) and build the result."""
     ordered = []
@@ -309,8 +362,11 @@ def _finish(
     _remove_superseded(ordered, previous, out_dir)
     requested = {r.name for r in reports}
     for old in previous.get("reports", []):  # earlier reports not asked for this time
-        if old.get("name") not in requested and mf.files_intact(old, out_dir):
-            ordered.append({**old, "carried_over": True})
+        if old.get("name") in requested:
+            continue
+        files = mf.intact_files(old, out_dir, written_ns)
+        if files is not None:
+            ordered.append({**old, "files": files, "carried_over": True})
     counts = {s: sum(e["status"] == s for e in ordered[: len(reports)]) for s in mf.STATUSES}
     manifest = {
         "manifest_version": mf.MANIFEST_VERSION,

@@ -47,6 +47,12 @@ class ReportSpec:
     #: sharing keys are run one after another where that saves work
     #: (:mod:`pmlib.batch.schedule`); like ``weight``, it changes no output.
     shares: frozenset[str] = frozenset()
+    #: Input files or folders (or database tables, :class:`pmlib.core.sources.DatabaseTable`)
+    #: this report reads besides the batch's ``inputs`` (``run_batch(inputs=...)``): e.g. its
+    #: council's tables and parameter files when one batch holds many councils. Only the
+    #: batch's inputs and these are fingerprinted and recorded for the report, so editing one
+    #: council's file re-renders that council's reports and no others.
+    inputs: tuple[Any, ...] = ()
 
 
 @dataclass
