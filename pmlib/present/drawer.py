@@ -35,6 +35,7 @@ __all__ = ["ENV", "draw", "engine", "fork_drawer", "serve"]
 #: The environment variable naming the drawer's socket in a kernel.
 ENV = "PMLIB_DRAWER"
 _HEAD = struct.Struct("!I")
+_TIMEOUT = 120.0  # seconds; a chart takes well under one
 _REMEMBERED = 64  # replies the drawer keeps (~3 MB): enough for two kernels' overlap
 
 _conn: dict[str, Any] = {"sock": None, "path": None, "broken": False}
@@ -80,6 +81,7 @@ def _ask(request: bytes) -> dict[str, Any] | None:
         try:
             if _conn["sock"] is None or _conn["path"] != path:
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.settimeout(_TIMEOUT)  # a drawer that stopped answering: draw here
                 sock.connect(path)
                 _conn.update(sock=sock, path=path)
             sock = _conn["sock"]
@@ -128,8 +130,6 @@ def serve(listener: socket.socket, parent: int) -> None:
     ``parent`` (the zygote) has gone."""
     import vl_convert as vlc
 
-    from pmlib.present.figures import svg_options
-
     drawing = threading.Lock()
     # replies by request: two kernels asking for the same chart at once (a report and another
     # showing the same indicator, before either has stored it) get one drawing
@@ -165,8 +165,7 @@ def serve(listener: socket.socket, parent: int) -> None:
                 "data": {"values": [{"x": 1}]},
                 "mark": {"type": "point"},
                 "encoding": {"x": {"field": "x", "type": "quantitative"}},
-            },
-            **svg_options(),
+            }
         )
     while os.getppid() == parent:
         threading.Event().wait(0.5)
