@@ -116,6 +116,9 @@ def serve(fd: int, modules: Sequence[str]) -> None:
     from pmlib.render.lean import skip_slow_optional_imports
 
     skip_slow_optional_imports()
+    # first, so that its engine starts while this process imports (a small process: the
+    # drawer needs none of what follows)
+    drawer = _start_drawer(listener, modules)
     import importlib
 
     import ipykernel.kernelapp  # noqa: F401 - the kernel itself, imported once
@@ -123,7 +126,6 @@ def serve(fd: int, modules: Sequence[str]) -> None:
     for name in modules:
         with contextlib.suppress(Exception):  # as preload_modules: a missing module is skipped
             importlib.import_module(name)
-    drawer = _start_drawer(listener)
     while True:
         ready, _, _ = select.select([listener, sys.stdin], [], [], 0.5)
         _reap()
@@ -139,10 +141,10 @@ def serve(fd: int, modules: Sequence[str]) -> None:
                 _fork_kernel(listener, conn)
 
 
-def _start_drawer(listener: socket.socket) -> int | None:
+def _start_drawer(listener: socket.socket, modules: Sequence[str]) -> int | None:
     """Fork the kernels' chart drawer (:mod:`pmlib.present.drawer`) beside the zygote's own
     socket, when the preload includes pmlib's figures (so reports will draw); its pid."""
-    if "pmlib.present.figures" not in sys.modules:
+    if "pmlib.present.figures" not in modules:
         return None
     from pmlib.present.drawer import fork_drawer
 
