@@ -119,3 +119,16 @@ def test_without_a_drawer_a_chart_is_drawn_here(monkeypatch, tmp_path):
 def test_a_spec_that_is_not_plain_json_is_drawn_here(running):
     assert drawer.draw({**SPEC, "usermeta": {"when": object()}}, svg_options()) is None
     assert drawer.draw(SPEC, svg_options())  # the drawer is still asked for the next one
+
+
+def test_a_kernel_whose_drawer_died_draws_here_from_then_on(running):
+    import signal
+
+    import vl_convert as vlc
+
+    assert drawer.draw(SPEC, svg_options())  # connected
+    (pid,) = _children(running.process.pid)
+    os.kill(pid, signal.SIGKILL)
+    assert _gone(pid)
+    assert drawer.draw(SPEC, svg_options()) is None
+    assert svg_cache.draw_svg(SPEC, svg_options()) == vlc.vegalite_to_svg(SPEC, **svg_options())
