@@ -305,7 +305,10 @@ def print_run(run: dict, verbose: bool) -> dict[str, float]:
     print("\nCPU seconds per process (polled from /proc; a kernel is killed, not exited):")
     print(f"  {'process':<40} {'cpu':>6} {'user':>6} {'system':>6} {'minor faults':>12}")
     for pid, cpu in sorted(run["cpu"].items()):
-        name = names.get(pid) or ("(untraced) " + run["cmd"].get(pid, "?")[:60])
+        cmd = run["cmd"].get(pid, "?")
+        # the chart drawer (pmlib.present.drawer) is forked by the zygote and stamps nothing
+        untraced = "drawer" if "pmlib.render.zygote" in cmd else "(untraced) " + cmd[:60]
+        name = names.get(pid) or untraced
         per[name] = cpu
         user, system, faults = run["split"].get(pid, (0.0, 0.0, 0))
         print(f"  {name:<40} {cpu:6.2f} {user:6.2f} {system:6.2f} {faults:12d}")
