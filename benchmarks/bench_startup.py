@@ -184,6 +184,7 @@ class TreeWatcher(threading.Thread):
         super().__init__(daemon=True)
         self.root = root
         self.cpu: dict[int, float] = {}
+        self.split: dict[int, tuple[float, float, int]] = {}
         self.cmd: dict[int, str] = {}
         self.stop = threading.Event()
         self.tick = os.sysconf("SC_CLK_TCK")
@@ -213,6 +214,8 @@ class TreeWatcher(threading.Thread):
         while not self.stop.is_set():
             for pid, fields in self._children().items():
                 self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self.tick
+                self.split[pid] = (int(fields[11]) / self.tick, int(fields[12]) / self.tick,
+                                   int(fields[7]))  # fmt: skip
                 if pid not in self.cmd:
                     try:
                         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -267,7 +270,7 @@ def traced_run(tmp: Path, extra: list[str]) -> dict:
                        "cpu": float(cpu), "detail": detail})  # fmt: skip
     roles = {e["pid"]: e["role"] for e in events}
     return {"wall": wall, "tree_cpu": tree_cpu, "events": events, "roles": roles,
-            "cpu": watcher.cpu, "cmd": watcher.cmd}  # fmt: skip
+            "cpu": watcher.cpu, "split": watcher.split, "cmd": watcher.cmd}  # fmt: skip
 
 
 def _names(run: dict) -> dict[int, str]:
@@ -300,10 +303,15 @@ def print_run(run: dict, verbose: bool) -> dict[str, float]:
     print(f"\ncharts drawn by vl-convert (not read from the SVG cache): {drawn}")
     per: dict[str, float] = {}
     print("\nCPU seconds per process (polled from /proc; a kernel is killed, not exited):")
+    print(f"  {'process':<40} {'cpu':>6} {'user':>6} {'system':>6} {'minor faults':>12}")
     for pid, cpu in sorted(run["cpu"].items()):
-        name = names.get(pid) or ("(untraced) " + run["cmd"].get(pid, "?")[:60])
+        cmd = run["cmd"].get(pid, "?")
+        # the chart drawer (pmlib.present.drawer) is forked by the zygote and stamps nothing
+        untraced = "drawer" if "pmlib.render.zygote" in cmd else "(untraced) " + cmd[:60]
+        name = names.get(pid) or untraced
         per[name] = cpu
-        print(f"  {name:<40} {cpu:6.2f}")
+        user, system, faults = run["split"].get(pid, (0.0, 0.0, 0))
+        print(f"  {name:<40} {cpu:6.2f} {user:6.2f} {system:6.2f} {faults:12d}")
     return per
 
 
@@ -330,6 +338,7 @@ def main() -> None:
     if args.json:
         for r in runs:
             r["cpu"] = {str(k): v for k, v in r["cpu"].items()}
+            r["split"] = {str(k): v for k, v in r["split"].items()}
             r["cmd"] = {str(k): v for k, v in r["cmd"].items()}
             r["roles"] = {str(k): v for k, v in r["roles"].items()}
         args.json.write_text(json.dumps(runs, indent=1))

@@ -64,7 +64,13 @@ def svg_cache_folder() -> Path:
 
 
 def draw_svg(spec: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """vl-convert's SVG for ``spec`` drawn now with ``options`` (its keyword arguments)."""
+    """vl-convert's SVG for ``spec`` drawn now with ``options`` (its keyword arguments): by the
+    batch's drawer when there is one (:mod:`pmlib.present.drawer`), else in this process."""
+    from pmlib.present.drawer import draw
+
+    body = draw(spec, options)
+    if body is not None:
+        return body
     import vl_convert as vlc  # lazy: ~40 ms, and only charts drawn in the kernel need it
 
     return vlc.vegalite_to_svg(dict(spec), **options)
@@ -118,7 +124,12 @@ def _key(spec: Mapping[str, Any], options: Mapping[str, Any]) -> str:
 @functools.cache
 def _engine() -> tuple[str, ...]:
     """vl-convert's version, the Vega and Vega-Lite versions it bundles, the time zone it
-    draws dates in, and the fonts."""
+    draws dates in (the drawer's, when the batch has one: it draws), and the fonts."""
+    from pmlib.present.drawer import engine
+
+    drawer = engine()
+    if drawer is not None:  # asking vl-convert here would start an engine for nothing
+        return (*drawer, _fonts_fingerprint())
     import vl_convert as vlc
 
     return (

@@ -7,18 +7,35 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["skip_slow_optional_imports"]
+__all__ = ["FORMAT_CHECK_MODULES", "skip_slow_optional_imports"]
+
+
+#: Modules that ``jsonschema`` imports, when installed, only to check optional string formats
+#: (``iri``, ``date-time``, ``duration``, ``color``, ``uri-template``, ``hostname``) that
+#: neither the notebook format's schema nor Vega-Lite's uses, and that nothing else pmlib's
+#: processes run imports. (``rfc3986_validator`` stays: altair checks ``uri`` with it.)
+FORMAT_CHECK_MODULES = (
+    "rfc3987_syntax",
+    "rfc3339_validator",
+    "isoduration",
+    "webcolors",
+    "uri_template",
+    "fqdn",
+)
 
 
 def skip_slow_optional_imports() -> None:
-    """Keep ``rfc3987_syntax`` out of report kernels and workers (call before anything imports
-    jsonschema).
+    """Keep jsonschema's optional format checkers out of report kernels and workers (call
+    before anything imports jsonschema).
 
-    JupyterLab's dependencies install it; when present, ``import jsonschema`` builds ~35 parsers
-    for the optional ``uri`` format check, adding ~0.9 s to every process that imports altair or
-    nbformat (python-jsonschema/jsonschema#1428, ../shared/NOTES-tooling.md). Reports never check
-    that format: without the module jsonschema simply skips it. Harmless if jsonschema is
-    already imported; JupyterLab's own processes are not affected.
+    JupyterLab's dependencies install them; when ``rfc3987_syntax`` is present, ``import
+    jsonschema`` builds ~35 parsers for the optional ``uri`` format check, adding ~0.9 s to
+    every process that imports altair or nbformat (python-jsonschema/jsonschema#1428,
+    ../shared/NOTES-tooling.md); the others (``isoduration`` brings in ``arrow``) add ~40 ms
+    more. Reports and the notebooks' validation never check those formats: without the
+    modules jsonschema simply skips them. Harmless if jsonschema is already imported;
+    JupyterLab's own processes are not affected.
     """
     if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # import -> ImportError -> skipped
+        for name in FORMAT_CHECK_MODULES:
+            sys.modules.setdefault(name, None)  # import -> ImportError -> skipped

@@ -67,8 +67,9 @@ class Zygote:
             self.process.stdin.close()  # type: ignore[union-attr]
         with contextlib.suppress(Exception):
             self.process.wait(timeout=3)
-        with contextlib.suppress(OSError):
-            Path(self.address).unlink()
+        for name in (self.address, str(Path(self.folder) / "drawer.sock")):
+            with contextlib.suppress(OSError):
+                Path(name).unlink()
         with contextlib.suppress(OSError):
             os.rmdir(self.folder)
 
@@ -115,6 +116,9 @@ def serve(fd: int, modules: Sequence[str]) -> None:
     from pmlib.render.lean import skip_slow_optional_imports
 
     skip_slow_optional_imports()
+    # first, so that its engine starts while this process imports (a small process: the
+    # drawer needs none of what follows)
+    drawer = _start_drawer(listener, modules)
     import importlib
 
     import ipykernel.kernelapp  # noqa: F401 - the kernel itself, imported once
@@ -126,12 +130,33 @@ def serve(fd: int, modules: Sequence[str]) -> None:
         ready, _, _ = select.select([listener, sys.stdin], [], [], 0.5)
         _reap()
         if sys.stdin in ready and not os.read(sys.stdin.fileno(), 1024):
+            if drawer is not None:
+                with contextlib.suppress(OSError):
+                    os.kill(drawer, signal.SIGKILL)
             _reap(block=True)  # the batch ended (or died); its kernels were stopped
             os._exit(0)  # no teardown needed
         if listener in ready:
             conn, _ = listener.accept()
             with conn, contextlib.suppress(Exception):
                 _fork_kernel(listener, conn)
+
+
+def _start_drawer(listener: socket.socket, modules: Sequence[str]) -> int | None:
+    """Fork the kernels' chart drawer (:mod:`pmlib.present.drawer`) beside the zygote's own
+    socket, when the preload includes pmlib's figures (so reports will draw); its pid."""
+    if "pmlib.present.figures" not in modules:
+        return None
+    from pmlib.present.drawer import fork_drawer
+
+    global _DRAWER
+    path = str(Path(listener.getsockname()).with_name("drawer.sock"))
+    pid = fork_drawer(path, close=(listener.fileno(), sys.stdin.fileno()))
+    _DRAWER = path if pid is not None else None
+    return pid
+
+
+#: The drawer's socket, named in each kernel's environment (``None``: kernels draw themselves).
+_DRAWER: str | None = None
 
 
 def _reap(block: bool = False) -> None:
@@ -170,6 +195,10 @@ def _become_kernel(request: dict[str, Any]) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    if _DRAWER is not None:
+        from pmlib.present.drawer import ENV
+
+        os.environ[ENV] = _DRAWER
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -1,0 +1,134 @@
+"""The batch's chart drawer (pmlib.present.drawer): one vl-convert engine, forked by the zygote,
+drawing for every kernel exactly what the kernel would have drawn itself; without it (or once it
+has gone) a kernel draws in its own process."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from pmlib.present import drawer, svg_cache
+from pmlib.present.figures import svg_options
+from pmlib.render import zygote
+
+pytestmark = pytest.mark.skipif(not zygote.available(), reason="the drawer is forked on Linux")
+
+SPEC = {
+    "title": "Households in temporary accommodation",
+    "data": {"values": [{"period": f"2025/26 Q{q}", "value": v, "rag": r}
+                        for q, v, r in [(1, 12.5, "Green"), (2, 14.25, "Amber"), (3, 9.0, "Red")]]},
+    "mark": {"type": "line", "point": True},
+    "encoding": {"x": {"field": "period", "type": "ordinal"},
+                 "y": {"field": "value", "type": "quantitative", "axis": {"format": ",.1f"}},
+                 "color": {"field": "rag", "type": "nominal"}},
+}  # fmt: skip
+BAD = {"data": {"values": [{"x": 1}]}, "mark": "no-such-mark", "encoding": {}}
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _gone(pid: int, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def running(monkeypatch):
+    """A zygote preloading pmlib's figures, its drawer, and this process pointed at it."""
+    z = zygote.start_zygote(["pmlib.present.figures"])
+    assert z is not None
+    path = Path(z.folder) / "drawer.sock"
+    deadline = time.monotonic() + 60
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    monkeypatch.setenv(drawer.ENV, str(path))
+    monkeypatch.setattr(drawer, "_conn", {"sock": None, "path": None, "broken": False})
+    yield z
+    z.stop()
+
+
+def test_the_drawer_draws_what_vl_convert_draws_here_and_fails_alike(running):
+    import vl_convert as vlc
+
+    assert drawer.draw(SPEC, svg_options()) == vlc.vegalite_to_svg(SPEC, **svg_options())
+    with pytest.raises(ValueError) as here:
+        vlc.vegalite_to_svg(BAD, **svg_options())
+    with pytest.raises(ValueError) as there:
+        drawer.draw(BAD, svg_options())
+    assert str(there.value) == str(here.value)
+    assert drawer.draw(SPEC, svg_options()) == drawer.draw(SPEC, svg_options())  # remembered
+
+
+def test_the_cache_keys_on_the_drawers_engine_which_is_this_ones(running, monkeypatch):
+    import vl_convert as vlc
+
+    assert drawer.engine() == [
+        getattr(vlc, "__version__", "?"),
+        vlc.get_vega_version(),
+        ",".join(vlc.get_vegalite_versions()),
+        str(vlc.get_local_tz()),
+    ]
+    asked = []
+    monkeypatch.setattr(drawer, "draw", lambda spec, options: asked.append(spec) or "<svg/>")
+    assert svg_cache.draw_svg(SPEC, svg_options()) == "<svg/>"
+    assert asked == [SPEC]
+
+
+def test_the_drawer_ends_with_its_zygote(running):
+    assert drawer.draw(SPEC, svg_options())  # started and drawing
+    children = _children(running.process.pid)
+    assert len(children) == 1  # the drawer (no kernel was asked for)
+    running.stop()
+    assert _gone(children[0])
+    assert _gone(running.process.pid)
+
+
+def test_without_a_drawer_a_chart_is_drawn_here(monkeypatch, tmp_path):
+    import vl_convert as vlc
+
+    monkeypatch.setattr(drawer, "_conn", {"sock": None, "path": None, "broken": False})
+    monkeypatch.delenv(drawer.ENV, raising=False)
+    assert drawer.draw(SPEC, svg_options()) is None
+    monkeypatch.setenv(drawer.ENV, str(tmp_path / "gone.sock"))  # named, but not there
+    assert drawer.draw(SPEC, svg_options()) is None
+    assert svg_cache.draw_svg(SPEC, svg_options()) == vlc.vegalite_to_svg(SPEC, **svg_options())
+
+
+def test_a_spec_that_is_not_plain_json_is_drawn_here(running):
+    assert drawer.draw({**SPEC, "usermeta": {"when": object()}}, svg_options()) is None
+    assert drawer.draw(SPEC, svg_options())  # the drawer is still asked for the next one
+
+
+def test_a_kernel_whose_drawer_died_draws_here_from_then_on(running):
+    import signal
+
+    import vl_convert as vlc
+
+    assert drawer.draw(SPEC, svg_options())  # connected
+    (pid,) = _children(running.process.pid)
+    os.kill(pid, signal.SIGKILL)
+    assert _gone(pid)
+    assert drawer.draw(SPEC, svg_options()) is None
+    assert svg_cache.draw_svg(SPEC, svg_options()) == vlc.vegalite_to_svg(SPEC, **svg_options())
