@@ -156,7 +156,8 @@ def build_dataset(
     problems += check_overrides(
         typed["actuals"],
         sources["actuals"].label,
-        pd.Series(collectors) if len(collectors) else None,
+        # object dtype: looked up on overridden rows only, not inferred as text a million times
+        pd.Series(collectors, dtype=object) if len(collectors) else None,
     )
     if problems.has_errors():
         raise DataValidationError(problems)
