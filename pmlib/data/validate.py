@@ -243,6 +243,15 @@ def _read_database(url: str, settings: Settings, today: dt.date | None) -> Datas
 _CACHE: dict[tuple, Dataset] = {}
 
 
+def forget_datasets() -> None:
+    """Drop the dataset :func:`read_dataset` keeps for this process's next call.
+
+    For a one-shot command done with its tables (``pmlib rate --out`` once rated): their memory
+    then goes back to the allocators for what follows (the CSV) instead of staying held here.
+    """
+    _CACHE.clear()
+
+
 def _cache_key(folder: Path, params_dir: Path | None, today: dt.date | None) -> tuple | None:
     files = []
     for base in (Path(folder), Path(params_dir) if params_dir else None):
