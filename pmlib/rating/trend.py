@@ -29,6 +29,8 @@ IMPROVING, NO_CHANGE, WORSENING, NOT_COMPARABLE = (
 )
 UP, DOWN = "Up", "Down"
 DOT_LABELS = (IMPROVING, NO_CHANGE, WORSENING, NOT_COMPARABLE, UP, DOWN)
+#: :func:`direction_of_travel`'s labels in the order of its conditions, the last the default.
+_DOT_BY_CHOICE = np.array([NOT_COMPARABLE, NO_CHANGE, UP, DOWN, IMPROVING, WORSENING], dtype=object)
 
 
 def _floats(values: object, n: int | None = None) -> np.ndarray:
@@ -95,11 +97,12 @@ def direction_of_travel(
         allowed = tolerance * np.abs(comp) + 1e-9 * np.maximum(1.0, np.abs(comp))
         same = np.abs(change) <= allowed
     comparable = np.isfinite(cur) & np.isfinite(comp)
-    return np.select(
-        [~comparable, same, neutral & (change > 0), neutral, better > 0],
-        [NOT_COMPARABLE, NO_CHANGE, UP, DOWN, IMPROVING],
-        WORSENING,
-    ).astype(object)
+    # a label's position, then the labels themselves: no fixed-width text array turned into
+    # 125,000 new Python strings (~20 ms a call, four calls a rating)
+    choice = np.select(
+        [~comparable, same, neutral & (change > 0), neutral, better > 0], [0, 1, 2, 3, 4], 5
+    )
+    return _DOT_BY_CHOICE[choice]
 
 
 def improved_or_held(
