@@ -206,9 +206,11 @@ def forecast_arrays(
         raw = np.where(method == name, values, raw)
     codes = unit_codes(units, n)
     percent = np.array([u == "percent" for u in codes[1]] + [False])[codes[0]]
+    # objects, not NumPy text: 125,000 fixed-width cells of 36 characters were ~18 MB
+    capped = np.full(n, "", dtype=object)
     with np.errstate(invalid="ignore"):
-        capped = np.where(percent & (raw > 100), " (capped at 100%)", "")
-        capped = np.where(percent & (raw < 0), " (a percentage cannot fall below 0%)", capped)
+        capped[percent & (raw > 100)] = " (capped at 100%)"
+        capped[percent & (raw < 0)] = " (a percentage cannot fall below 0%)"
     raw = np.where(percent, np.clip(raw, 0.0, 100.0), raw)
     forecast = round_published(raw, decimals)
     method = np.where(np.isin(method, FORECAST_METHODS) & np.isnan(forecast), "no_value", method)
