@@ -219,6 +219,21 @@ def read_source(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
     return frame, problems + found
 
 
+def _has_content(content: pd.DataFrame) -> np.ndarray | None:
+    """Which rows hold at least one cell, or ``None`` when all of them do (or no column).
+
+    Column by column, stopping once every row has a cell: the first column of a table with no
+    blank rows settles it (``content.notna().any(axis=1)`` built a boolean frame of every cell
+    first: ~80 MB and 0.05 s on a million actuals).
+    """
+    keep = np.zeros(len(content), dtype=bool)
+    for _, column in content.items():
+        keep |= column.notna().to_numpy(dtype=bool)
+        if keep.all():
+            return None
+    return keep if content.shape[1] else None
+
+
 def tidy_frame(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Raw cells as every reader hands them to validation (a file here, a database table in
     :mod:`pmlib.data.sql`): headers lower-cased, text stripped, blank rows dropped, ``_row``
@@ -240,11 +255,9 @@ def tidy_frame(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[Prob
     # Excel often carries empty rows (trailing, or left between blocks): drop rows with no
     # content at all. The row numbers were given first, so the rows after a blank one keep the
     # numbers Excel shows them with.
-    content = frame.drop(columns=["_row", SOURCE_ROW])
-    if content.shape[1]:
-        keep = content.notna().any(axis=1)
-        if not keep.all():
-            frame = frame[keep]
+    keep = _has_content(frame.drop(columns=["_row", SOURCE_ROW]))
+    if keep is not None:
+        frame = frame[keep]
     return frame.reset_index(drop=True), problems
 
 

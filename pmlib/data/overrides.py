@@ -29,6 +29,26 @@ def _same_person(a: pd.Series, b: pd.Series) -> np.ndarray:
     return _mask(norm(a).eq(norm(b)))
 
 
+def _overridden_by_collector(
+    act: pd.DataFrame, signed: np.ndarray, by: pd.Series, collector: pd.Series | None
+) -> np.ndarray:
+    """Rows of ``signed`` (overridden, with a name) whose ``by`` is the figure's collector.
+
+    Compared on those rows only: most actuals carry no override, and normalising a million
+    names (strip, lower, collapse spaces) to compare none of them took ~0.1 s of a run.
+    """
+    same = np.zeros(len(act), dtype=bool)
+    rows = np.flatnonzero(signed)
+    if not rows.size:
+        return same
+    who = act["collected_by"].iloc[rows].astype("string")
+    if collector is not None:
+        mine = pd.Series(collector.to_numpy()[rows], index=who.index).astype("string")
+        who = who.fillna(mine)
+    same[rows] = _same_person(by.iloc[rows], who)
+    return same
+
+
 def check_overrides(
     act: pd.DataFrame, file: str, collector: pd.Series | None = None
 ) -> Sequence[Problem]:
@@ -62,12 +82,9 @@ def check_overrides(
         "write the name of the data reviewer (or manager) who agreed the rating",
         values=act["rag_override"],
     )
-    who = act["collected_by"].astype("string")
-    if collector is not None:
-        who = who.fillna(pd.Series(collector.to_numpy(), index=act.index).astype("string"))
     problems += _problems_for_rows(
         act,
-        given & _mask(by.notna()) & _same_person(by, who),
+        _overridden_by_collector(act, given & _mask(by.notna()), by, collector),
         file,
         "override_by",
         "the rating is overridden by the officer who collected the figure",

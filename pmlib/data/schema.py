@@ -462,13 +462,15 @@ def coerce_table(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def _blank(col: Col, n: int, index: pd.Index) -> pd.Series:
     """A column the table does not have: typed, every cell blank (or the default)."""
+    # copy=False: the array is made here for this Series (pandas 3 would copy it once more)
     if col.kind == "number":
-        return pd.Series(np.full(n, np.nan), index=index)
+        return pd.Series(np.full(n, np.nan), index=index, copy=False)
     fill = pd.NA if col.default is None else col.default
     if col.kind == "integer":
         return pd.Series(fill, index=index, dtype="Int64")
     if col.kind == "date":
-        return pd.Series(np.full(n, np.datetime64("NaT"), dtype=_blank_date()), index=index)
+        blank = np.full(n, np.datetime64("NaT"), dtype=_blank_date())
+        return pd.Series(blank, index=index, copy=False)
     dtype = pd.StringDtype()
     if dtype.storage == "pyarrow":  # built in Arrow: a million blank cells in ms, not 35 ms
         text = pyarrow.large_string()
@@ -489,6 +491,8 @@ def _blank_date() -> np.dtype:
 
 def _to_type(s: pd.Series, col: Col) -> pd.Series:
     if col.kind == "number":
+        if s.dtype == np.float64:  # numbers already (Parquet, a database): as they are, no copy
+            return s
         return pd.to_numeric(s, errors="coerce").astype("float64")
     if col.kind == "integer":
         num = pd.to_numeric(s, errors="coerce")

@@ -156,7 +156,8 @@ def build_dataset(
     problems += check_overrides(
         typed["actuals"],
         sources["actuals"].label,
-        pd.Series(collectors) if len(collectors) else None,
+        # object dtype: looked up on overridden rows only, not inferred as text a million times
+        pd.Series(collectors, dtype=object) if len(collectors) else None,
     )
     if problems.has_errors():
         raise DataValidationError(problems)
@@ -240,6 +241,15 @@ def _read_database(url: str, settings: Settings, today: dt.date | None) -> Datas
 #: ~0.5 s a report on the demo council. Callers get their own copy of the tables, so a
 #: notebook that changes one cannot leak into the next report.
 _CACHE: dict[tuple, Dataset] = {}
+
+
+def forget_datasets() -> None:
+    """Drop the dataset :func:`read_dataset` keeps for this process's next call.
+
+    For a one-shot command done with its tables (``pmlib rate --out`` once rated): their memory
+    then goes back to the allocators for what follows (the CSV) instead of staying held here.
+    """
+    _CACHE.clear()
 
 
 def _cache_key(folder: Path, params_dir: Path | None, today: dt.date | None) -> tuple | None:

@@ -293,26 +293,30 @@ def build_cube(
     nd = present & ~np.isnan(num) & ~np.isnan(den) & (den != 0)
     ordinal, status = rows.ordinal[keep], rows.status[keep]
 
-    def total(mask: np.ndarray | None, weights: np.ndarray | None = None) -> np.ndarray:
-        keys = flat if mask is None else flat[mask]
-        w = None if weights is None else weights[mask]
-        out = np.bincount(keys, weights=w, minlength=size)
+    def total(keys: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        out = np.bincount(keys, weights=weights, minlength=size)
         return out if weights is not None else out.astype("int64")
 
-    n_any = total(None)
-    count = total(present)
-    s_val = total(present, value)
-    c_nd = total(nd)
-    s_num = total(nd, num)
-    s_den = total(nd, den)
-    p_flat, p_ord = flat[present], ordinal[present]
+    # each subset's cell keys and values taken once (a million rows each), not once per sum
+    p_flat, p_value, p_ord = flat[present], value[present], ordinal[present]
+    nd_flat = flat[nd]
+    n_any = total(flat)
+    count = total(p_flat)
+    s_val = total(p_flat, p_value)
+    c_nd = total(nd_flat)
+    s_num = total(nd_flat, num[nd])
+    s_den = total(nd_flat, den[nd])
+    del nd_flat
     latest = np.full(size, -1, dtype="int64")
     np.maximum.at(latest, p_flat, p_ord)
     last = np.full(size, np.nan)
     is_last = p_ord == latest[p_flat]
-    last[p_flat[is_last]] = value[present][is_last]
+    last[p_flat[is_last]] = p_value[is_last]
     worst = np.full(size, _NO_STATUS, dtype="int8")
     np.minimum.at(worst, p_flat, status[present])
+    # the per-row arrays are done with: freed before the per-cell arrays below are made
+    del flat, value, num, den, present, nd, ordinal, status, p_flat, p_value, p_ord, is_last
+    del latest, keep, bucket
 
     shape = (n_ind, n_fy, per)
     count, s_val, c_nd, s_num, s_den, last, worst, n_any = (

@@ -29,6 +29,8 @@ IMPROVING, NO_CHANGE, WORSENING, NOT_COMPARABLE = (
 )
 UP, DOWN = "Up", "Down"
 DOT_LABELS = (IMPROVING, NO_CHANGE, WORSENING, NOT_COMPARABLE, UP, DOWN)
+#: :func:`direction_of_travel`'s labels in the order of its conditions, the last the default.
+_DOT_BY_CHOICE = np.array([NOT_COMPARABLE, NO_CHANGE, UP, DOWN, IMPROVING, WORSENING], dtype=object)
 
 
 def _floats(values: object, n: int | None = None) -> np.ndarray:
@@ -95,11 +97,12 @@ def direction_of_travel(
         allowed = tolerance * np.abs(comp) + 1e-9 * np.maximum(1.0, np.abs(comp))
         same = np.abs(change) <= allowed
     comparable = np.isfinite(cur) & np.isfinite(comp)
-    return np.select(
-        [~comparable, same, neutral & (change > 0), neutral, better > 0],
-        [NOT_COMPARABLE, NO_CHANGE, UP, DOWN, IMPROVING],
-        WORSENING,
-    ).astype(object)
+    # a label's position, then the labels themselves: no fixed-width text array turned into
+    # 125,000 new Python strings (~20 ms a call, four calls a rating)
+    choice = np.select(
+        [~comparable, same, neutral & (change > 0), neutral, better > 0], [0, 1, 2, 3, 4], 5
+    )
+    return _DOT_BY_CHOICE[choice]
 
 
 def improved_or_held(
@@ -203,9 +206,11 @@ def forecast_arrays(
         raw = np.where(method == name, values, raw)
     codes = unit_codes(units, n)
     percent = np.array([u == "percent" for u in codes[1]] + [False])[codes[0]]
+    # objects, not NumPy text: 125,000 fixed-width cells of 36 characters were ~18 MB
+    capped = np.full(n, "", dtype=object)
     with np.errstate(invalid="ignore"):
-        capped = np.where(percent & (raw > 100), " (capped at 100%)", "")
-        capped = np.where(percent & (raw < 0), " (a percentage cannot fall below 0%)", capped)
+        capped[percent & (raw > 100)] = " (capped at 100%)"
+        capped[percent & (raw < 0)] = " (a percentage cannot fall below 0%)"
     raw = np.where(percent, np.clip(raw, 0.0, 100.0), raw)
     forecast = round_published(raw, decimals)
     method = np.where(np.isin(method, FORECAST_METHODS) & np.isnan(forecast), "no_value", method)
