@@ -132,3 +132,53 @@ def test_a_kernel_whose_drawer_died_draws_here_from_then_on(running):
     assert _gone(pid)
     assert drawer.draw(SPEC, svg_options()) is None
     assert svg_cache.draw_svg(SPEC, svg_options()) == vlc.vegalite_to_svg(SPEC, **svg_options())
+
+
+def _specs(n: int) -> list[dict]:
+    return [{**SPEC, "title": f"Indicator {i}"} for i in range(n)]
+
+
+def test_charts_handed_over_ahead_are_drawn_once_each_and_shown_as_drawn_here(
+    running, monkeypatch, tmp_path
+):
+    import vl_convert as vlc
+
+    monkeypatch.setenv("PMLIB_CACHE_DIR", str(tmp_path))
+    svg_cache._memo.clear()
+    asked = []
+    real = drawer.draw
+    monkeypatch.setattr(drawer, "draw", lambda s, o: asked.append(s["title"]) or real(s, o))
+    specs = _specs(4)
+    assert svg_cache.prefetch(specs, svg_options()) == 4
+    shown = [svg_cache.cached_svg(s, svg_options()) for s in specs]  # waits for each in turn
+    assert shown == [vlc.vegalite_to_svg(s, **svg_options()) for s in specs]
+    assert sorted(asked) == sorted(s["title"] for s in specs)  # none drawn twice
+    assert svg_cache._ahead == {}
+    # already drawn: nothing is handed over again
+    assert svg_cache.prefetch(specs, svg_options()) == 0
+    svg_cache._memo.clear()
+    assert svg_cache.prefetch(specs, svg_options()) == 0  # on disk
+
+
+def test_a_chart_that_fails_ahead_fails_on_display_as_before(running, monkeypatch, tmp_path):
+    monkeypatch.setenv("PMLIB_CACHE_DIR", str(tmp_path))
+    svg_cache._memo.clear()
+    import vl_convert as vlc
+
+    with pytest.raises(ValueError) as here:
+        vlc.vegalite_to_svg(BAD, **svg_options())
+    assert svg_cache.prefetch([BAD, SPEC], svg_options()) == 2
+    with pytest.raises(ValueError) as shown:
+        svg_cache.cached_svg(BAD, svg_options())
+    assert str(shown.value) == str(here.value)
+    assert svg_cache.cached_svg(SPEC, svg_options()).startswith("<svg")
+
+
+def test_nothing_is_drawn_ahead_without_a_drawer(monkeypatch, tmp_path):
+    monkeypatch.setenv("PMLIB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(drawer, "_conn", {"sock": None, "path": None, "broken": False})
+    monkeypatch.delenv(drawer.ENV, raising=False)
+    svg_cache._memo.clear()
+    assert svg_cache.prefetch(_specs(2), svg_options()) == 0
+    assert svg_cache._ahead == {}
+    assert not list(tmp_path.rglob("*.svg"))

@@ -30,7 +30,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ENV", "draw", "engine", "fork_drawer", "serve"]
+__all__ = ["ENV", "available", "draw", "engine", "fork_drawer", "serve"]
 
 #: The environment variable naming the drawer's socket in a kernel.
 ENV = "PMLIB_DRAWER"
@@ -43,6 +43,11 @@ _lock = threading.Lock()
 
 
 # --- kernel side ----------------------------------------------------------------------------
+
+
+def available() -> bool:
+    """Whether a drawer draws for this process (named in its environment, not found gone)."""
+    return bool(os.environ.get(ENV)) and not _conn["broken"]
 
 
 def draw(spec: Mapping[str, Any], options: Mapping[str, Any]) -> str | None:

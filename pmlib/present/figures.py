@@ -37,7 +37,7 @@ import logging
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pmlib.core.errors import RenderError
@@ -61,6 +61,7 @@ __all__ = [
     "chart_html",
     "enable_offline_charts",
     "fit_svg",
+    "prefetch_figures",
     "static_svg",
 ]
 
@@ -240,14 +241,41 @@ class Figure:
 
     def __init__(self, chart: Any):
         self.chart = chart
+        self._spec: dict[str, Any] | None = None
+
+    def spec(self) -> dict[str, Any]:
+        """The chart's Vega-Lite spec, worked out once (:func:`prefetch_figures` and the
+        display both need it)."""
+        if self._spec is None:
+            self._spec = self.chart.to_dict(validate=False)
+        return self._spec
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         import altair as alt
 
-        spec = self.chart.to_dict(validate=False)
         if alt.renderers.active != RENDERER_NAME:
             return self.chart._repr_mimebundle_(include, exclude)
-        return _render(spec, **alt.renderers.options)
+        return _render(self.spec(), **alt.renderers.options)
+
+
+def prefetch_figures(items: Iterable[Any]) -> int:
+    """Start the drawings of the :class:`Figure` objects among ``items`` before they are
+    displayed, when the batch's drawer draws for this kernel
+    (:func:`pmlib.present.svg_cache.prefetch`); how many were handed over. A report calls it
+    with all its exception sections' parts before displaying the first."""
+    import altair as alt
+
+    if alt.renderers.active != RENDERER_NAME:
+        return 0
+    if alt.renderers.options.get("mode", DEFAULT_MODE) not in ("svg", "both"):
+        return 0
+    from pmlib.present.drawer import available
+    from pmlib.present.svg_cache import prefetch
+
+    if not available():
+        return 0
+    specs = [item.spec() for item in items if isinstance(item, Figure)]
+    return prefetch([s for s in specs if not _external_data_urls(s)], svg_options())
 
 
 def enable_offline_charts(mode: str | None = None) -> None:

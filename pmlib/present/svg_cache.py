@@ -21,6 +21,12 @@ and carries a SHA-256 of its body, so a truncated or corrupted file is ignored a
 folder is kept under :data:`MAX_BYTES` by removing the least recently used files. Any error
 here falls back to drawing: the cache only ever saves time.
 
+When a batch's drawer draws for this kernel (:mod:`pmlib.present.drawer`), :func:`prefetch`
+hands it a report's charts ahead of their display, from a thread: the drawer draws while the
+kernel goes on building the sections, and each display then finds its drawing done (or waits
+for the one being drawn) instead of asking and waiting in turn. The drawings are the same; only
+when they are made changes.
+
 Module-level imports are standard library only: the kernel imports this module.
 """
 
@@ -34,9 +40,10 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +51,14 @@ from pmlib.core.cache import cache_dir
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_BYTES", "cached_svg", "clear_svg_cache", "draw_svg", "svg_cache_folder"]
+__all__ = [
+    "MAX_BYTES",
+    "cached_svg",
+    "clear_svg_cache",
+    "draw_svg",
+    "prefetch",
+    "svg_cache_folder",
+]
 
 #: The folder's size bound: about a thousand report charts (20-60 KB each).
 MAX_BYTES = 48 * 2**20
@@ -56,6 +70,10 @@ _PRUNE_EVERY = 64  # writes between two looks at the folder's size
 
 _memo: OrderedDict[str, str] = OrderedDict()
 _writes = 0
+#: Drawings handed to the drawer ahead of display and not yet back, by key.
+_ahead: dict[str, threading.Event] = {}
+_state = threading.Lock()  # _memo and _ahead, shared with the prefetch thread
+_AHEAD_WAIT = 120.0  # seconds a display waits for a drawing ahead before drawing it itself
 
 
 def svg_cache_folder() -> Path:
@@ -85,25 +103,91 @@ def cached_svg(spec: Mapping[str, Any], options: Mapping[str, Any]) -> str:
         key = _key(spec, options)
     except (TypeError, ValueError):  # not plain JSON: vl-convert decides; nothing to key on
         return draw_svg(spec, options)
-    body = _memo.get(key)
+    with _state:
+        body = _memo.get(key)
+        ahead = _ahead.get(key)
+    if body is None and ahead is not None:  # being drawn ahead: wait for it
+        ahead.wait(_AHEAD_WAIT)
+        with _state:
+            body = _memo.get(key)
     if body is not None:
-        _memo.move_to_end(key)
+        _remember(key, body)
         return body
     path = svg_cache_folder() / f"{key}.svg"
     body = _read(path)
     if body is None:
         body = draw_svg(spec, options)
         _write(path, body)
-    _memo[key] = body
-    while len(_memo) > MEMO_ENTRIES:
-        _memo.popitem(last=False)
+    _remember(key, body)
     return body
+
+
+def _remember(key: str, body: str) -> None:
+    with _state:
+        _memo[key] = body
+        _memo.move_to_end(key)
+        while len(_memo) > MEMO_ENTRIES:
+            _memo.popitem(last=False)
+
+
+def prefetch(specs: Iterable[Mapping[str, Any]], options: Mapping[str, Any]) -> int:
+    """Have the batch's drawer start on the drawings of ``specs`` not yet made (in memory or on
+    disk), in order, from a thread of this process; :func:`cached_svg` then takes each from
+    memory, or waits for it. Returns how many were handed over: none when no drawer draws for
+    this process (drawing here on a thread would only compete with the kernel for a core).
+    A drawing that fails ahead is drawn again on display, which reports the error as before.
+    """
+    from pmlib.present.drawer import available
+
+    if not available():
+        return 0
+    folder = svg_cache_folder()
+    jobs = []
+    for spec in specs:
+        try:
+            key = _key(spec, options)
+        except (TypeError, ValueError):
+            continue
+        path = folder / f"{key}.svg"
+        with _state:
+            if key in _memo or key in _ahead:
+                continue
+        if path.exists():  # on disk already: read on display
+            continue
+        with _state:
+            _ahead[key] = threading.Event()
+        jobs.append((key, spec, path))
+    if jobs:
+        options = dict(options)
+        threading.Thread(
+            target=_draw_ahead, args=(jobs, options), name="pmlib-svg-ahead", daemon=True
+        ).start()
+    return len(jobs)
+
+
+def _draw_ahead(jobs: list[tuple[str, Mapping[str, Any], Path]], options: dict) -> None:
+    from pmlib.present.drawer import draw
+
+    for key, spec, path in jobs:
+        try:
+            body = draw(spec, options)
+            if body is not None:
+                _write(path, body)
+                _remember(key, body)
+        except Exception:  # noqa: BLE001 - drawn again on display, which says why
+            pass
+        finally:
+            with _state:
+                event = _ahead.pop(key, None)
+            if event is not None:
+                event.set()
 
 
 def clear_svg_cache() -> None:
     """Forget every stored drawing, in this process and on disk (for a benchmark's floor, which
     must draw what it times, or after installing fonts in a place not fingerprinted)."""
-    _memo.clear()
+    with _state:
+        _memo.clear()
     folder = svg_cache_folder()
     with contextlib.suppress(OSError):
         for path in folder.iterdir():

@@ -218,6 +218,46 @@ def reset_kernel_state(cwd: str, seed: int = SEED) -> None:
 # --- runner side ----------------------------------------------------------------------------
 
 
+async def _wait_for_ready(kc: Any, timeout: float) -> None:
+    """Return once the kernel answers ``kernel_info`` on its shell channel and publishes on
+    IOPub: jupyter_client's ``wait_for_ready`` without its last step.
+
+    That step reads IOPub until it has been quiet for 0.2 s, to drop the start-up's status
+    messages: 0.2 s more (of ~0.4) before every kernel is ready, on the path of every batch's
+    first reports. Those messages need no dropping here: every request the kernel gets later
+    (``execute_interactive``, nbclient's cells) reads only the messages that answer it, by
+    their parent's message id.
+    """
+    import asyncio
+    import time
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = await kc.shell_channel.get_msg(timeout=1)
+        except Empty:
+            reply = None
+        if (
+            reply is not None
+            and reply.get("msg_type") == "kernel_info_reply"
+            and reply.get("parent_header", {}).get("msg_id") == msg_id
+        ):
+            try:  # IOPub connected: the kernel's status for this request arrives on it
+                await kc.iopub_channel.get_msg(timeout=0.2)
+            except Empty:
+                pass  # not yet subscribed (ZeroMQ's slow joiner): ask again
+            else:
+                kc._handle_kernel_info_reply(reply)
+                return
+        if not await kc._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        await asyncio.sleep(0)
+
+
 class ReportKernel:
     """One warm IPython kernel owned by the caller, reused for many reports.
 
@@ -321,7 +361,7 @@ class ReportKernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
-            await self.kc.wait_for_ready(timeout=self.startup_timeout)
+            await _wait_for_ready(self.kc, self.startup_timeout)
         except RuntimeError as exc:
             log_text = (folder / "kernel.log").read_text(errors="replace")[-2000:]
             raise RenderError(f"The report kernel did not start: {exc}\n{log_text}") from exc

@@ -465,12 +465,19 @@ class CommitteeReport:
             rule_text=rule_words(self.exception_rule) if own else "",
         )
         display(Html(f"<p>{esc(intro)}</p>"))
-        from pmlib.present.figures import Figure
+        from pmlib.present.figures import Figure, prefetch_figures
 
         ids = self.exceptions_frame()["indicator_id"]
-        for (head, chart, narrative), ind_id in zip(sections, ids, strict=True):
-            spc = self.spc.exception_parts(ind_id, self.rated, self.indicators)  # SPC says, chart
-            display(head, Figure(chart), *spc, narrative)
+        parts = [
+            # SPC says, chart
+            (head, Figure(chart), self.spc.exception_parts(ind_id, self.rated, self.indicators))
+            for (head, chart, _), ind_id in zip(sections, ids, strict=True)
+        ]
+        # the batch's drawer, if there is one, draws while the sections are shown: each chart
+        # is ready, or nearly, when its turn comes (pmlib.present.svg_cache.prefetch)
+        prefetch_figures(item for _, figure, spc in parts for item in (figure, *spc))
+        for (head, figure, spc), (_, _, narrative) in zip(parts, sections, strict=True):
+            display(head, figure, *spc, narrative)
             display(self.back_link(head))
 
     def narrative_html(self, ind_id: str) -> Html:
