@@ -189,6 +189,19 @@ def read_dataset(
     (:mod:`pmlib.data.sql`, docs/databases.md). Raises
     :class:`~pmlib.core.errors.DataValidationError` listing every problem.
     """
+    return read_dataset_keyed(data_dir, params_dir, today=today)[0]
+
+
+def read_dataset_keyed(
+    data_dir: Path | str | None = None,
+    params_dir: Path | str | None = None,
+    *,
+    today: dt.date | None = None,
+) -> tuple[Dataset, tuple | None]:
+    """:func:`read_dataset`, and what identifies the dataset read: its files' paths and
+    SHA-256, the parameters' and the validation date (``None`` for a database, read afresh
+    each time). Two reads with the same key give equal datasets, so a result computed from
+    one unchanged dataset serves the other (:func:`pmlib.rating.rater.shared_rater`)."""
     settings = read_settings(params_dir)
     folder = data_dir if data_dir is not None else settings.council.data_dir
     if folder is None:
@@ -203,7 +216,7 @@ def read_dataset(
             ]
         )
     if is_database_url(folder):  # a database (pmlib.data.sql): read afresh every time
-        return _read_database(str(folder).strip(), settings, today)
+        return _read_database(str(folder).strip(), settings, today), None
     folder = Path(folder)
     key = _cache_key(folder, settings.params_dir, today)
     cached = _CACHE.get(key) if key is not None else None
@@ -217,7 +230,7 @@ def read_dataset(
     if key is not None:
         _CACHE.clear()  # one dataset at a time: a kernel renders one council
         _CACHE[key] = cached
-    return _fresh_copy(cached)
+    return _fresh_copy(cached), key
 
 
 def _read_database(url: str, settings: Settings, today: dt.date | None) -> Dataset:

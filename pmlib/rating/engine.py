@@ -279,7 +279,10 @@ def _rate_at(ctx: _Context, period: Period, *, trend: bool = True) -> pd.DataFra
     use = {
         "n_rows": cur.n_rows,
         "n_expected": np.where(grey != "", 0, cur.n_expected),
-        "data_status": STATUS_NAMES[cur.status],
+        # text whatever the rows hold (as the roll-ups give it): a frame whose figures have no
+        # status yet must not come out as objects, nor one of a few indicators differ in type
+        # from the library's (pmlib.rating.rater.shared_rater)
+        "data_status": pd.array(STATUS_NAMES[cur.status], dtype="str"),
     }
     out = pd.DataFrame(
         {

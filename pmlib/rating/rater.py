@@ -36,7 +36,10 @@ from pmlib.rating.engine import (
 )
 from pmlib.rating.lags import lag_months
 
-__all__ = ["Rater"]
+__all__ = ["Rater", "clear_shared_raters", "shared_rater"]
+
+#: The library's Rater kept for the next report of the same dataset (one council per kernel).
+_SHARED: dict[tuple, Rater] = {}
 
 
 class Rater:
@@ -111,3 +114,29 @@ class Rater:
         chain = _history_chain(self.dataset, through, kind, periods)
         ctx = self._context({kind}, range(chain[0].fy - 2, chain[-1].fy + 1))
         return _history_rating(self.dataset, chain, lags, lambda q: self._at(ctx, q, False))
+
+
+def shared_rater(key: tuple, library: Dataset) -> Rater:
+    """A :class:`Rater` of the whole ``library``, kept for the next caller with the same ``key``.
+
+    A kernel rendering a council's pack builds several reports from the same files, and each
+    rated its own committee's indicators at the same periods. A rating row depends only on
+    its own indicator's figures (tests/test_rater.py, tests/test_shared_rater.py), so rating
+    the library once and taking each committee's rows gives every report the frames it
+    computed alone. ``key`` must identify the library's contents exactly:
+    :func:`pmlib.data.validate.read_dataset_keyed`'s key (its files' SHA-256, the parameters
+    and the validation date). The Rater keeps its own copy of the tables, so nothing a
+    notebook later does to its dataset reaches it. One library is kept at a time.
+    """
+    rater = _SHARED.get(key)
+    if rater is None:
+        from pmlib.data.validate import _fresh_copy
+
+        _SHARED.clear()
+        rater = _SHARED[key] = Rater(_fresh_copy(library))
+    return rater
+
+
+def clear_shared_raters() -> None:
+    """Forget the kept Rater (:func:`pmlib.reports.caches.clear_result_caches`)."""
+    _SHARED.clear()

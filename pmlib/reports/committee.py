@@ -105,9 +105,12 @@ class CommitteeReport:
     allow_unapproved: bool = False
     #: final only: who signed the report off (shown on the cover, recorded in the manifest)
     signed_off_by: str = ""
+    #: what identifies ``dataset`` as read unchanged from its files (set by :meth:`build`):
+    #: its ratings are then shared with the kernel's other reports of the same files
+    dataset_key: tuple | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from pmlib.rating.rater import Rater
+        from pmlib.rating.rater import Rater, shared_rater
 
         # the library as it was in the report's period (valid_from / valid_to)
         ids = self.dataset.indicators_for(self.committee, self.period)["id"]
@@ -117,8 +120,14 @@ class CommitteeReport:
         # an indicator the audience may not see (internal ones) can reach a section.
         library, self.dataset = self.dataset, _subset(self.dataset, ids)
         self.indicators = self.dataset.indicators.set_index("id").loc[ids]
-        # one rating context for the report's periods, its history and last year's outturn
-        self.rater = Rater(self.dataset)
+        # one rating context for the report's periods, its history and last year's outturn:
+        # the library's, shared with the kernel's other reports of the same files, when the
+        # dataset is known to be as read (each committee takes its own rows), else its own
+        self.rater = (
+            shared_rater(self.dataset_key, library)
+            if self.dataset_key is not None
+            else Rater(self.dataset)
+        )
         self.previous_period = self.period.previous()
         # the previous period first: an indicator reported a quarter in arrears is rated at
         # it, so the report period's rating then reads that row instead of rating it again
@@ -208,14 +217,14 @@ class CommitteeReport:
         signed_off_by: str | None = None,
     ) -> CommitteeReport:
         """Validate the parameters, read the data and compute the report."""
-        from pmlib.data.validate import read_dataset
+        from pmlib.data.validate import read_dataset_keyed
 
         check_report_params(quarter, committee, data_dir, params_dir)
         if status not in ("draft", "final"):
             raise ParameterError(f"Parameter 'status' must be 'draft' or 'final', got {status!r}.")
         as_of = as_of or dt.date.today()
         # validated as of the report's date: its data-quality findings are validation's warnings
-        dataset = read_dataset(data_dir, params_dir, today=as_of)
+        dataset, key = read_dataset_keyed(data_dir, params_dir, today=as_of)
         # a quarter, a year, a month (monthly leadership reports) or a half-year (six-monthly
         # Cabinet reports): committees.yaml's cycles say which a committee receives
         period = parse_period(quarter, dataset.council.fy_start_month, what="report period")
@@ -228,6 +237,7 @@ class CommitteeReport:
             as_of=as_of,
             allow_unapproved=bool(allow_unapproved),
             signed_off_by=str(signed_off_by or "").strip(),
+            dataset_key=key,
         )
 
     # -- helpers --------------------------------------------------------------------------------
