@@ -23,8 +23,9 @@ Fair to both sides, and to a user's machine:
   writes ``.pyc`` files on the first run (or pip does at install); a machine that sets
   ``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile pmlib from source in every process
   (~0.4 s each: the parent, each worker, each kernel, and each papermill in the CLI loop).
-* The cold run gets an empty cache folder (``PMLIB_CACHE_DIR``, seeded only with the chart
-  bundle, which is built once per installation): no dataset validated by an earlier run and no
+* The cold run gets an empty cache folder (``PMLIB_CACHE_DIR``, seeded only with what is
+  built once per installation: the chart bundle and the report templates' compiled code,
+  which, like ``.pyc`` files, depend only on the installed files): no dataset validated by an earlier run and no
   recorded plan, so it validates the data once, as the first run after a data change does. The
   no-change re-run uses the same folder, as a user's second run does.
 * The floor's kernel imports the same modules as pmlib's kernels but skips their warm-up calls
@@ -72,12 +73,17 @@ def _timed(cmd: list[str], step: str = "", env: dict[str, str] | None = None) ->
 
 
 def _fresh_cache(folder: Path) -> Path:
-    """An empty pmlib cache folder holding only the chart bundle (built once per install)."""
+    """An empty pmlib cache folder holding only what is built once per installation: the chart
+    bundle and the compiled report templates."""
+    from pmlib.core.cache import cache_dir
     from pmlib.render.html import chart_bundle_js, chart_bundle_path
+    from pmlib.render.html import warm_up as export_warm_up
 
     chart_bundle_js()  # in the default cache folder, if not already there
+    export_warm_up()  # compiles the page's templates into the default cache folder
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy2(chart_bundle_path(), folder / chart_bundle_path().name)
+    shutil.copytree(cache_dir() / "jinja", folder / "jinja", dirs_exist_ok=True)
     return folder
 
 
