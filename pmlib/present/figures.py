@@ -59,6 +59,7 @@ __all__ = [
     "DEFAULT_MODE",
     "Figure",
     "chart_html",
+    "drawing_ahead",
     "enable_offline_charts",
     "fit_svg",
     "prefetch_figures",
@@ -258,22 +259,29 @@ class Figure:
         return _render(self.spec(), **alt.renderers.options)
 
 
+def drawing_ahead() -> bool:
+    """Whether figures shown here are drawn as static SVG by a batch's drawer, which
+    :func:`prefetch_figures` can hand them to before they are shown."""
+    import altair as alt
+
+    if alt.renderers.active != RENDERER_NAME:
+        return False
+    if alt.renderers.options.get("mode", DEFAULT_MODE) not in ("svg", "both"):
+        return False
+    from pmlib.present.drawer import available
+
+    return available()
+
+
 def prefetch_figures(items: Iterable[Any]) -> int:
     """Start the drawings of the :class:`Figure` objects among ``items`` before they are
     displayed, when the batch's drawer draws for this kernel
     (:func:`pmlib.present.svg_cache.prefetch`); how many were handed over. A report calls it
     with all its exception sections' parts before displaying the first."""
-    import altair as alt
-
-    if alt.renderers.active != RENDERER_NAME:
+    if not drawing_ahead():
         return 0
-    if alt.renderers.options.get("mode", DEFAULT_MODE) not in ("svg", "both"):
-        return 0
-    from pmlib.present.drawer import available
     from pmlib.present.svg_cache import prefetch
 
-    if not available():
-        return 0
     specs = [item.spec() for item in items if isinstance(item, Figure)]
     return prefetch([s for s in specs if not _external_data_urls(s)], svg_options())
 

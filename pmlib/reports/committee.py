@@ -108,6 +108,8 @@ class CommitteeReport:
     #: what identifies ``dataset`` as read unchanged from its files (set by :meth:`build`):
     #: its ratings are then shared with the kernel's other reports of the same files
     dataset_key: tuple | None = field(default=None, repr=False, compare=False)
+    #: the exception sections worked out ahead, while their charts are drawn (_exception_parts)
+    _ahead: list | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         from pmlib.rating.rater import Rater, shared_rater
@@ -229,7 +231,7 @@ class CommitteeReport:
         # Cabinet reports): committees.yaml's cycles say which a committee receives
         period = parse_period(quarter, dataset.council.fy_start_month, what="report period")
         check_period_has_data(dataset, period)
-        return cls(
+        report = cls(
             dataset=dataset,
             committee=check_committee(dataset.settings, committee),
             period=period,
@@ -239,6 +241,11 @@ class CommitteeReport:
             signed_off_by=str(signed_off_by or "").strip(),
             dataset_key=key,
         )
+        from pmlib.present.figures import drawing_ahead
+
+        if drawing_ahead():  # the batch's drawer draws the exception charts meanwhile
+            report._exception_parts()
+        return report
 
     # -- helpers --------------------------------------------------------------------------------
     @property
@@ -465,7 +472,7 @@ class CommitteeReport:
         """Display every exception section in order (the notebook's one call for them)."""
         from IPython.display import display
 
-        sections = self.exception_sections()
+        parts = self._exception_parts()
         year_end = self.period.months_elapsed == 12
         # a council's own rule is worded when nothing meets it; the default keeps its sentence
         own = self.exception_rule != ExceptionRule()
@@ -475,20 +482,36 @@ class CommitteeReport:
             rule_text=rule_words(self.exception_rule) if own else "",
         )
         display(Html(f"<p>{esc(intro)}</p>"))
+        for head, figure, spc, narrative in parts:
+            display(head, figure, *spc, narrative)
+            display(self.back_link(head))
+
+    def _exception_parts(self) -> list[tuple]:
+        """Each exception section as shown: (heading, trend figure, SPC parts, narrative), the
+        figures handed to the batch's drawer before the first is shown
+        (:func:`pmlib.present.figures.prefetch_figures`): each chart is then ready, or nearly,
+        when its turn comes. Worked out once: :meth:`build` asks for it as soon as the report is
+        computed when a drawer draws for this kernel, so the charts are drawn while the
+        report's first sections are shown."""
+        if self._ahead is not None:
+            return self._ahead
         from pmlib.present.figures import Figure, prefetch_figures
 
+        sections = self.exception_sections()
         ids = self.exceptions_frame()["indicator_id"]
         parts = [
             # SPC says, chart
-            (head, Figure(chart), self.spc.exception_parts(ind_id, self.rated, self.indicators))
-            for (head, chart, _), ind_id in zip(sections, ids, strict=True)
+            (
+                head,
+                Figure(chart),
+                self.spc.exception_parts(ind_id, self.rated, self.indicators),
+                narrative,
+            )
+            for (head, chart, narrative), ind_id in zip(sections, ids, strict=True)
         ]
-        # the batch's drawer, if there is one, draws while the sections are shown: each chart
-        # is ready, or nearly, when its turn comes (pmlib.present.svg_cache.prefetch)
-        prefetch_figures(item for _, figure, spc in parts for item in (figure, *spc))
-        for (head, figure, spc), (_, _, narrative) in zip(parts, sections, strict=True):
-            display(head, figure, *spc, narrative)
-            display(self.back_link(head))
+        prefetch_figures(item for _, figure, spc, _ in parts for item in (figure, *spc))
+        self._ahead = parts
+        return parts
 
     def narrative_html(self, ind_id: str) -> Html:
         if ind_id not in self.narratives.index:
