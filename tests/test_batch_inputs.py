@@ -10,9 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from batch_fakes import record_renders
 
-from pmlib.batch import runner as batch
-from pmlib.batch.manifest import file_record
 from pmlib.batch.provenance import (
     add_publication,
     provenance_record,
@@ -29,20 +28,7 @@ COMMITTEES = ("cabinet", "housing")
 @pytest.fixture
 def rendered(monkeypatch) -> list[str]:
     """The names the stand-in pool rendered, run after run (cleared by the test)."""
-    names: list[str] = []
-
-    def fake_pool(todo, out_dir, formats, *, done, **_):
-        for spec in todo:
-            names.append(spec.name)
-            html = out_dir / f"{spec.name}.html"
-            html.write_text(f"<p>{spec.name} {spec.parameters}</p>", encoding="utf-8")
-            done[spec.name] = {
-                "status": "ok", "error": None, "seconds": 1.0,
-                "files": [file_record(html, out_dir, "html")],
-            }  # fmt: skip
-
-    monkeypatch.setattr(batch, "run_pool", fake_pool)
-    return names
+    return record_renders(monkeypatch, lambda spec: f"<p>{spec.name} {spec.parameters}</p>")
 
 
 def _councils(root: Path) -> dict[str, list[Path]]:

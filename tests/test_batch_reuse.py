@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from batch_fakes import record_renders
 
 from pmlib.batch import manifest as mf
-from pmlib.batch import runner as batch
 from pmlib.batch.runner import ReportSpec, run_batch
 
 NOTEBOOK = Path(__file__).parent / "fixtures" / "notebooks" / "toy_report.ipynb"
@@ -27,20 +27,7 @@ pytestmark = pytest.mark.skipif(not mf.STAMPS, reason="stamps are kept on POSIX 
 
 @pytest.fixture
 def rendered(monkeypatch) -> list[str]:
-    names: list[str] = []
-
-    def fake_pool(todo, out_dir, formats, *, done, **_):
-        for spec in todo:
-            names.append(spec.name)
-            html = out_dir / f"{spec.name}.html"
-            html.write_text(f"<p>{spec.name}</p>", encoding="utf-8")
-            done[spec.name] = {
-                "status": "ok", "error": None, "seconds": 1.0,
-                "files": [mf.file_record(html, out_dir, "html")],
-            }  # fmt: skip
-
-    monkeypatch.setattr(batch, "run_pool", fake_pool)
-    return names
+    return record_renders(monkeypatch)
 
 
 @pytest.fixture

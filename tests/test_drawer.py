@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from proc_helpers import children_of, gone
 
 from pmlib.present import drawer, svg_cache
 from pmlib.present.figures import svg_options
@@ -26,32 +27,6 @@ SPEC = {
                  "color": {"field": "rag", "type": "nominal"}},
 }  # fmt: skip
 BAD = {"data": {"values": [{"x": 1}]}, "mark": "no-such-mark", "encoding": {}}
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rpartition(")")[2].split()[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-def _gone(pid: int, within: float = 10.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-        except OSError:
-            return True
-        if state == "Z":
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
@@ -98,11 +73,11 @@ def test_the_cache_keys_on_the_drawers_engine_which_is_this_ones(running, monkey
 
 def test_the_drawer_ends_with_its_zygote(running):
     assert drawer.draw(SPEC, svg_options())  # started and drawing
-    children = _children(running.process.pid)
+    children = children_of(running.process.pid)
     assert len(children) == 1  # the drawer (no kernel was asked for)
     running.stop()
-    assert _gone(children[0])
-    assert _gone(running.process.pid)
+    assert gone(children[0])
+    assert gone(running.process.pid)
 
 
 def test_without_a_drawer_a_chart_is_drawn_here(monkeypatch, tmp_path):
@@ -127,9 +102,9 @@ def test_a_kernel_whose_drawer_died_draws_here_from_then_on(running):
     import vl_convert as vlc
 
     assert drawer.draw(SPEC, svg_options())  # connected
-    (pid,) = _children(running.process.pid)
+    (pid,) = children_of(running.process.pid)
     os.kill(pid, signal.SIGKILL)
-    assert _gone(pid)
+    assert gone(pid)
     assert drawer.draw(SPEC, svg_options()) is None
     assert svg_cache.draw_svg(SPEC, svg_options()) == vlc.vegalite_to_svg(SPEC, **svg_options())
 

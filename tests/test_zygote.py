@@ -15,29 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
+from proc_helpers import gone, parent_of
 
 from pmlib.batch import pool as workers
 from pmlib.render import zygote
 from pmlib.render.kernel import ReportKernel
 
 pytestmark = pytest.mark.skipif(not zygote.available(), reason="kernels are forked on Linux")
-
-
-def _parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
-
-
-def _gone(pid: int, within: float = 30.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-        except OSError:
-            return True
-        if state == "Z":
-            return True
-        time.sleep(0.1)
-    return False
 
 
 ASK = """
@@ -60,10 +44,10 @@ def test_a_forked_kernel_ends_when_the_process_that_asked_for_it_is_killed():
     )
     try:
         pid = int(asker.stdout.readline())
-        assert _parent(pid) == z.process.pid  # forked by the zygote, not launched
+        assert parent_of(pid) == z.process.pid  # forked by the zygote, not launched
         asker.send_signal(signal.SIGKILL)
         asker.wait(timeout=30)
-        assert _gone(pid)
+        assert gone(pid)
         assert z.process.poll() is None
     finally:
         asker.kill()
@@ -76,7 +60,7 @@ def test_without_its_zygote_a_kernel_is_launched_as_before(tmp_path):
     z = zygote.start_zygote(())
     z.stop()  # gone before anyone asked
     with ReportKernel(cwd=tmp_path, preload=(), zygote=z.address) as kernel:
-        assert _parent(kernel.km.provisioner.pid) == os.getpid()
+        assert parent_of(kernel.km.provisioner.pid) == os.getpid()
         assert kernel.info()["status"] == "ok"
 
 
