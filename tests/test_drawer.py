@@ -34,7 +34,7 @@ def running(monkeypatch):
     """A zygote preloading pmlib's figures, its drawer, and this process pointed at it."""
     z = zygote.start_zygote(["pmlib.present.figures"])
     assert z is not None
-    path = Path(z.folder) / "drawer.sock"
+    path = Path(z.folder) / zygote.DRAWER_SOCKET
     deadline = time.monotonic() + 60
     while not path.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -125,7 +125,13 @@ def test_charts_handed_over_ahead_are_drawn_once_each_and_shown_as_drawn_here(
     monkeypatch.setattr(drawer, "draw", lambda s, o: asked.append(s["title"]) or real(s, o))
     specs = _specs(4)
     assert svg_cache.prefetch(specs, svg_options()) == 4
-    shown = [svg_cache.cached_svg(s, svg_options()) for s in specs]  # waits for each in turn
+    deadline = time.monotonic() + 60
+    while svg_cache._ahead and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # drawn ahead, by the thread, before anything is shown
+    assert sorted(asked) == sorted(s["title"] for s in specs)
+    assert len(list(tmp_path.rglob("*.svg"))) == 4
+    shown = [svg_cache.cached_svg(s, svg_options()) for s in specs]
     assert shown == [vlc.vegalite_to_svg(s, **svg_options()) for s in specs]
     assert sorted(asked) == sorted(s["title"] for s in specs)  # none drawn twice
     assert svg_cache._ahead == {}

@@ -254,11 +254,6 @@ def intact_files(
     return records or None
 
 
-def files_intact(entry: Mapping[str, Any], out_dir: Path, written_ns: int | None = None) -> bool:
-    """True when every file recorded for a report is still there with the recorded hash."""
-    return intact_files(entry, out_dir, written_ns) is not None
-
-
 def reports_by_name(previous: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The previous manifest's entries by report name (the first, should a name repeat)."""
     found: dict[str, dict[str, Any]] = {}

@@ -17,6 +17,7 @@ its inputs and never leaves temporary files behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
@@ -223,9 +224,7 @@ def run_batch(
             if own is not None:  # what it read: the batch's inputs and its own
                 entries[spec.name]["inputs"] = [r["path"] for r in input_records + own]
             if reuse is None:
-                todo.append(
-                    ReportSpec(spec.name, spec.title, notebook, params, spec.weight, spec.shares)
-                )
+                todo.append(dataclasses.replace(spec, notebook=notebook, parameters=params))
         every_input = _union(input_records, own_inputs.values()) if own_inputs else input_records
         n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         done: dict[str, dict[str, Any]] = {}

@@ -149,12 +149,11 @@ def prefetch(specs: Iterable[Mapping[str, Any]], options: Mapping[str, Any]) -> 
         except (TypeError, ValueError):
             continue
         path = folder / f"{key}.svg"
-        with _state:
-            if key in _memo or key in _ahead:
-                continue
         if path.exists():  # on disk already: read on display
             continue
         with _state:
+            if key in _memo or key in _ahead:
+                continue
             _ahead[key] = threading.Event()
         jobs.append((key, spec, path))
     if jobs:

@@ -67,7 +67,7 @@ class Zygote:
             self.process.stdin.close()  # type: ignore[union-attr]
         with contextlib.suppress(Exception):
             self.process.wait(timeout=3)
-        for name in (self.address, str(Path(self.folder) / "drawer.sock")):
+        for name in (self.address, str(Path(self.folder) / DRAWER_SOCKET)):
             with contextlib.suppress(OSError):
                 Path(name).unlink()
         with contextlib.suppress(OSError):
@@ -149,12 +149,14 @@ def _start_drawer(listener: socket.socket, modules: Sequence[str]) -> int | None
     from pmlib.present.drawer import fork_drawer
 
     global _DRAWER
-    path = str(Path(listener.getsockname()).with_name("drawer.sock"))
+    path = str(Path(listener.getsockname()).with_name(DRAWER_SOCKET))
     pid = fork_drawer(path, close=(listener.fileno(), sys.stdin.fileno()))
     _DRAWER = path if pid is not None else None
     return pid
 
 
+#: The drawer's socket file, in the zygote's folder beside its own.
+DRAWER_SOCKET = "drawer.sock"
 #: The drawer's socket, named in each kernel's environment (``None``: kernels draw themselves).
 _DRAWER: str | None = None
 

@@ -5,8 +5,8 @@ kernel of the same run, or a later run) would compute it again: the static SVG o
 (:mod:`pmlib.present.svg_cache`, in memory and on disk), the council's benchmark positions
 (:func:`pmlib.benchmarking.positions.latest_positions`, in memory), the figures written one
 at a time (:func:`pmlib.core.numbers.value_string`) and the ratings of the library its reports
-are built from (:func:`pmlib.rating.rater.shared_rater`, in memory). Every such cache is keyed on all of its
-inputs, so a report never needs it cleared to be right. :func:`clear_result_caches` exists
+are built from (:func:`pmlib.rating.rater.shared_rater`, in memory). Every such cache is keyed
+on all of its inputs, so a report never needs it cleared to be right. :func:`clear_result_caches` exists
 for measuring: a benchmark's floor (``benchmarks/bench_pack.py``) times what a report costs
 when nothing it produces is already known, and calls it in the kernel before each timed report.
 Imports, engines (vl-convert's) and the loaded dataset are not results and stay warm.

@@ -500,11 +500,10 @@ class CommitteeReport:
         sections = self.exception_sections()
         ids = self.exceptions_frame()["indicator_id"]
         parts = [
-            # SPC says, chart
             (
                 head,
                 Figure(chart),
-                self.spc.exception_parts(ind_id, self.rated, self.indicators),
+                self.spc.exception_parts(ind_id, self.rated, self.indicators),  # says, chart
                 narrative,
             )
             for (head, chart, narrative), ind_id in zip(sections, ids, strict=True)
