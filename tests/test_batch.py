@@ -348,6 +348,7 @@ def test_a_prestarted_pool_is_taken_by_the_run_and_an_unused_one_stopped(tmp_pat
     assert made == [True]  # the run made no pool of its own
     with workers.prestart_pool(1, FIXTURES, ()):
         pool = workers._PRESTARTED["pool"]
+        workers._PRESTARTED["starter"].join()  # the workers are started from a thread
         for future in workers._PRESTARTED["ready"]:
             future.result(timeout=120)  # the worker has started its kernel
         (worker,) = pool._processes.values()

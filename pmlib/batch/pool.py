@@ -28,6 +28,7 @@ import multiprocessing.util
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -65,10 +66,12 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(
     cwd: str, preload: tuple[str, ...], log_level: int, eager: bool = False,
-    quick_exit: bool = False, zygote: str | None = None,
+    quick_exit: bool = False, zygote: str | None = None, env: dict[str, str] | None = None,
 ) -> None:  # fmt: skip
     """Pool initializer: remember settings; with ``eager``, start the kernel now and warm up
-    while it imports (else the kernel starts with the first report).
+    while it imports (else the kernel starts with the first report). ``env``: the parent's
+    environment when it made the pool, taken as this worker's (a worker forked from the fork
+    server would otherwise have the server's, which may be older; see :func:`_worker_context`).
 
     A pool started ahead of its reports (:func:`prestart_pool`) is eager, so a worker is
     ready by the time the parent has planned. A kernel that fails to start here is simply
@@ -78,6 +81,9 @@ def _init_worker(
     """
     from pmlib.render.lean import skip_slow_optional_imports
 
+    if env is not None and env != os.environ:
+        os.environ.clear()
+        os.environ.update(env)
     skip_slow_optional_imports()
     logging.basicConfig(level=log_level, format="%(processName)s: %(message)s")
     _WORKER.update(cwd=Path(cwd), preload=preload, kernel=None, zygote=zygote)
@@ -335,7 +341,7 @@ def _new_pool(
 ) -> ProcessPoolExecutor:  # fmt: skip
     return ProcessPoolExecutor(
         max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=_worker_context(),
         initializer=_init_worker,
         initargs=(
             str(cwd),
@@ -344,8 +350,96 @@ def _new_pool(
             eager,
             True,
             zygote,
+            dict(os.environ),
         ),  # fmt: skip
     )
+
+
+#: Imported once by the fork server that pool workers are forked from (see _worker_context).
+WORKER_PRELOAD = "pmlib.batch.worker_preload"
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How pool workers start: forked from a *fork server* that has already imported and
+    warmed up what a worker needs (Linux), else spawned.
+
+    Every spawned worker imported papermill, nbclient, nbconvert and jupyter_client and ran a
+    warm-up export (~0.7 CPU-s) before its first report: on a 2-core machine the second copy
+    of that work delayed both. The standard library's fork server
+    (:mod:`multiprocessing.forkserver`) pays it once, in a single-threaded process started
+    on the first pool, and forks each worker from it, so every worker starts warm
+    (:mod:`pmlib.batch.worker_preload`). A forked worker is as isolated as a spawned one: it
+    starts in the parent's folder with the parent's ``sys.path`` (multiprocessing's
+    preparation) and takes the environment the parent has when its pool is made
+    (:func:`_init_worker`), not the one the fork server started with.
+    """
+    from pmlib.render.zygote import available
+
+    if available() and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["__main__", WORKER_PRELOAD])
+        _start_fork_server()
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _start_fork_server() -> None:
+    """Start this process's fork server (if not running) with this process's ``sys.path``.
+
+    The fork server runs as ``python -c``, whose ``sys.path`` starts with the current folder,
+    and Python 3.11-3.13 ignore the ``sys.path`` multiprocessing hands it; a worker then
+    forked from it would keep the modules the server imported from there (a ``pmlib`` folder
+    in the current folder, say, instead of the one this process runs). So the server is
+    started with ``PYTHONSAFEPATH`` (nothing prepended) and this process's path as
+    ``PYTHONPATH``, both only for that start; workers take the parent's own environment
+    (:func:`_init_worker`).
+    """
+    from multiprocessing import forkserver
+
+    here = os.getcwd()
+    path = os.pathsep.join(entry or here for entry in sys.path)
+    with _environment(PYTHONSAFEPATH="1", PYTHONPATH=path):
+        forkserver.ensure_running()
+
+
+def _stop_fork_server(workers: Sequence[Any] = (), timeout: float = 5.0) -> None:
+    """Stop this process's fork server, if one runs, and wait for it (up to ``timeout``),
+    after ``workers`` (processes of a pool being discarded) have ended.
+
+    It would otherwise end on its own only after this process, unwaited for: a batch would
+    leave a process behind it, and whatever timed the command (its children's CPU) would
+    miss the server's and its workers' CPU. It ends as soon as every worker forked from it
+    has ended, without the interpreter's teardown (:mod:`pmlib.batch.worker_preload`).
+    Uses the fork server's own stop (a private method multiprocessing's tests use), checked
+    for first; waited for from a thread so a worker that never ends cannot hang the caller.
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    stop = getattr(server, "_stop", None)
+    if not callable(stop) or getattr(server, "_forkserver_pid", None) is None:
+        return
+    deadline = time.monotonic() + timeout
+    for worker in workers:  # the server reports a worker's exit code only while it runs
+        with contextlib.suppress(Exception):
+            worker.join(max(0.0, deadline - time.monotonic()))
+    stopper = threading.Thread(target=stop, name="pmlib-fork-server-stop", daemon=True)
+    stopper.start()
+    stopper.join(max(0.0, deadline - time.monotonic()))
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 #: A pool started by :func:`prestart_pool`, waiting for :func:`run_pool` to take it.
@@ -361,6 +455,7 @@ def _take_prestarted(jobs: int, preload: Sequence[str]) -> ProcessPoolExecutor |
     if not _PRESTARTED:
         return None
     fits = _PRESTARTED["jobs"] >= jobs and _PRESTARTED["preload"] == tuple(preload)
+    _PRESTARTED["starter"].join()
     pool = _PRESTARTED.pop("pool")
     _PRESTARTED.clear()
     if fits:
@@ -393,19 +488,29 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
     pool = _new_pool(
         jobs, cwd, preload, eager=True, zygote=zygote.address if zygote is not None else None
     )
-    ready = [pool.submit(_ready) for _ in range(jobs)]  # done once a worker has its kernel
-    _PRESTARTED.update(pool=pool, jobs=jobs, preload=tuple(preload), ready=ready)
+    ready: list[Future[int]] = []  # each done once a worker has its kernel
+    # Starting a worker from the fork server waits until the server has warmed up (~1 s on a
+    # busy machine): the caller plans meanwhile, and the run joins this thread (_take_prestarted)
+    starter = threading.Thread(
+        target=lambda: ready.extend(pool.submit(_ready) for _ in range(jobs)),
+        name="pmlib-pool-start", daemon=True,
+    )  # fmt: skip
+    starter.start()
+    _PRESTARTED.update(pool=pool, jobs=jobs, preload=tuple(preload), ready=ready, starter=starter)
     try:
         yield
     finally:
+        discarded: list[Any] = []
         if _PRESTARTED.get("pool") is pool:
             _PRESTARTED.clear()
-            _discard(pool)
+            starter.join()
+            discarded = _discard(pool)
         if zygote is not None:
             zygote.stop()
+        _stop_fork_server(discarded)
 
 
-def _discard(pool: ProcessPoolExecutor) -> None:
+def _discard(pool: ProcessPoolExecutor) -> list[Any]:
     """Stop a pool that was never used, promptly: a refused run (bad data) must not wait for
     its workers to finish starting kernels. On POSIX they are asked to exit with SIGTERM,
     which they turn into a clean exit (:func:`_exit_on_term`); elsewhere they finish starting
@@ -413,10 +518,11 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())  # private: guarded
     pool.shutdown(wait=False, cancel_futures=True)
     if os.name != "posix":
-        return
+        return processes
     for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
+    return processes
 
 
 # --- executor hook: the same worker-side steps for other executors (pmlib.batch.cluster) -----
