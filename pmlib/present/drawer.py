@@ -129,10 +129,12 @@ def _read(sock: socket.socket, size: int) -> bytes | None:
 # --- the drawer process ---------------------------------------------------------------------
 
 
-def serve(listener: socket.socket, parent: int) -> None:
+def serve(listener: socket.socket, parent: int, hold: int | None = None) -> None:
     """The drawer's main loop (a process of its own): start vl-convert's engine, then answer
     each connection on ``listener`` in a thread, one drawing at a time; exit when process
-    ``parent`` (the zygote) has gone."""
+    ``parent`` (the zygote) has gone. With ``hold`` (a pipe's read end), the engine is
+    started once the pipe ends, so that it does not compete with the zygote's imports for the
+    CPU; a drawing asked for before then starts it at once."""
     import vl_convert as vlc
 
     drawing = threading.Lock()
@@ -163,6 +165,11 @@ def serve(listener: socket.socket, parent: int) -> None:
             threading.Thread(target=handle, args=(conn,), daemon=True).start()
 
     threading.Thread(target=accept, name="pmlib-drawer", daemon=True).start()
+    if hold is not None:
+        with contextlib.suppress(OSError):
+            while os.read(hold, 64):
+                pass
+            os.close(hold)
     # the engine started before the first kernel asks (they wait meanwhile)
     with drawing, contextlib.suppress(Exception):
         vlc.vegalite_to_svg(
@@ -193,10 +200,11 @@ def _answer(vlc: Any, request: dict[str, Any]) -> dict[str, Any]:
         return {"error": str(exc)}
 
 
-def fork_drawer(path: str, close: tuple[int, ...] = ()) -> int | None:
+def fork_drawer(path: str, close: tuple[int, ...] = (), hold: int | None = None) -> int | None:
     """Fork the drawer listening on ``path`` (called by the zygote, before it has any thread;
-    the drawer closes the descriptors ``close``, such as the zygote's own socket); its pid, or
-    ``None`` if it could not start."""
+    the drawer closes the descriptors ``close``, such as the zygote's own socket, and starts
+    its engine when the pipe ``hold`` ends, see :func:`serve`); its pid, or ``None`` if it
+    could not start."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         listener.bind(path)
@@ -215,7 +223,7 @@ def fork_drawer(path: str, close: tuple[int, ...] = ()) -> int | None:
             with contextlib.suppress(OSError):
                 null = os.open(os.devnull, os.O_RDWR)
                 os.dup2(null, 0)
-            serve(listener, parent)
+            serve(listener, parent, hold)
             code = 0
         except BaseException:  # noqa: BLE001 - nothing to report to; kernels draw themselves
             pass

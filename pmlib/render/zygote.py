@@ -116,16 +116,18 @@ def serve(fd: int, modules: Sequence[str]) -> None:
     from pmlib.render.lean import skip_slow_optional_imports
 
     skip_slow_optional_imports()
-    # first, so that its engine starts while this process imports (a small process: the
-    # drawer needs none of what follows)
-    drawer = _start_drawer(listener, modules)
+    # first (a small process: the drawer needs none of what follows); it starts its engine
+    # once this process has imported (``hold``): the kernels wait for those imports, the
+    # first drawing comes later, after a report is built
+    hold, go = os.pipe()
+    drawer = _start_drawer(listener, modules, hold=hold, close=(go,))
+    os.close(hold)
     import importlib
 
-    import ipykernel.kernelapp  # noqa: F401 - the kernel itself, imported once
-
-    for name in modules:
+    for name in (*KERNEL_MODULES, *modules):
         with contextlib.suppress(Exception):  # as preload_modules: a missing module is skipped
             importlib.import_module(name)
+    os.close(go)  # the drawer may start its engine now
     while True:
         ready, _, _ = select.select([listener, sys.stdin], [], [], 0.5)
         _reap()
@@ -141,16 +143,27 @@ def serve(fd: int, modules: Sequence[str]) -> None:
                 _fork_kernel(listener, conn)
 
 
-def _start_drawer(listener: socket.socket, modules: Sequence[str]) -> int | None:
+#: What a forked kernel imports as it starts, imported once here instead: the kernel class and
+#: its debugger support (debugpy's pydevd; ~0.09 CPU-s of a kernel's ~0.12 s start). Neither
+#: starts a thread when imported.
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger")
+
+
+def _start_drawer(
+    listener: socket.socket, modules: Sequence[str], hold: int | None = None,
+    close: tuple[int, ...] = (),
+) -> int | None:  # fmt: skip
     """Fork the kernels' chart drawer (:mod:`pmlib.present.drawer`) beside the zygote's own
-    socket, when the preload includes pmlib's figures (so reports will draw); its pid."""
+    socket, when the preload includes pmlib's figures (so reports will draw); its pid. The
+    drawer starts its engine when ``hold`` (a pipe's read end) ends; ``close``: other
+    descriptors it must not keep."""
     if "pmlib.present.figures" not in modules:
         return None
     from pmlib.present.drawer import fork_drawer
 
     global _DRAWER
     path = str(Path(listener.getsockname()).with_name(DRAWER_SOCKET))
-    pid = fork_drawer(path, close=(listener.fileno(), sys.stdin.fileno()))
+    pid = fork_drawer(path, close=(listener.fileno(), sys.stdin.fileno(), *close), hold=hold)
     _DRAWER = path if pid is not None else None
     return pid
 
