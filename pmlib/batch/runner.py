@@ -23,11 +23,13 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from pmlib.batch import index_page
 from pmlib.batch import manifest as mf
 from pmlib.batch.pool import now, run_pool
 from pmlib.batch.provenance import write_provenance
@@ -234,6 +236,8 @@ def run_batch(
                 if not chart_bundle_path().exists():  # build once here, not in every worker
                     chart_bundle_js()
                 heaviest_first = schedule(todo, n_jobs, _expected_length(previous, todo))
+                # the index page's template compiled while the reports render, not after
+                threading.Thread(target=index_page.warm_up, name="pmlib-index", daemon=True).start()
                 execute: Any = run_pool
                 if scheduler is not None:  # executor hook: the same reports on a dask cluster
                     from pmlib.batch.cluster import run_cluster

@@ -417,6 +417,7 @@ class ReportKernel:
             if self.km is not None:
                 with contextlib.suppress(Exception):
                     if self.km.has_kernel:
+                        await _kill_now(self.km)
                         await self.km.shutdown_kernel(now=True)
                     else:
                         await self.km.cleanup_resources()
@@ -436,3 +437,21 @@ class ReportKernel:
         """A fresh kernel (new process, new baseline): used after a failed report."""
         self.shutdown()
         self.start()
+
+
+async def _kill_now(km: Any, timeout: float = 5.0) -> None:
+    """Kill the kernel and wait until it has ended, looking every 5 ms.
+
+    ``shutdown_kernel(now=True)`` kills it too, but then sleeps 0.1 s between looks (twice:
+    the manager's wait and the provisioner's), and a batch's last step waits for its workers
+    to stop their kernels. Called first, the kernel is already gone when jupyter_client looks,
+    and its shutdown only cleans up (same signals: a kernel is killed, never asked to stop).
+    """
+    import asyncio
+    import time
+
+    provisioner = km.provisioner
+    await provisioner.kill()
+    deadline = time.monotonic() + timeout
+    while await provisioner.poll() is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
