@@ -1,7 +1,8 @@
 """The worker processes of a batch run: one warm kernel each, files written atomically.
 
-:func:`run_pool` starts ``jobs`` spawned processes
-(:class:`~concurrent.futures.ProcessPoolExecutor`) and feeds them reports; the parent shows a
+:func:`run_pool` starts ``jobs`` processes (:class:`~concurrent.futures.ProcessPoolExecutor`;
+on Linux forked from a fork server that has imported and warmed up what a worker needs,
+:func:`_worker_context`, elsewhere spawned) and feeds them reports; the parent shows a
 progress bar. A worker starts its kernel on its first report (or as soon as it starts, in a pool
 started ahead by :func:`prestart_pool` while the parent still plans) and warms itself up while
 the kernel imports its libraries; it reuses the kernel, reset, for every later report, and
@@ -12,9 +13,10 @@ pre-started pool of two workers or more, the kernels are forked from one process
 the report modules once (:mod:`pmlib.render.zygote`, Linux). A pool's worker ends without the
 interpreter's teardown once its kernel is stopped (the parent waits for it).
 
-Spawned (not forked) workers are portable and safe with a multi-threaded parent; the price is
-that a script calling :func:`pmlib.batch.runner.run_batch` needs the ``if __name__ == "__main__":``
-guard, as with any ``multiprocessing`` code.
+Workers are never forked from the parent itself (which may have threads): spawned, or forked
+from the single-threaded fork server. Either way a script calling
+:func:`pmlib.batch.runner.run_batch` needs the ``if __name__ == "__main__":`` guard, as with any
+``multiprocessing`` code.
 """
 
 from __future__ import annotations
