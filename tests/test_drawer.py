@@ -163,3 +163,48 @@ def test_nothing_is_drawn_ahead_without_a_drawer(monkeypatch, tmp_path):
     assert svg_cache.prefetch(_specs(2), svg_options()) == 0
     assert svg_cache._ahead == {}
     assert not list(tmp_path.rglob("*.svg"))
+
+
+HELD = """
+import os, sys
+from pmlib.present.drawer import fork_drawer
+hold = int(sys.argv[2])
+pid = fork_drawer(sys.argv[1], hold=hold)
+os.close(hold)
+print(pid, flush=True)
+sys.stdin.read()  # the drawer lives while this process does
+"""
+
+
+def test_a_held_drawer_draws_when_asked_and_after_it_is_let_go(tmp_path, monkeypatch):
+    """The zygote holds its drawer's engine back while it imports (a pipe); a kernel asking
+    before then gets its drawing all the same, and so after the pipe ends."""
+    import subprocess
+    import sys
+
+    import vl_convert as vlc
+
+    hold, go = os.pipe()
+    path = tmp_path / "drawer.sock"
+    helper = subprocess.Popen(
+        [sys.executable, "-c", HELD, str(path), str(hold)], pass_fds=(hold,),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(hold)
+    try:
+        pid = int(helper.stdout.readline())
+        monkeypatch.setenv(drawer.ENV, str(path))
+        monkeypatch.setattr(drawer, "_conn", {"sock": None, "path": None, "broken": False})
+        expected = vlc.vegalite_to_svg(SPEC, **svg_options())
+        assert drawer.draw(SPEC, svg_options()) == expected  # still held: drawn on request
+        os.close(go)
+        go = None
+        other = {**SPEC, "title": "After the hold"}
+        assert drawer.draw(other, svg_options()) == vlc.vegalite_to_svg(other, **svg_options())
+        assert pid in children_of(helper.pid)
+    finally:
+        if go is not None:
+            os.close(go)
+        helper.stdin.close()
+        helper.wait(timeout=30)
+    assert gone(pid)  # ends with its parent
