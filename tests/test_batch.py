@@ -354,13 +354,12 @@ def test_a_prestarted_pool_is_taken_by_the_run_and_an_unused_one_stopped(tmp_pat
         (worker,) = pool._processes.values()
         kernels = _children(worker.pid)
         assert len(kernels) == 1
+        manager = pool._executor_manager_thread  # private: the thread that collects workers
     assert workers._PRESTARTED == {}
     assert pool._shutdown_thread  # shut down on leaving, though never used ...
-    # the pool's own thread reaps the worker too: when it wins, join() returns before the exit
-    # code is recorded on the shared Popen, so wait for the code rather than for join()
-    deadline = time.monotonic() + 60
-    while worker.exitcode is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # the pool's own thread collects the worker and records its exit code: read the code once
+    # it has (a second reader of a forked worker's exit races it and may record 255)
+    manager.join(60)
     assert worker.exitcode == 0  # ... asked to stop, it exited cleanly ...
     # ... and left no kernel behind (stopped by the worker; on a loaded machine a shutdown that
     # timed out leaves it to the kernel's own parent watch, which ends it within a second or two)

@@ -421,10 +421,19 @@ def _stop_fork_server(workers: Sequence[Any] = (), timeout: float = 5.0) -> None
     stop = getattr(server, "_stop", None)
     if not callable(stop) or getattr(server, "_forkserver_pid", None) is None:
         return
+    from multiprocessing.connection import wait
+
     deadline = time.monotonic() + timeout
-    for worker in workers:  # the server reports a worker's exit code only while it runs
+    # the server reports a worker's exit code (on the worker's sentinel) only while it runs:
+    # wait until each has been reported, without reading it (the pool's own thread reads it;
+    # two readers of one sentinel race, and the loser records 255)
+    waiting = []
+    for worker in workers:
         with contextlib.suppress(Exception):
-            worker.join(max(0.0, deadline - time.monotonic()))
+            waiting.append(worker.sentinel)
+    while waiting and time.monotonic() < deadline:
+        ready = wait(waiting, max(0.0, deadline - time.monotonic()))
+        waiting = [s for s in waiting if s not in ready]
     stopper = threading.Thread(target=stop, name="pmlib-fork-server-stop", daemon=True)
     stopper.start()
     stopper.join(max(0.0, deadline - time.monotonic()))
