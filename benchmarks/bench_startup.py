@@ -11,9 +11,10 @@ Each run is what ``benchmarks/bench_pack.py`` times as "cold": pmlib byte-compil
 Nothing in pmlib is changed for it. Two things watch the run from outside:
 
 * a ``sitecustomize`` module put on ``PYTHONPATH`` (every Python process of the run imports it:
-  the parent, each spawned worker, each kernel) that stamps events into one shared log with the
-  wall time and the process's own CPU seconds: its start, the end of its imports, and the entry
-  and exit of the functions named in :data:`TRACED` (wrapped when their module is imported);
+  the parent, the fork server, whose forked workers inherit it, the zygote and its kernels)
+  that stamps events into one shared log with the wall time and the process's own CPU seconds:
+  its start, the end of its imports, and the entry and exit of the functions named in
+  :data:`TRACED` (wrapped when their module is imported);
 * this process, polling ``/proc`` every 20 ms for every process of the run's tree, so a process
   that is killed (kernels are stopped with SIGKILL) still has its CPU counted.
 
@@ -99,7 +100,9 @@ def _role():
         return "kernel"
     if "spawn_main" in _CMD:
         return "worker"
-    if "resource_tracker" in _CMD or "forkserver" in _CMD:
+    if "forkserver" in _CMD:  # the fork server, and the pool workers forked from it
+        return "worker" if _FORKED else "forkserver"
+    if "resource_tracker" in _CMD:
         return "helper"
     return "parent" if "pmlib" in _CMD else "other"
 
