@@ -380,8 +380,12 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     if available() and "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["__main__", WORKER_PRELOAD])
-        _start_fork_server()
-        return context
+        try:
+            _start_fork_server()
+        except Exception as exc:  # noqa: BLE001 - e.g. no Unix sockets here: spawn instead
+            log.debug("No fork server (%s): spawning workers", exc)
+        else:
+            return context
     return multiprocessing.get_context("spawn")
 
 
