@@ -78,3 +78,13 @@ def test_workers_start_warm_with_the_parents_pmlib_and_environment(tmp_path):
     assert first["late"] is None
     assert second["late"] == "set after the server started"  # the parent's, not the server's
     assert server["server"] and server["reaped"]  # stopped and waited for
+
+
+def test_workers_are_spawned_when_the_fork_server_cannot_start(monkeypatch):
+    from pmlib.batch import pool
+
+    def refused() -> None:
+        raise OSError("no Unix sockets here")
+
+    monkeypatch.setattr(pool, "_start_fork_server", refused)
+    assert pool._worker_context().get_start_method() == "spawn"
