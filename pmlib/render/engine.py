@@ -105,7 +105,7 @@ class PmlibEngine(Engine):
         # execute() does: ipykernel's reply draws one number from ``random``, so the seeded
         # ids great_tables draws next stay those of every earlier pmlib release.
         kernel.info()
-        client = PapermillNotebookClient(
+        client = _ReportClient(
             nb_man,
             km=kernel.km,
             timeout=timeout,
@@ -125,6 +125,71 @@ class PmlibEngine(Engine):
         except (CellTimeoutError, DeadKernelError) as exc:
             _record_in_running_cell(nb_man, exc, timeout)
         return nb
+
+
+class _ReportClient(PapermillNotebookClient):  # type: ignore[misc]
+    """papermill's notebook client, making each output without checking it against the
+    notebook schema on its own.
+
+    nbclient makes every output through ``nbformat.v4.output_from_msg``, which validates it
+    with jsonschema (a ``$ref`` into the schema: the slow validator, ~20 ms a report's worth of
+    outputs each time, ~50 outputs a report). The outputs are the same (:func:`output_from_msg`
+    builds them exactly as nbformat does) and the whole notebook is still validated when its
+    ``.ipynb`` is written. :meth:`output` is nbclient's own (0.10-0.11), calling that.
+    """
+
+    def output(
+        self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int
+    ) -> Any:
+        msg_type = msg["msg_type"]
+        parent_msg_id = msg["parent_header"].get("msg_id")
+        if self.output_hook_stack[parent_msg_id]:  # e.g. an OutputWidget: nbclient's way
+            return super().output(outs, msg, display_id, cell_index)
+        try:
+            out = output_from_msg(msg)
+        except ValueError:
+            self.log.error(f"unhandled iopub msg: {msg_type}")
+            return None
+        if self.clear_before_next_output:
+            self.log.debug("Executing delayed clear_output")
+            outs[:] = []
+            self.clear_display_id_mapping(cell_index)
+            self.clear_before_next_output = False
+        if display_id:  # record the output's index: _display_id_map[display_id][cell_index]
+            cell_map = self._display_id_map.setdefault(display_id, {})
+            cell_map.setdefault(cell_index, []).append(len(outs))
+        if out:
+            outs.append(out)
+        return out
+
+
+def output_from_msg(msg: dict[str, Any]) -> Any:
+    """``nbformat.v4.output_from_msg`` without the schema check of the one output: the same
+    node, with the same defaults, for the four output messages; ``ValueError`` for others."""
+    from nbformat import from_dict
+    from nbformat.notebooknode import NotebookNode
+
+    msg_type = msg["header"]["msg_type"]
+    content = msg["content"]
+    out = NotebookNode(output_type=msg_type)
+    if msg_type == "execute_result":
+        out.metadata, out.data, out.execution_count = NotebookNode(), NotebookNode(), None
+        fields = {k: content[k] for k in ("metadata", "execution_count")}
+    elif msg_type == "display_data":
+        out.metadata, out.data = NotebookNode(), NotebookNode()
+        fields = {"metadata": content["metadata"]}
+    elif msg_type == "stream":
+        out.name, out.text = "stdout", ""
+        fields = {k: content[k] for k in ("name", "text")}
+    elif msg_type == "error":
+        out.ename, out.evalue, out.traceback = "NotImplementedError", "", []
+        fields = {k: content[k] for k in ("ename", "evalue", "traceback")}
+    else:
+        raise ValueError(f"Unrecognized output msg type: {msg_type!r}")
+    out.update(from_dict(fields))
+    if msg_type in ("execute_result", "display_data"):
+        out.data = from_dict(content["data"])
+    return out
 
 
 def _stable_cell_ids(nb: Any) -> None:
