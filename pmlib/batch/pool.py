@@ -402,9 +402,11 @@ def _start_fork_server() -> None:
     """
     from multiprocessing import forkserver
 
+    from pmlib.core.environ import temporary_environ
+
     here = os.getcwd()
     path = os.pathsep.join(entry or here for entry in sys.path)
-    with _environment(PYTHONSAFEPATH="1", PYTHONPATH=path):
+    with temporary_environ({"PYTHONSAFEPATH": "1", "PYTHONPATH": path}):
         forkserver.ensure_running()
 
 
@@ -441,20 +443,6 @@ def _stop_fork_server(workers: Sequence[Any] = (), timeout: float = 5.0) -> None
     stopper = threading.Thread(target=stop, name="pmlib-fork-server-stop", daemon=True)
     stopper.start()
     stopper.join(max(0.0, deadline - time.monotonic()))
-
-
-@contextlib.contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 #: A pool started by :func:`prestart_pool`, waiting for :func:`run_pool` to take it.

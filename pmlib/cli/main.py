@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -120,19 +119,10 @@ def _load_arrow_for_one_pass() -> None:
     """
     if "pyarrow" in sys.modules:
         return
-    saved = {name: os.environ.get(name) for name in _ARROW_ALLOCATOR}
-    for name, value in _ARROW_ALLOCATOR.items():
-        os.environ.setdefault(name, value)
-    try:
-        import pyarrow  # noqa: F401  (mimalloc reads its options now)
-    except ImportError:  # pragma: no cover - pandas' own import will say what is missing
-        pass
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    from pmlib.core.environ import temporary_environ
+
+    with temporary_environ(_ARROW_ALLOCATOR, keep_set=True), contextlib.suppress(ImportError):
+        import pyarrow  # noqa: F401  (mimalloc reads its options now; if missing, pandas says so)
 
 
 @contextlib.contextmanager
