@@ -492,12 +492,15 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
         jobs, cwd, preload, eager=True, zygote=zygote.address if zygote is not None else None
     )
     ready: list[Future[int]] = []  # each done once a worker has its kernel
+
+    def start() -> None:
+        # a pool that cannot start fails the run's own submissions, which report it
+        with contextlib.suppress(Exception):
+            ready.extend(pool.submit(_ready) for _ in range(jobs))
+
     # Starting a worker from the fork server waits until the server has warmed up (~1 s on a
     # busy machine): the caller plans meanwhile, and the run joins this thread (_take_prestarted)
-    starter = threading.Thread(
-        target=lambda: ready.extend(pool.submit(_ready) for _ in range(jobs)),
-        name="pmlib-pool-start", daemon=True,
-    )  # fmt: skip
+    starter = threading.Thread(target=start, name="pmlib-pool-start", daemon=True)
     starter.start()
     _PRESTARTED.update(pool=pool, jobs=jobs, preload=tuple(preload), ready=ready, starter=starter)
     try:
