@@ -393,7 +393,7 @@ def _start_fork_server() -> None:
     """Start this process's fork server (if not running) with this process's ``sys.path``.
 
     The fork server runs as ``python -c``, whose ``sys.path`` starts with the current folder,
-    and Python 3.11-3.13 ignore the ``sys.path`` multiprocessing hands it; a worker then
+    and Python 3.11 ignores the ``sys.path`` multiprocessing hands it; a worker then
     forked from it would keep the modules the server imported from there (a ``pmlib`` folder
     in the current folder, say, instead of the one this process runs). So the server is
     started with ``PYTHONSAFEPATH`` (nothing prepended) and this process's path as
