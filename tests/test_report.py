@@ -215,6 +215,34 @@ def test_notebook_without_cell_ids_gets_stable_ones(kernel, tmp_path):
 
 
 @pytest.mark.notebook
+def test_outputs_are_cleared_and_updated_as_the_kernel_asks(kernel, tmp_path):
+    """The engine makes outputs itself (pmlib.render.engine._ReportClient): a delayed
+    clear_output, a display updated by its id and stderr all end as nbclient's would."""
+    code = (
+        "from IPython.display import clear_output, display\n"
+        "import sys\n"
+        "display('first')\n"
+        "clear_output(wait=True)\n"
+        "display('second')\n"
+        "handle = display('draft', display_id=True)\n"
+        "handle.update('final')\n"
+        "print('to stderr', file=sys.stderr)\n"
+        "42"
+    )
+    nb = new_notebook(cells=[new_markdown_cell("# Outputs"), new_code_cell(code)])
+    path = tmp_path / "outputs.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    report = run_report(path, {}, title="Outputs", kernel=kernel)
+    outs = report.notebook.cells[1].outputs
+    assert [o.output_type for o in outs] == [
+        "display_data", "display_data", "stream", "execute_result"
+    ]  # fmt: skip
+    assert [o.data["text/plain"] for o in outs if "data" in o] == ["'second'", "'final'", "42"]
+    assert outs[2].name == "stderr" and outs[2].text == "to stderr\n"
+    nbformat.validate(report.notebook)  # every output valid, though not checked one by one
+
+
+@pytest.mark.notebook
 def test_failing_cell_is_named_with_line_and_exception(kernel):
     with pytest.raises(ReportFailed) as info:
         run_report(FAILING, {}, title="Broken", kernel=kernel)

@@ -39,7 +39,7 @@ def _warm() -> None:
         log.debug("Worker warm-up in the fork server failed", exc_info=True)
 
 
-def in_fork_server() -> bool:
+def _in_fork_server() -> bool:
     """Whether this module is being imported by multiprocessing's fork server (its ``main``
     is on this thread's stack)."""
     server = sys.modules.get("multiprocessing.forkserver")
@@ -62,5 +62,5 @@ def _exit_quickly() -> None:
 
 
 _warm()
-if in_fork_server():
+if _in_fork_server():
     atexit.register(_exit_quickly)
