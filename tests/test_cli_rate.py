@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pmlib.cli.main import main
-from pmlib.rating import engine
+from pmlib.rating import ratings_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,14 +23,14 @@ def _advice(value: bool) -> bool:
 
 def test_rating_runs_without_huge_page_advice_and_restores_it(tmp_path, monkeypatch):
     seen = []
-    real = engine.rate_period
+    real = ratings_file.period_rater
 
     def spy(*args, **kwargs):
         seen.append(_advice(False))  # what the command had set, put back just below
         _advice(seen[-1])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine, "rate_period", spy)
+    monkeypatch.setattr(ratings_file, "period_rater", spy)
     before = _advice(True)
     try:
         out = tmp_path / "ratings.csv"
@@ -82,3 +82,36 @@ def test_a_users_own_allocator_setting_wins():
     if "option 'allow_thp'" not in done.stderr:
         pytest.skip("pyarrow's default allocator is not a mimalloc with the allow_thp option")
     assert "option 'allow_thp': 1" in done.stderr
+
+
+def test_jobs_must_be_a_whole_number_of_one_or_more(capsys):
+    for bad in ("0", "-2", "two"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["rate", "--period", "2026/27 Q2", "--out", "x.csv", "--jobs", bad])
+        assert exit_.value.code == 2
+        assert f"--jobs: give a whole number of 1 or more, not '{bad}'" in capsys.readouterr().err
+
+
+def test_a_library_rated_in_parts_writes_the_same_file_as_one_process(tmp_path, monkeypatch):
+    """Forced into parts of a few indicators (the demo's 50 would otherwise be one part), the
+    command writes what one process writes, for the whole library and for a committee."""
+    monkeypatch.setattr(ratings_file, "MIN_PART", 1)
+    split = []
+    real = ratings_file.work_in_parts
+
+    def spy(make, parts, **kwargs):
+        split.append(parts)
+        return real(make, parts, **kwargs)
+
+    monkeypatch.setattr(ratings_file, "work_in_parts", spy)
+    demo = ["--data", str(ROOT / "data" / "demo"), "--params", str(ROOT / "parameters")]
+    for committee in ([], ["--committee", "environment"]):
+        files = []
+        for jobs in ("1", "4"):
+            out = tmp_path / f"ratings-{jobs}-{len(committee)}.csv"
+            args = ["rate", "--period", "2026/27 Q2", *committee, *demo, "--out", str(out)]
+            assert main([*args, "--jobs", jobs]) == 0
+            files.append(out.read_bytes())
+        assert files[0] == files[1]
+        assert files[0].count(b"\n") > 1
+    assert split == [1, 4, 1, 4]

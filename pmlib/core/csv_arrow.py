@@ -251,9 +251,11 @@ def csv_body_parts(
     *,
     prefix: bytes = b"",
     whole_numbers: bool = False,
+    header: bool = True,
 ) -> list[bytes | memoryview] | None:
     """:func:`csv_body_bytes` as the pieces that, back to back, make it (the lines are a view
-    of Arrow's buffer): a file is written from them without copying the body once more."""
+    of Arrow's buffer): a file is written from them without copying the body once more.
+    Without ``header``, the lines only (a later part of a file written in parts)."""
     names = list(frame.columns)
     if not names or not all(isinstance(n, str) for n in names) or frame.columns.has_duplicates:
         return None
@@ -272,13 +274,15 @@ def csv_body_parts(
         # numbers and booleans are written with digits, signs, ".", "e" and letters only:
         # never a delimiter, quote or line break, so never quoted
         columns.append(pc.fill_null(text, ""))
-    header = pa.array(
+    header_line = pa.array(
         [",".join(_quote(pa.array(names, pa.large_string())).to_pylist())], pa.large_string()
     )
     if len(names) == 1:  # the csv module writes a row of one empty field as ""
         columns[0] = pc.if_else(pc.equal(columns[0], ""), _s('""'), columns[0])
-        header = pc.if_else(pc.equal(header, ""), _s('""'), header)
+        header_line = pc.if_else(pc.equal(header_line, ""), _s('""'), header_line)
     # "\n" ends each line: appended to the last column, so the join of the columns is the body
     columns[-1] = pc.binary_join_element_wise(columns[-1], _s(""), _s("\n"))
     lines = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, _s(","))
-    return [prefix, _text_bytes(header), b"\n", _text_bytes(lines)]
+    if not header:
+        return [prefix, _text_bytes(lines)]
+    return [prefix, _text_bytes(header_line), b"\n", _text_bytes(lines)]

@@ -33,6 +33,7 @@ __all__ = [
     "BOM",
     "FORMULA_TRIGGERS",
     "csv_bytes",
+    "csv_pieces",
     "csv_text",
     "neutralise_cell",
     "neutralise_formulas",
@@ -147,17 +148,29 @@ def _csv_body(frame: pd.DataFrame, prefix: bytes = b"") -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def _csv_parts(frame: pd.DataFrame, prefix: bytes = b"") -> list[bytes | memoryview]:
+def _csv_parts(
+    frame: pd.DataFrame, prefix: bytes = b"", *, header: bool = True
+) -> list[bytes | memoryview]:
     """:func:`_csv_body` as pieces to write back to back (a file needs no joined copy)."""
     prepared = whole_numbers_as_integers(frame)
     fast = csv_body_parts(
-        prepared, _is_dangerous, FORMULA_TRIGGERS, prefix=prefix, whole_numbers=True
-    )
+        prepared, _is_dangerous, FORMULA_TRIGGERS, prefix=prefix, whole_numbers=True,
+        header=header,
+    )  # fmt: skip
     if fast is not None:
         return fast
     prepared = whole_cells_as_integers(prepared)
-    body = neutralise_formulas(prepared).to_csv(index=False, lineterminator="\n")
+    body = neutralise_formulas(prepared).to_csv(index=False, header=header, lineterminator="\n")
     return [prefix + body.encode("utf-8")]
+
+
+def csv_pieces(frame: pd.DataFrame, *, first: bool = True) -> list[bytes | memoryview]:
+    """The CSV file of ``frame`` (as :func:`write_csv` writes it) as pieces to write back to
+    back. With ``first=False``, the rows only — no BOM, no header — so that the pieces of a
+    table's parts, the first part's first, make the file of the whole table: every cell is
+    written on its own (a whole number as an integer, a formula neutralised), never from what
+    else is in its column."""
+    return _csv_parts(frame, BOM.encode("utf-8") if first else b"", header=first)
 
 
 def csv_text(frame: pd.DataFrame, *, bom: bool = True) -> str:

@@ -60,7 +60,7 @@ from pmlib.rating.rag import (
     RED,
     _Inputs,
 )
-from pmlib.rating.rollup import STATUS_NAMES, Cube, build_cube, prepare_rows
+from pmlib.rating.rollup import STATUS_NAMES, Cube, Rows, build_cube, prepare_rows
 from pmlib.rating.rules import _rate, _scheme_arrays, rate_frame
 from pmlib.rating.targets import _TARGET_FIELDS, TargetTable, targets_at
 from pmlib.rating.text import concat, join, put, take, where
@@ -77,6 +77,7 @@ __all__ = [
     "RATE_COLUMNS",
     "HISTORY_COLUMNS",
     "rate_frame",
+    "period_rater",
     "rate_period",
     "rate_history",
     "targets_at",
@@ -133,7 +134,9 @@ class _Context:
         )
 
 
-def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
+def _context(dataset: Dataset, kinds: set[str], fys: range, *, cubes: bool = True) -> _Context:
+    """The context of rating ``kinds`` of period in the financial years ``fys``; without
+    ``cubes``, all but the roll-ups (:func:`period_rater` builds those part by part)."""
     council = dataset.settings.council
     ind = dataset.indicators.reset_index(drop=True)
     decimals = (
@@ -168,9 +171,9 @@ def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
         "scheme": resolved["scheme"].astype("str"),
         **_scheme_arrays(resolved),
     }
-    cubes = _cubes(dataset, meta, arrays, kinds, fys)
+    rolled = _cubes(dataset, meta, arrays, kinds, fys) if cubes else {}
     overrides = Overrides.from_actuals(dataset.actuals, meta["id"])
-    return _Context(dataset, meta, arrays, cubes, overrides, TargetTable(dataset.targets))
+    return _Context(dataset, meta, arrays, rolled, overrides, TargetTable(dataset.targets))
 
 
 def _cubes(
@@ -178,7 +181,10 @@ def _cubes(
 ) -> dict[str, Cube]:
     """The roll-ups a rating of ``kinds`` of period in the financial years ``fys`` reads."""
     rows = prepare_rows(meta, dataset.actuals, fys)
-    kinds = kinds_needed(kinds, arrays["frequency"])
+    return _cube_set(meta, rows, kinds_needed(kinds, arrays["frequency"]), fys)
+
+
+def _cube_set(meta: pd.DataFrame, rows: Rows, kinds: set[str], fys: range) -> dict[str, Cube]:
     # a sub-year period reads itself, the period before and the same period last year, so its
     # cube starts a year before the first period rated; only the year cube reaches two years
     # back (a biennial outturn), which is why ``fys`` starts two years back
@@ -462,13 +468,54 @@ def _period_rating(
 ) -> pd.DataFrame:
     """:func:`rate_period`'s frame from ``rate_at``/``rate_rows`` (see :func:`with_lags`)."""
     rated = with_lags(rate_at, p, months, rate_rows)[list(RATE_COLUMNS)]
-    ind = dataset.indicators
+    keep = _in_library_then(dataset.indicators, p)
+    return rated if keep is None else rated[keep].reset_index(drop=True)
+
+
+def _in_library_then(ind: pd.DataFrame, p: Period) -> np.ndarray | None:
+    """Which indicators were in the library at ``p`` (``None``: all of them): those retired
+    before it or new after it are left out of its rating."""
     if {"valid_from", "valid_to"} <= set(ind.columns) and (
         ind["valid_from"].notna().any() or ind["valid_to"].notna().any()
-    ):  # the library as it was then: indicators retired before or new after it are left out
-        keep = in_library(ind["valid_from"], ind["valid_to"], p).to_numpy(dtype=bool)
-        rated = rated[keep].reset_index(drop=True)
-    return rated
+    ):
+        return in_library(ind["valid_from"], ind["valid_to"], p).to_numpy(dtype=bool)
+    return None
+
+
+def period_rater(dataset: Dataset, period: str | Period) -> Callable[[int, int], pd.DataFrame]:
+    """``rate(lo, hi)``: :func:`rate_period`'s rows for the indicators at library positions
+    ``lo`` to ``hi - 1``, after one preparation shared by every part.
+
+    A rating row depends on its own indicator only, so the parts of a library, rated in order
+    and joined, are :func:`rate_period`'s frame. This call does what the whole library needs
+    once (its schemes, the actuals matched to it); each part rolls up its own indicators' rows,
+    so parts rated in processes forked after this call share the first and split the second
+    (:mod:`pmlib.rating.ratings_file`).
+    """
+    p = _as_period(dataset, period)
+    months = lag_months(dataset.indicators)
+    fys = _period_years(p, months)
+    ctx = _context(dataset, {p.kind}, fys, cubes=False)
+    rows = prepare_rows(ctx.meta, dataset.actuals, fys)
+    kinds = kinds_needed({p.kind}, ctx.arrays["frequency"])
+    keep = _in_library_then(dataset.indicators, p)
+    n = len(dataset.indicators)
+
+    def rate(lo: int, hi: int) -> pd.DataFrame:
+        lo, hi = max(0, lo), max(lo, min(n, hi))
+        whole = (lo, hi) == (0, n)
+        part = ctx if whole else ctx.take(np.arange(lo, hi))
+        cubes = _cube_set(part.meta, rows if whole else rows.span(lo, hi), kinds, fys)
+        part = replace(part, cubes=cubes)
+        rated = with_lags(
+            lambda q: _rate_at(part, q),
+            p,
+            months[lo:hi],
+            lambda q, rows: _rate_at(part.take(rows), q),
+        )[list(RATE_COLUMNS)]
+        return rated if keep is None else rated[keep[lo:hi]].reset_index(drop=True)
+
+    return rate
 
 
 def _containing(period: Period, kind: str) -> Period:
