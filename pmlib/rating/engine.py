@@ -60,7 +60,7 @@ from pmlib.rating.rag import (
     RED,
     _Inputs,
 )
-from pmlib.rating.rollup import STATUS_NAMES, Cube, Rows, build_cube, prepare_rows
+from pmlib.rating.rollup import STATUS_NAMES, Cube, build_cube, prepare_rows
 from pmlib.rating.rules import _rate, _scheme_arrays, rate_frame
 from pmlib.rating.targets import _TARGET_FIELDS, TargetTable, targets_at
 from pmlib.rating.text import concat, join, put, take, where
@@ -134,9 +134,7 @@ class _Context:
         )
 
 
-def _context(dataset: Dataset, kinds: set[str], fys: range, *, cubes: bool = True) -> _Context:
-    """The context of rating ``kinds`` of period in the financial years ``fys``; without
-    ``cubes``, all but the roll-ups (:func:`period_rater` builds those part by part)."""
+def _context(dataset: Dataset, kinds: set[str], fys: range) -> _Context:
     council = dataset.settings.council
     ind = dataset.indicators.reset_index(drop=True)
     decimals = (
@@ -171,9 +169,9 @@ def _context(dataset: Dataset, kinds: set[str], fys: range, *, cubes: bool = Tru
         "scheme": resolved["scheme"].astype("str"),
         **_scheme_arrays(resolved),
     }
-    rolled = _cubes(dataset, meta, arrays, kinds, fys) if cubes else {}
+    cubes = _cubes(dataset, meta, arrays, kinds, fys)
     overrides = Overrides.from_actuals(dataset.actuals, meta["id"])
-    return _Context(dataset, meta, arrays, rolled, overrides, TargetTable(dataset.targets))
+    return _Context(dataset, meta, arrays, cubes, overrides, TargetTable(dataset.targets))
 
 
 def _cubes(
@@ -181,10 +179,7 @@ def _cubes(
 ) -> dict[str, Cube]:
     """The roll-ups a rating of ``kinds`` of period in the financial years ``fys`` reads."""
     rows = prepare_rows(meta, dataset.actuals, fys)
-    return _cube_set(meta, rows, kinds_needed(kinds, arrays["frequency"]), fys)
-
-
-def _cube_set(meta: pd.DataFrame, rows: Rows, kinds: set[str], fys: range) -> dict[str, Cube]:
+    kinds = kinds_needed(kinds, arrays["frequency"])
     # a sub-year period reads itself, the period before and the same period last year, so its
     # cube starts a year before the first period rated; only the year cube reaches two years
     # back (a biennial outturn), which is why ``fys`` starts two years back
@@ -484,34 +479,35 @@ def _in_library_then(ind: pd.DataFrame, p: Period) -> np.ndarray | None:
 
 def period_rater(dataset: Dataset, period: str | Period) -> Callable[[int, int], pd.DataFrame]:
     """``rate(lo, hi)``: :func:`rate_period`'s rows for the indicators at library positions
-    ``lo`` to ``hi - 1``, after one preparation shared by every part.
+    ``lo`` to ``hi - 1``.
 
     A rating row depends on its own indicator only, so the parts of a library, rated in order
-    and joined, are :func:`rate_period`'s frame. This call does what the whole library needs
-    once (its schemes, the actuals matched to it); each part rolls up its own indicators' rows,
-    so parts rated in processes forked after this call share the first and split the second
-    (:mod:`pmlib.rating.ratings_file`).
+    and joined, are :func:`rate_period`'s frame. Each part is rated from its own indicators'
+    rows (their roll-ups, schemes and sentences), so parts rated in processes forked after this
+    call share nothing but the dataset (:mod:`pmlib.rating.ratings_file`). What must hold for
+    the whole library is checked here, once: every indicator's RAG scheme is defined, so a
+    :class:`~pmlib.core.errors.ConfigError` names the same indicators as :func:`rate_period`.
     """
     p = _as_period(dataset, period)
-    months = lag_months(dataset.indicators)
+    ind = dataset.indicators.reset_index(drop=True)
+    resolve_schemes(ind, dataset.settings.schemes, dataset.settings.council.rag_scheme)
+    months = lag_months(ind)
     fys = _period_years(p, months)
-    ctx = _context(dataset, {p.kind}, fys, cubes=False)
-    rows = prepare_rows(ctx.meta, dataset.actuals, fys)
-    kinds = kinds_needed({p.kind}, ctx.arrays["frequency"])
-    keep = _in_library_then(dataset.indicators, p)
-    n = len(dataset.indicators)
+    keep = _in_library_then(ind, p)
+    n = len(ind)
 
     def rate(lo: int, hi: int) -> pd.DataFrame:
         lo, hi = max(0, lo), max(lo, min(n, hi))
-        whole = (lo, hi) == (0, n)
-        part = ctx if whole else ctx.take(np.arange(lo, hi))
-        cubes = _cube_set(part.meta, rows if whole else rows.span(lo, hi), kinds, fys)
-        part = replace(part, cubes=cubes)
+        if (lo, hi) == (0, n):
+            part = dataset
+        else:  # the targets and actuals stay whole: the part's own rows are matched to it
+            part = replace(dataset, indicators=ind.iloc[lo:hi].reset_index(drop=True))
+        ctx = _context(part, {p.kind}, fys)
         rated = with_lags(
-            lambda q: _rate_at(part, q),
+            lambda q: _rate_at(ctx, q),
             p,
             months[lo:hi],
-            lambda q, rows: _rate_at(part.take(rows), q),
+            lambda q, rows: _rate_at(ctx.take(rows), q),
         )[list(RATE_COLUMNS)]
         return rated if keep is None else rated[keep[lo:hi]].reset_index(drop=True)
 

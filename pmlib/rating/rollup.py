@@ -25,7 +25,7 @@ feeds ratings for a million actuals.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -189,14 +189,6 @@ class Rows:
     num: np.ndarray
     den: np.ndarray
     status: np.ndarray  # rank: draft 0 < submitted 1 < approved 2
-
-    def span(self, lo: int, hi: int) -> Rows:
-        """The rows of the indicators at positions ``lo`` to ``hi - 1``, keyed from ``lo``:
-        the rows of a library's part, for that part's cubes."""
-        keep = (self.code >= lo) & (self.code < hi)
-        arrays = {f.name: getattr(self, f.name)[keep] for f in fields(self)}
-        arrays["code"] -= lo
-        return Rows(**arrays)
 
 
 def prepare_rows(
