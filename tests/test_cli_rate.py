@@ -115,3 +115,34 @@ def test_a_library_rated_in_parts_writes_the_same_file_as_one_process(tmp_path, 
         assert files[0] == files[1]
         assert files[0].count(b"\n") > 1
     assert split == [1, 4, 1, 4]
+
+
+def _broken_council(root: Path) -> tuple[Path, Path]:
+    from conftest import write_council
+
+    data, params = write_council(root)
+    actuals = (data / "actuals.csv").read_text(encoding="utf-8")
+    (data / "actuals.csv").write_text(
+        actuals.replace("R2,2026-05,19.4", "R2,2026-05,about 19") + actuals.splitlines()[1] + "\n",
+        encoding="utf-8",
+    )  # a value that is not a number, and a row given twice
+    return data, params
+
+
+@pytest.mark.parametrize("period", ["2026/27 Q1", "not a period"])
+def test_bad_data_checked_beside_the_rating_is_reported_as_when_checked_first(
+    tmp_path, capsys, period
+):
+    """--out checks the data beside the rating: the same problems, exit code and no file as
+    the table printed after checking first — even when the period asked for is wrong too."""
+    data, params = _broken_council(tmp_path)
+    base = ["rate", "--period", period, "--data", str(data), "--params", str(params)]
+    out = tmp_path / "ratings.csv"
+    assert main(base) == 1
+    first = capsys.readouterr()
+    assert main([*base, "--out", str(out)]) == 1
+    aside = capsys.readouterr()
+    assert aside.err == first.err and aside.out == first.out == ""
+    assert "row 4, column 'value': is not a number (found 'about 19')" in aside.err
+    assert "row 6, column 'period': duplicate indicator and period" in aside.err
+    assert not out.exists() and list(out.parent.glob(".ratings.csv.*")) == []

@@ -119,3 +119,33 @@ def test_a_fork_that_fails_leaves_its_part_to_this_process(monkeypatch):
     assert _collected(work_in_parts(lambda i: (i, [b"%d" % i]), 3)) == [
         (0, b"0"), (1, b"1"), (2, b"2")
     ]  # fmt: skip
+
+
+def test_aside_returns_what_the_child_computed_and_reaps_it():
+    parent = os.getpid()
+    result = forked.aside(lambda: {"by": "here" if os.getpid() == parent else "child"})
+    assert result() == {"by": "child"}
+    assert result() == {"by": "child"}  # asked again: the same, no second run
+    assert _no_children_left()
+
+
+def test_aside_raises_here_what_compute_raises():
+    calls = []
+
+    def compute():
+        calls.append(os.getpid())
+        raise ValueError("bad data")
+
+    result = forked.aside(compute)
+    with pytest.raises(ValueError, match="bad data"):
+        result()
+    assert calls == [os.getpid()]  # the child's own call is not seen here; this one is
+    assert _no_children_left()
+
+
+def test_aside_without_fork_computes_when_asked(monkeypatch):
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    calls = []
+    result = forked.aside(lambda: calls.append(1) or len(calls))
+    assert calls == []
+    assert result() == 1 and result() == 1

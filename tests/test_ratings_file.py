@@ -57,3 +57,20 @@ def test_the_ratings_file_in_parts_is_the_file_of_one_process(demo, tmp_path):
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "parts.csv").read_bytes()
     text = (tmp_path / "parts.csv").read_text(encoding="utf-8-sig")
     assert text.count("indicator_id,") == 1 and "\ufeff" not in text  # one header, one BOM
+
+
+def test_data_checked_aside_is_the_data_read_and_checked_at_once(council):
+    from pmlib.data.validate import read_dataset_checking_aside
+
+    data, params = council
+    (data / "actuals.csv").write_text(
+        (data / "actuals.csv").read_text(encoding="utf-8")
+        + "R3,2026/27 Q2,29,,,submitted,A. Cole,2026-10-08,,\n",  # a warning: not yet approved
+        encoding="utf-8",
+    )
+    serial = read_dataset(data, params)
+    unchecked, confirm = read_dataset_checking_aside(data, params)
+    checked = confirm()
+    for table in ("indicators", "targets", "actuals", "narratives"):
+        pd.testing.assert_frame_equal(getattr(unchecked, table), getattr(serial, table))
+    assert list(checked.warnings) == list(serial.warnings) and len(serial.warnings) > 0

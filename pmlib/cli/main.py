@@ -164,25 +164,46 @@ def _at_least_one(text: str) -> int:
 def cmd_rate(args: argparse.Namespace) -> int:
     _load_arrow_for_one_pass()  # before pandas, which loads pyarrow
     # lazy: each of these imports pandas; kept out of CLI start-up
+    from pmlib.data.validate import read_dataset, read_dataset_checking_aside
+
+    with _small_pages():
+        if not args.out:
+            return _print_ratings(args, read_dataset(args.data, args.params))
+        # a million actuals: the checks that only find problems run beside the rating
+        ds, confirm = read_dataset_checking_aside(args.data, args.params)
+        try:
+            return _write_ratings(args, ds, confirm)
+        except Exception:
+            confirm()  # bad data is reported as bad data, as when it is checked first
+            raise
+
+
+def _write_ratings(args: argparse.Namespace, ds, confirm) -> int:
     from pmlib.config.settings import check_committee
     from pmlib.core.model import check_period_has_data
     from pmlib.core.periods import parse_period
-    from pmlib.data.validate import read_dataset
+    from pmlib.rating.ratings_file import write_ratings_csv
 
-    with _small_pages():
-        ds = read_dataset(args.data, args.params)
-        period = parse_period(args.period, ds.council.fy_start_month)
-        check_period_has_data(ds, period)
-        committee = check_committee(ds.settings, args.committee) if args.committee else None
-        if args.out:
-            from pmlib.rating.ratings_file import write_ratings_csv
+    period = parse_period(args.period, ds.council.fy_start_month)
+    check_period_has_data(ds, period)
+    committee = check_committee(ds.settings, args.committee) if args.committee else None
+    n = write_ratings_csv(
+        ds, period, args.out, committee=committee, jobs=args.jobs, before_writing=confirm
+    )
+    print(f"Wrote {n} ratings for {period.label} to {args.out}")
+    return 0
 
-            n = write_ratings_csv(ds, period, args.out, committee=committee, jobs=args.jobs)
-            print(f"Wrote {n} ratings for {period.label} to {args.out}")
-            return 0
-        from pmlib.rating.engine import format_rating_table, rate_period
 
-        rated = rate_period(ds, period)
+def _print_ratings(args: argparse.Namespace, ds) -> int:
+    from pmlib.config.settings import check_committee
+    from pmlib.core.model import check_period_has_data
+    from pmlib.core.periods import parse_period
+    from pmlib.rating.engine import format_rating_table, rate_period
+
+    period = parse_period(args.period, ds.council.fy_start_month)
+    check_period_has_data(ds, period)
+    committee = check_committee(ds.settings, args.committee) if args.committee else None
+    rated = rate_period(ds, period)
     if committee is not None:
         rated = rated[rated["indicator_id"].isin(ds.indicators_for(committee)["id"])]
     print(format_rating_table(rated))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import signal
 import struct
 import sys
@@ -25,9 +26,11 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
-__all__ = ["Part", "can_fork", "usable_cores", "work_in_parts"]
+__all__ = ["Part", "aside", "can_fork", "usable_cores", "work_in_parts"]
+
+T = TypeVar("T")
 
 #: One part's output: how many things (rows) it holds, and its bytes as pieces in order.
 Part = tuple[int, Sequence[bytes | memoryview]]
@@ -167,3 +170,62 @@ def _read_back(sink: BinaryIO) -> tuple[int, Iterator[bytes]]:
                 yield chunk
 
     return count, pieces()
+
+
+def aside(
+    compute: Callable[[], T], *, patience: float = 3.0, grace: float = 30.0
+) -> Callable[[], T]:
+    """``compute()`` in a forked child while this process goes on: returns a function that
+    waits for the child and returns what it computed (sent back pickled; asked again, the same
+    result). Call it before the process exits: it also reaps the child.
+
+    Where forking is unavailable, or the child fails — including when ``compute`` raises — or
+    is still at work ``patience`` times as long after the result was asked for as it had had
+    until then (and at least ``grace`` seconds), ``compute()`` runs here when the result is
+    asked for, so its exceptions are raised here as in one process. ``compute`` must not write
+    to files or the terminal.
+    """
+    done: list = []
+
+    def here() -> T:
+        if not done:
+            done.append(compute())
+        return done[0]
+
+    if not can_fork():
+        return here
+    sink = _anonymous_file()
+    try:
+        pid = _fork()
+    except OSError:
+        sink.close()
+        return here
+    if pid == 0:
+        _child_result(compute, sink)
+    started = time.monotonic()
+    waiting = [pid]
+
+    def result() -> T:
+        if done or not waiting:
+            return here()
+        now = time.monotonic()
+        ok = _succeeded(waiting.pop(), now + max(grace, patience * (now - started)))
+        with sink:
+            if ok:
+                sink.seek(0)
+                done.append(pickle.load(sink))  # noqa: S301 - written by our own child
+        return here()
+
+    return result
+
+
+def _child_result(compute: Callable[[], T], sink: BinaryIO) -> None:
+    code = 1
+    try:
+        pickle.dump(compute(), sink, protocol=pickle.HIGHEST_PROTOCOL)
+        sink.flush()
+        code = 0
+    except BaseException:  # noqa: BLE001 - the parent computes it again and reports it
+        pass
+    finally:
+        os._exit(code)

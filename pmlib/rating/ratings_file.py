@@ -13,6 +13,7 @@ process (:data:`MIN_PART`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def write_ratings_csv(
     committee: Committee | None = None,
     jobs: int | None = None,
     min_part: int | None = None,
+    before_writing: Callable[[], object] | None = None,
 ) -> int:
     """Rate every indicator at ``period`` (only ``committee``'s, if given) and write the
     ratings, each with ``exception`` and ``exception_reason`` under the committee's exception
@@ -68,6 +70,8 @@ def write_ratings_csv(
 
     ``jobs``: processes rating parts of the library at once (default: the usable cores; a
     library under twice ``min_part`` indicators, :data:`MIN_PART` unless given, is rated in one).
+    ``before_writing`` is called once the ratings are made, before the file is written: the
+    confirmation of data checked aside (:func:`pmlib.data.validate.read_dataset_checking_aside`).
     """
     rule = exception_rule_for(dataset.council, committee)
     year_end = period.months_elapsed == 12
@@ -83,5 +87,7 @@ def write_ratings_csv(
         return len(rated), csv_pieces(rated, first=i == 0)
 
     parts = work_in_parts(make, len(bounds))
+    if before_writing is not None:  # the data's checks, run beside the rating
+        before_writing()
     write_parts_atomic(path, chain.from_iterable(pieces for _, pieces in parts))
     return sum(count for count, _ in parts)
