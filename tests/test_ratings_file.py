@@ -74,3 +74,13 @@ def test_data_checked_aside_is_the_data_read_and_checked_at_once(council):
     for table in ("indicators", "targets", "actuals", "narratives"):
         pd.testing.assert_frame_equal(getattr(unchecked, table), getattr(serial, table))
     assert list(checked.warnings) == list(serial.warnings) and len(serial.warnings) > 0
+
+
+def test_one_core_reads_and_checks_the_data_first(council, monkeypatch):
+    from pmlib.data import validate
+
+    monkeypatch.setattr(validate, "usable_cores", lambda: 1)
+    monkeypatch.setattr(validate, "aside", lambda compute: pytest.fail("checked aside"))
+    data, params = council
+    dataset, confirm = validate.read_dataset_checking_aside(data, params)
+    assert confirm() is dataset and len(dataset.indicators) == 3

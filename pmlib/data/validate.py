@@ -24,7 +24,7 @@ from pmlib.config.settings import read_settings
 from pmlib.core.dburl import is_database_url
 from pmlib.core.errors import DataValidationError, Problem, Problems
 from pmlib.core.files import sha256_file
-from pmlib.core.forked import aside, can_fork
+from pmlib.core.forked import aside, can_fork, usable_cores
 from pmlib.core.model import Dataset, Settings
 from pmlib.core.periods import PeriodColumn
 from pmlib.data import dataset_cache
@@ -258,12 +258,12 @@ def read_dataset_checking_aside(
 
     Call ``confirm()`` before writing anything, and before reporting any error found while
     working on the unconfirmed dataset: bad data must be reported as bad data. A database, a
-    dataset validated by an earlier process, or a machine that cannot fork is read and
-    validated here first (``confirm`` then returns it at once).
+    dataset validated by an earlier process, a machine that cannot fork or a process with one
+    core is read and validated here first (``confirm`` then returns it at once).
     """
     settings = read_settings(params_dir)
     folder = _data_location(data_dir, settings)
-    if is_database_url(folder) or not can_fork():
+    if is_database_url(folder) or not can_fork() or usable_cores() < 2:
         dataset = read_dataset(data_dir, params_dir, today=today)
         return dataset, lambda: dataset
     folder = Path(folder)
