@@ -18,15 +18,35 @@ def _collected(results) -> list[tuple[int, bytes]]:
     return [(count, b"".join(bytes(p) for p in pieces)) for count, pieces in results]
 
 
-def _no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """The children forked during the test (other tests' servers may be this process's
+    children too, so only these are looked at)."""
+    pids: list[int] = []
+    real = forked._fork
+
+    def recorded() -> int:
+        pid = real()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked, "_fork", recorded)
+    return pids
 
 
-def test_parts_come_back_in_order_from_the_children_that_made_them():
+def _all_reaped(pids: list[int]) -> bool:
+    """Whether every one of ``pids`` has been waited for (no zombie, none still at work)."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return bool(pids)
+
+
+def test_parts_come_back_in_order_from_the_children_that_made_them(forks):
     parent = os.getpid()
 
     def make(i):
@@ -36,7 +56,7 @@ def test_parts_come_back_in_order_from_the_children_that_made_them():
     got = _collected(work_in_parts(make, 4))
     assert got == [(0, b"part 0 by here"), (10, b"part 1 by child"),
                    (20, b"part 2 by child"), (30, b"part 3 by child")]  # fmt: skip
-    assert _no_children_left()
+    assert _all_reaped(forks)
 
 
 def test_a_large_part_comes_back_whole():
@@ -46,7 +66,7 @@ def test_a_large_part_comes_back_whole():
     assert got == [(0, big), (1, big)]
 
 
-def test_a_part_whose_child_fails_is_made_here():
+def test_a_part_whose_child_fails_is_made_here(forks):
     parent = os.getpid()
 
     def make(i):
@@ -56,10 +76,10 @@ def test_a_part_whose_child_fails_is_made_here():
 
     assert _collected(work_in_parts(make, 3)) == [(1, b"part 0 here"), (1, b"part 1 here"),
                                                   (1, b"part 2 here")]  # fmt: skip
-    assert _no_children_left()
+    assert _all_reaped(forks)
 
 
-def test_a_users_mistake_in_a_childs_part_is_raised_here_as_in_one_process():
+def test_a_users_mistake_in_a_childs_part_is_raised_here_as_in_one_process(forks):
     def make(i):
         if i == 1:
             raise ValueError("part 1 names an undefined scheme")
@@ -67,10 +87,10 @@ def test_a_users_mistake_in_a_childs_part_is_raised_here_as_in_one_process():
 
     with pytest.raises(ValueError, match="part 1 names an undefined scheme"):
         work_in_parts(make, 2)
-    assert _no_children_left()
+    assert _all_reaped(forks)
 
 
-def test_a_child_that_hangs_is_stopped_and_its_part_made_here():
+def test_a_child_that_hangs_is_stopped_and_its_part_made_here(forks):
     parent = os.getpid()
 
     def make(i):
@@ -82,10 +102,10 @@ def test_a_child_that_hangs_is_stopped_and_its_part_made_here():
     got = _collected(work_in_parts(make, 2, patience=1, grace=0.5))
     assert got == [(1, b"0"), (1, b"1")]
     assert time.monotonic() - start < 10
-    assert _no_children_left()
+    assert _all_reaped(forks)
 
 
-def test_an_error_in_this_processs_part_stops_the_children():
+def test_an_error_in_this_processs_part_stops_the_children(forks):
     parent = os.getpid()
 
     def make(i):
@@ -97,7 +117,7 @@ def test_an_error_in_this_processs_part_stops_the_children():
     with pytest.raises(KeyError):
         work_in_parts(make, 3)
     assert time.monotonic() - start < 10
-    assert _no_children_left()
+    assert _all_reaped(forks)
 
 
 def test_one_part_or_no_fork_is_made_in_this_process(monkeypatch):
@@ -121,15 +141,15 @@ def test_a_fork_that_fails_leaves_its_part_to_this_process(monkeypatch):
     ]  # fmt: skip
 
 
-def test_aside_returns_what_the_child_computed_and_reaps_it():
+def test_aside_returns_what_the_child_computed_and_reaps_it(forks):
     parent = os.getpid()
     result = forked.aside(lambda: {"by": "here" if os.getpid() == parent else "child"})
     assert result() == {"by": "child"}
     assert result() == {"by": "child"}  # asked again: the same, no second run
-    assert _no_children_left()
+    assert _all_reaped(forks)
 
 
-def test_aside_raises_here_what_compute_raises():
+def test_aside_raises_here_what_compute_raises(forks):
     calls = []
 
     def compute():
@@ -140,7 +160,7 @@ def test_aside_raises_here_what_compute_raises():
     with pytest.raises(ValueError, match="bad data"):
         result()
     assert calls == [os.getpid()]  # the child's own call is not seen here; this one is
-    assert _no_children_left()
+    assert _all_reaped(forks)
 
 
 def test_aside_without_fork_computes_when_asked(monkeypatch):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,20 +54,47 @@ def build_dataset(
     settings: Settings,
     *,
     today: dt.date | None = None,
-    checks: bool = True,
 ) -> Dataset:
-    """Validate raw frames (from :func:`pmlib.data.load.read_tables`) into a :class:`Dataset`.
+    """Validate raw frames (from :func:`pmlib.data.load.read_tables`) into a :class:`Dataset`."""
+    return _checked(_type_tables(frames, sources, settings, today or dt.date.today()))
 
-    ``checks=False`` types the tables and builds the dataset without the rules that only find
-    problems (about half the time on a million actuals): the same tables, no warnings, nothing
-    raised for a bad cell. Only for :func:`read_dataset_checking_aside`, which runs the rules
-    beside it.
-    """
-    today = today or dt.date.today()
+
+@dataclass(frozen=True)
+class _Typed:
+    """The tables typed and their periods read: what a :class:`Dataset` is made of, and what
+    the rules that only find problems read (:func:`_rules`). Validation in two stages, so the
+    rules can run beside the work on the dataset (:func:`read_dataset_checking_aside`)."""
+
+    frames: dict[str, pd.DataFrame]
+    sources: dict[str, Source]
+    settings: Settings
+    today: dt.date
+    typed: dict[str, pd.DataFrame]
+    periods: dict[str, PeriodColumn]
+    problems: Problems  # found typing the tables (columns, cells), in reading order
+    period_problems: dict[str, Problems]
+    plan: dict[str, pd.DataFrame]
+    plan_problems: Problems
+
+    def dataset(self, warnings: Problems | list) -> Dataset:
+        return Dataset(
+            **{t: self.typed[t].drop(columns="_row").reset_index(drop=True) for t in _TABLES},
+            settings=self.settings,
+            sources={t: s.path for t, s in self.sources.items()},
+            warnings=warnings,
+            **self.plan,
+        )
+
+
+def _type_tables(
+    frames: dict[str, pd.DataFrame], sources: dict[str, Source], settings: Settings, today: dt.date
+) -> _Typed:
+    """The first stage: every table typed, its periods read, the plan tables made. Raises when a
+    table lacks a column the rules need (they would only repeat it)."""
     start = settings.council.fy_start_month
     problems = Problems()
     typed: dict[str, pd.DataFrame] = {}
-    for table in ("indicators", "targets", "actuals", "narratives"):
+    for table in _TABLES:
         frame, found = validate_table(frames[table], table, sources[table].label)
         problems += found
         if frame is not None:  # None: a required column is missing; later rules would repeat it
@@ -93,18 +121,43 @@ def build_dataset(
         ]
     if len(typed) < 4:
         raise DataValidationError(problems)
-
-    ind = typed["indicators"]
     periods: dict[str, PeriodColumn] = {}
-    if not checks:
-        for table in ("targets", "actuals", "narratives"):
-            typed[table], _, periods[table] = _check_periods(typed[table], "", start)
-        plan, _ = validate_plan_tables(
-            frames, {t: s.label for t, s in sources.items()}, settings, ind["id"]
+    period_problems: dict[str, Problems] = {}
+    for table in ("targets", "actuals", "narratives"):
+        typed[table], found, periods[table] = _check_periods(
+            typed[table], sources[table].label, start
         )
-        return _dataset(typed, settings, sources, problems, plan)
+        period_problems[table] = Problems() + found
+    labels = {t: s.label for t, s in sources.items()}
+    plan, found = validate_plan_tables(frames, labels, settings, typed["indicators"]["id"])
+    return _Typed(
+        frames, sources, settings, today, typed, periods, problems, period_problems, plan,
+        Problems() + found,
+    )  # fmt: skip
+
+
+def _checked(t: _Typed) -> Dataset:
+    """The second stage: the dataset of ``t`` with its warnings, or the
+    :class:`~pmlib.core.errors.DataValidationError` listing every problem."""
+    problems = _rules(t)
+    if problems.has_errors():
+        raise DataValidationError(problems)
+    dataset = t.dataset(problems)
+    extra = check_scheme_warnings(dataset)
+    if any(p.severity == "error" for p in extra):  # an indicator no scheme can rate
+        raise DataValidationError(list(problems) + extra)
+    return Dataset(**{**dataset.__dict__, "warnings": dataset.warnings + extra})
+
+
+def _rules(t: _Typed) -> Problems:
+    """Every problem in ``t``'s tables, in reading order: those found typing them and those the
+    rules find (which change nothing)."""
+    typed, periods, sources, settings = t.typed, t.periods, t.sources, t.settings
+    start = settings.council.fy_start_month
+    problems = Problems() + t.problems
+    ind = typed["indicators"]
     problems += _check_indicators(ind, sources["indicators"].label, settings)
-    problems += _check_reviews(ind, sources["indicators"].label, today)
+    problems += _check_reviews(ind, sources["indicators"].label, t.today)
     problems += check_library_periods(ind, sources["indicators"].label, start)
     problems += check_spc_rebase(ind, sources["indicators"].label, start)
     problems += check_spc_indicators(ind, settings)
@@ -112,8 +165,7 @@ def build_dataset(
     positions: dict[str, np.ndarray] = {}
     for table in ("targets", "actuals", "narratives"):
         label = sources[table].label
-        typed[table], found, periods[table] = _check_periods(typed[table], label, start)
-        problems += found
+        problems += t.period_problems[table]
         id_codes, id_uniques = pd.factorize(typed[table]["indicator_id"], use_na_sentinel=True)
         positions[table] = lookup.positions(typed[table]["indicator_id"], (id_codes, id_uniques))
         problems += _check_unknown_ids(typed[table], positions[table], label)
@@ -162,9 +214,7 @@ def build_dataset(
         positions["actuals"],
     )
     problems += check_actuals_in_library(typed, positions, periods, sources, ind)
-    labels = {t: s.label for t, s in sources.items()}
-    plan, found = validate_plan_tables(frames, labels, settings, ind["id"])
-    problems += found
+    problems += t.plan_problems
     pos = positions["actuals"]
     collectors = ind["data_collector"].astype(object).to_numpy()
     if len(collectors):  # each row's indicator's collector, for rows with no collected_by
@@ -175,29 +225,7 @@ def build_dataset(
         # object dtype: looked up on overridden rows only, not inferred as text a million times
         pd.Series(collectors, dtype=object) if len(collectors) else None,
     )
-    if problems.has_errors():
-        raise DataValidationError(problems)
-    dataset = _dataset(typed, settings, sources, problems, plan)
-    extra = check_scheme_warnings(dataset)
-    if any(p.severity == "error" for p in extra):  # an indicator no scheme can rate
-        raise DataValidationError(list(problems) + extra)
-    return Dataset(**{**dataset.__dict__, "warnings": dataset.warnings + extra})
-
-
-def _dataset(
-    typed: dict[str, pd.DataFrame],
-    settings: Settings,
-    sources: dict[str, Source],
-    problems: Problems,
-    plan: dict[str, pd.DataFrame],
-) -> Dataset:
-    return Dataset(
-        **{t: typed[t].drop(columns="_row").reset_index(drop=True) for t in _TABLES},
-        settings=settings,
-        sources={t: s.path for t, s in sources.items()},
-        warnings=problems,
-        **plan,
-    )
+    return problems
 
 
 _TABLES = ("indicators", "targets", "actuals", "narratives")
@@ -274,9 +302,9 @@ def read_dataset_checking_aside(
         dataset = _fresh_copy(cached)
         return dataset, lambda: dataset
     frames, sources = read_tables(folder)
-    today = today or dt.date.today()
-    warnings = aside(lambda: build_dataset(frames, sources, settings, today=today).warnings)
-    unchecked = build_dataset(frames, sources, settings, today=today, checks=False)
+    typed = _type_tables(frames, sources, settings, today or dt.date.today())
+    warnings = aside(lambda: _checked(typed).warnings)
+    unchecked = typed.dataset(typed.problems)
     confirmed: list[Dataset] = []
 
     def confirm() -> Dataset:

@@ -1,14 +1,13 @@
 """The ratings CSV that ``pmlib rate --out`` writes: every indicator's rating at a period, its
 exception marks, as a file for people (:mod:`pmlib.core.csv_out`).
 
-On a large library the work is split: the library is prepared once (its roll-ups,
-:func:`pmlib.rating.engine.period_rater`), then contiguous parts of it are rated and written
-as CSV bytes side by side, one part per core, in forked copies of this process
-(:mod:`pmlib.core.forked`). An indicator's rating depends on its own figures only, and every
-CSV cell is written on its own, so the parts joined in order are byte for byte the file one
-process writes. On a library of 125,000 indicators (a million actuals) and two cores that takes
-the command from ~4.4 s to ~3.6 s (BENCHMARKS.md); a council's own library is rated in one
-process (:data:`MIN_PART`).
+On a large library the work is split: what must hold for the whole library is checked once
+(:func:`pmlib.rating.engine.period_rater`), then contiguous parts of it are rated — each from
+its own indicators' roll-ups — and turned into CSV bytes side by side, one part per core, in
+forked copies of this process (:mod:`pmlib.core.forked`). An indicator's rating depends on its
+own figures only, and every CSV cell is written on its own, so the parts joined in order are
+byte for byte the file one process writes. A council's own library (under twice
+:data:`MIN_PART` indicators) is rated in one process; the figures are in BENCHMARKS.md.
 """
 
 from __future__ import annotations
