@@ -3,11 +3,13 @@ parts joined in order are the rating of the whole, and the file is the file one 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from pmlib.core import forked
 from pmlib.core.periods import parse_period
 from pmlib.data.validate import read_dataset
 from pmlib.rating.engine import period_rater, rate_period
@@ -84,3 +86,33 @@ def test_one_core_reads_and_checks_the_data_first(council, monkeypatch):
     data, params = council
     dataset, confirm = validate.read_dataset_checking_aside(data, params)
     assert confirm() is dataset and len(dataset.indicators) == 3
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="checks run aside on Linux only")
+def test_the_checks_run_aside_once_and_their_warnings_come_back(council, monkeypatch):
+    """The rules run in the child only, and its warnings (lazy groups included) come back
+    pickled: a parent that had to run them again would be as slow as checking first."""
+    from pmlib.data import validate
+
+    data, params = council
+    (data / "actuals.csv").write_text(
+        (data / "actuals.csv").read_text(encoding="utf-8")
+        + "R3,2026/27 Q2,29,,,submitted,A. Cole,2026-10-08,,\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(validate, "usable_cores", lambda: 2)
+    parent, here = os.getpid(), []
+    real = validate._checked
+
+    def counted(typed):
+        if os.getpid() == parent:
+            here.append(typed)
+        return real(typed)
+
+    monkeypatch.setattr(validate, "_checked", counted)
+    _, confirm = validate.read_dataset_checking_aside(data, params)
+    assert [str(p) for p in confirm().warnings] == [
+        "actuals.csv, row 6, column 'status': is not yet approved (found 'submitted'). Fix: "
+        "have the data reviewer approve it before publication"
+    ]
+    assert here == []
