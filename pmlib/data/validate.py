@@ -65,7 +65,6 @@ class _Typed:
     the rules that only find problems read (:func:`_rules`). Validation in two stages, so the
     rules can run beside the work on the dataset (:func:`read_dataset_checking_aside`)."""
 
-    frames: dict[str, pd.DataFrame]
     sources: dict[str, Source]
     settings: Settings
     today: dt.date
@@ -131,7 +130,7 @@ def _type_tables(
     labels = {t: s.label for t, s in sources.items()}
     plan, found = validate_plan_tables(frames, labels, settings, typed["indicators"]["id"])
     return _Typed(
-        frames, sources, settings, today, typed, periods, problems, period_problems, plan,
+        sources, settings, today, typed, periods, problems, period_problems, plan,
         Problems() + found,
     )  # fmt: skip
 
@@ -304,15 +303,16 @@ def read_dataset_checking_aside(
     frames, sources = read_tables(folder)
     typed = _type_tables(frames, sources, settings, today or dt.date.today())
     warnings = aside(lambda: _checked(typed).warnings)
-    unchecked = typed.dataset(typed.problems)
+    base = typed.dataset(typed.problems)
+    unchecked = _fresh_copy(base)  # the caller's, as read_dataset gives: the cache keeps base
     confirmed: list[Dataset] = []
 
     def confirm() -> Dataset:
         if not confirmed:
-            checked = Dataset(**{**unchecked.__dict__, "warnings": warnings()})
+            checked = Dataset(**{**base.__dict__, "warnings": warnings()})
             _store(key, checked)
             _remember(key, checked)
-            confirmed.append(checked)
+            confirmed.append(Dataset(**{**unchecked.__dict__, "warnings": checked.warnings}))
         return confirmed[0]
 
     return unchecked, confirm
