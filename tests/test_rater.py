@@ -259,3 +259,27 @@ def test_a_demo_report_rates_as_the_separate_calls_did(demo, committee):
     assert_frame_equal(report.history, mine(history), check_exact=True)
     year = period.year().previous()
     assert_frame_equal(report.rater.rate_period(year), rate_period(ds, year), check_exact=True)
+
+
+def test_a_period_asked_again_is_not_rated_again_and_each_caller_owns_its_frame(demo):
+    """A kernel's reports ask its Rater for the same periods: the second asking is answered
+    from the first (no rating, no lagged rows replaced again), and what one caller does to
+    its frame never reaches the next."""
+    rater = Rater(demo)
+    period = parse_period("2026/27 Q2")
+    first = rater.rate_period(period)
+    history = rater.rate_history(period, kind="quarter", periods=4, lags=True)
+    expected, expected_history = first.copy(), history.copy()
+    first["rag"] = "tampered"
+    first.loc[0, "value"] = -1.0
+    del history["rag"]
+    calls = []
+    real = rater._at
+    rater._at = lambda *args: calls.append(args) or real(*args)
+    assert_frame_equal(rater.rate_period(period), expected, check_exact=True)
+    again = rater.rate_history(period, kind="quarter", periods=4, lags=True)
+    assert_frame_equal(again, expected_history, check_exact=True)
+    assert calls == []
+    assert_frame_equal(expected, rate_period(demo, period), check_exact=True)
+    other = rater.rate_history(period, kind="quarter", periods=4, lags=False)
+    assert len(calls) == 4 and len(other) >= len(again)  # other arguments: rated afresh

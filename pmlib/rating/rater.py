@@ -8,6 +8,8 @@ schemes, rolled the actuals up into cubes and indexed the targets, and the repor
 rating and its history rated the same two periods twice. A :class:`Rater` builds that context
 once, wide enough for every period asked about, rates each period once, and re-rates an
 indicator reported in arrears alone at its due period (often a period it has rated already).
+A period or history asked for again (the next report of a kernel) is answered from the
+first asking, each caller getting its own frame.
 
 The frames are equal to those of the one-call functions, column for column and dtype for
 dtype (tests/test_rater.py): a rating row depends only on its own indicator's figures, and
@@ -16,6 +18,7 @@ the roll-ups reaching further back than a period reads changes nothing it reads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -60,6 +63,16 @@ class Rater:
         self._rated: dict[tuple[Period, bool], pd.DataFrame] = {}
         #: (period, positions) -> the rating of a few indicators (lagged ones) at the period
         self._rows: dict[tuple[Period, bytes], pd.DataFrame] = {}
+        #: the frames returned, by the call's arguments: a kernel's reports ask for the same
+        #: periods and histories, and the lagged rows and library filter need applying once
+        self._answers: dict[tuple, pd.DataFrame] = {}
+
+    def _answer(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """``compute()``'s frame, once per ``key``; each caller gets its own frame (with
+        copy-on-write a shallow copy: a column it sets or changes is its own)."""
+        if key not in self._answers:
+            self._answers[key] = compute()
+        return self._answers[key].copy(deep=False)
 
     def _context(self, kinds: set[str], years: range) -> _Context:
         """A context reading ``kinds`` of period over ``years``. When the one held does not
@@ -98,22 +111,30 @@ class Rater:
     def rate_period(self, period: str | Period) -> pd.DataFrame:
         """:func:`pmlib.rating.engine.rate_period` of the dataset at ``period``."""
         p = _as_period(self.dataset, period)
-        ctx = self._context({p.kind}, _period_years(p, self._months))
-        return _period_rating(
-            self.dataset,
-            p,
-            self._months,
-            lambda q: self._at(ctx, q, True),
-            lambda q, rows: self._rows_at(ctx, q, rows),
-        )
+
+        def compute() -> pd.DataFrame:
+            ctx = self._context({p.kind}, _period_years(p, self._months))
+            return _period_rating(
+                self.dataset,
+                p,
+                self._months,
+                lambda q: self._at(ctx, q, True),
+                lambda q, rows: self._rows_at(ctx, q, rows),
+            )
+
+        return self._answer(("period", p), compute)
 
     def rate_history(
         self, through: str | Period, *, kind: str = "quarter", periods: int = 8, lags: bool = False
     ) -> pd.DataFrame:
         """:func:`pmlib.rating.engine.rate_history` of the dataset."""
         chain = _history_chain(self.dataset, through, kind, periods)
-        ctx = self._context({kind}, range(chain[0].fy - 2, chain[-1].fy + 1))
-        return _history_rating(self.dataset, chain, lags, lambda q: self._at(ctx, q, False))
+
+        def compute() -> pd.DataFrame:
+            ctx = self._context({kind}, range(chain[0].fy - 2, chain[-1].fy + 1))
+            return _history_rating(self.dataset, chain, lags, lambda q: self._at(ctx, q, False))
+
+        return self._answer(("history", tuple(chain), bool(lags)), compute)
 
 
 def shared_rater(key: tuple, library: Dataset) -> Rater:
