@@ -146,3 +146,24 @@ def test_bad_data_checked_beside_the_rating_is_reported_as_when_checked_first(
     assert "row 4, column 'value': is not a number (found 'about 19')" in aside.err
     assert "row 6, column 'period': duplicate indicator and period" in aside.err
     assert not out.exists() and list(out.parent.glob(".ratings.csv.*")) == []
+
+
+def test_an_out_file_that_cannot_be_written_is_a_message_not_a_traceback(tmp_path, capsys):
+    demo = ["--data", str(ROOT / "data" / "demo"), "--params", str(ROOT / "parameters")]
+    rate = ["rate", "--period", "2026/27 Q2", *demo]
+    with pytest.raises(SystemExit) as exit_:  # a folder: refused before anything is read
+        main([*rate, "--out", str(tmp_path)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --out: {str(tmp_path)!r} is a folder; give a file name in it" in err
+    with pytest.raises(SystemExit) as exit_:
+        main(["validate", *demo, "--problems", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "argument --problems:" in capsys.readouterr().err
+    (tmp_path / "notes.txt").write_text("a file, not a folder", encoding="utf-8")
+    out = tmp_path / "notes.txt" / "ratings.csv"
+    assert main([*rate, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"pmlib: Cannot write {out}: ") and "Traceback" not in err
+    assert "Fix: choose a file in a folder that exists and that you can write to." in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing half-written

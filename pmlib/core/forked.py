@@ -79,7 +79,7 @@ def work_in_parts(
                 sink.close()
                 continue
             if pid == 0:  # the child: make the part, write it, leave without clean-up
-                _child(make, i, sink)
+                _in_child(lambda out, i=i: _write_part(make(i), out), sink)
             children[i] = (pid, sink)
         start = time.monotonic()
         results = [_here(make, 0)]
@@ -124,16 +124,22 @@ def _fork() -> int:
         return os.fork()
 
 
-def _child(make: Callable[[int], Part], i: int, sink: BinaryIO) -> None:
+def _write_part(part: Part, out: BinaryIO) -> None:
+    count, pieces = part
+    out.write(_COUNT.pack(count))
+    for piece in pieces:
+        out.write(piece)
+
+
+def _in_child(write: Callable[[BinaryIO], None], sink: BinaryIO) -> None:
+    """The forked child's whole life: ``write`` its result to ``sink``, then exit at once —
+    0 when written, 1 on any error (the parent then does the work itself and reports it)."""
     code = 1
     try:
-        count, pieces = make(i)
-        sink.write(_COUNT.pack(count))
-        for piece in pieces:
-            sink.write(piece)
+        write(sink)
         sink.flush()
         code = 0
-    except BaseException:  # noqa: BLE001 - the parent makes this part again and reports it
+    except BaseException:  # noqa: BLE001, S110 - the parent does it again and reports it
         pass
     finally:
         os._exit(code)  # no atexit handlers, no flushing the parent's buffers, no teardown
@@ -201,7 +207,7 @@ def aside(
         sink.close()
         return here
     if pid == 0:
-        _child_result(compute, sink)
+        _in_child(lambda out: pickle.dump(compute(), out, protocol=pickle.HIGHEST_PROTOCOL), sink)
     started = time.monotonic()
     waiting = [pid]
 
@@ -217,15 +223,3 @@ def aside(
         return here()
 
     return result
-
-
-def _child_result(compute: Callable[[], T], sink: BinaryIO) -> None:
-    code = 1
-    try:
-        pickle.dump(compute(), sink, protocol=pickle.HIGHEST_PROTOCOL)
-        sink.flush()
-        code = 0
-    except BaseException:  # noqa: BLE001 - the parent computes it again and reports it
-        pass
-    finally:
-        os._exit(code)

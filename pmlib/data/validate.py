@@ -255,7 +255,12 @@ def read_dataset_keyed(
     SHA-256, the parameters' and the validation date (``None`` for a database, read afresh
     each time). Two reads with the same key give equal datasets, so a result computed from
     one unchanged dataset serves the other (:func:`pmlib.rating.rater.shared_rater`)."""
-    settings = read_settings(params_dir)
+    return _read_keyed(read_settings(params_dir), data_dir, today)
+
+
+def _read_keyed(
+    settings: Settings, data_dir: Path | str | None, today: dt.date | None
+) -> tuple[Dataset, tuple | None]:
     folder = _data_location(data_dir, settings)
     if is_database_url(folder):  # a database (pmlib.data.sql): read afresh every time
         return _read_database(str(folder).strip(), settings, today), None
@@ -291,7 +296,7 @@ def read_dataset_checking_aside(
     settings = read_settings(params_dir)
     folder = _data_location(data_dir, settings)
     if is_database_url(folder) or not can_fork() or usable_cores() < 2:
-        dataset = read_dataset(data_dir, params_dir, today=today)
+        dataset = _read_keyed(settings, data_dir, today)[0]
         return dataset, lambda: dataset
     folder = Path(folder)
     key = _cache_key(folder, settings.params_dir, today)
@@ -373,15 +378,6 @@ def _read_database(url: str, settings: Settings, today: dt.date | None) -> Datas
 #: ~0.5 s a report on the demo council. Callers get their own copy of the tables, so a
 #: notebook that changes one cannot leak into the next report.
 _CACHE: dict[tuple, Dataset] = {}
-
-
-def forget_datasets() -> None:
-    """Drop the dataset :func:`read_dataset` keeps for this process's next call.
-
-    For a one-shot command done with its tables (``pmlib rate --out`` once rated): their memory
-    then goes back to the allocators for what follows (the CSV) instead of staying held here.
-    """
-    _CACHE.clear()
 
 
 def _cache_key(folder: Path, params_dir: Path | None, today: dt.date | None) -> tuple | None:
