@@ -167,3 +167,15 @@ def test_an_out_file_that_cannot_be_written_is_a_message_not_a_traceback(tmp_pat
     assert err.startswith(f"pmlib: Cannot write {out}: ") and "Traceback" not in err
     assert "Fix: choose a file in a folder that exists and that you can write to." in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing half-written
+
+
+def test_spc_output_files_are_checked_as_rates_are(tmp_path, capsys):
+    demo = ["--data", str(ROOT / "data" / "demo"), "--params", str(ROOT / "parameters")]
+    with pytest.raises(SystemExit) as exit_:
+        main(["spc", "--period", "2026/27 Q2", *demo, "--out", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert f"argument --out: {str(tmp_path)!r} is a folder" in capsys.readouterr().err
+    (tmp_path / "notes.txt").write_text("a file, not a folder", encoding="utf-8")
+    out = tmp_path / "notes.txt" / "spc.csv"
+    assert main(["spc", "--period", "2026/27 Q2", *demo, "--out", str(out)]) == 1
+    assert capsys.readouterr().err.startswith(f"pmlib: Cannot write {out}: ")

@@ -15,8 +15,9 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from pmlib.cli.output_files import file_to_write, writing
 from pmlib.core.dburl import data_location
-from pmlib.core.errors import DataValidationError, ParameterError, PmlibError
+from pmlib.core.errors import DataValidationError, PmlibError
 from pmlib.core.version import __version__
 
 log = logging.getLogger("pmlib")
@@ -91,33 +92,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _file_to_write(text: str) -> Path:
-    """An argument naming a file to write (``--out``, ``--problems``): not a folder."""
-    path = Path(text)
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is a folder; give a file name in it, such as {str(path / 'ratings.csv')!r}"
-        )
-    return path
-
-
-@contextlib.contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """A failure to write ``path`` (no such folder, no permission, a full disk) as a message
-    naming the file and a fix, not a traceback."""
-    try:
-        yield
-    except OSError as exc:
-        raise ParameterError(
-            f"Cannot write {path}: {exc.strerror or exc}. Fix: choose a file in a folder that "
-            f"exists and that you can write to."
-        ) from None
-
-
 def _write_problems(path: Path, frame) -> None:
     from pmlib.core.csv_out import write_csv  # lazy: imports pandas, only for FILE
 
-    with _writing(path):
+    with writing(path):
         write_csv(frame, path)
     print(f"Every problem and warning ({len(frame)}) written to {path}", file=sys.stderr)
 
@@ -206,7 +184,7 @@ def _write_ratings(args: argparse.Namespace, ds, confirm) -> int:
     from pmlib.rating.ratings_file import write_ratings_csv
 
     period, committee = _period_and_committee(args, ds)
-    with _writing(args.out):
+    with writing(args.out):
         n = write_ratings_csv(
             ds, period, args.out, committee=committee, jobs=args.jobs, before_writing=confirm
         )
@@ -251,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument(
         "--problems",
-        type=_file_to_write,
+        type=file_to_write,
         metavar="FILE.csv",
         help="also write every error and warning, one per row, to this CSV",
     )
@@ -264,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a quarter '2026/27 Q2', a month '2026-09' or a year '2026/27'",
     )
     p.add_argument("--committee", help="only this committee's indicators (a slug)")
-    p.add_argument("--out", type=_file_to_write, help="write CSV here instead of printing a table")
+    p.add_argument("--out", type=file_to_write, help="write CSV here instead of printing a table")
     p.add_argument(
         "--jobs",
         type=_at_least_one,

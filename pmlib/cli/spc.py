@@ -21,6 +21,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from pmlib.cli.output_files import file_to_write, writing
 from pmlib.core.errors import ParameterError
 
 
@@ -53,17 +54,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--out",
-        type=Path,
+        type=file_to_write,
         required=True,
         metavar="FILE.csv",
         help="with --data: every row with the per-point fields; with --period: one row per "
         "indicator",
     )
     p.add_argument(
-        "--summary", type=Path, metavar="FILE.csv", help="with --data: one row per series"
+        "--summary", type=file_to_write, metavar="FILE.csv", help="with --data: one row per series"
     )
     p.add_argument(
-        "--points", type=Path, metavar="FILE.csv", help="with --period: every figure charted"
+        "--points",
+        type=file_to_write,
+        metavar="FILE.csv",
+        help="with --period: every figure charted",
     )
     p.add_argument("--committee", help="with --period: only this committee's indicators (a slug)")
     p.add_argument(
@@ -124,10 +128,12 @@ def _from_file(args: argparse.Namespace, options) -> int:
     # Computed in full before anything is written: a problem leaves no half-written output.
     points = csv_bytes(result.points)
     summary = csv_bytes(result.summary)
-    write_bytes_atomic(args.out, points)
+    with writing(args.out):
+        write_bytes_atomic(args.out, points)
     print(f"Wrote {len(result.points)} points of {len(result.summary)} series to {args.out}")
     if args.summary:
-        write_bytes_atomic(args.summary, summary)
+        with writing(args.summary):
+            write_bytes_atomic(args.summary, summary)
         print(f"Wrote the summary of {len(result.summary)} series to {args.summary}")
     _print_signals(result.summary, "series")
     return 0
@@ -156,10 +162,12 @@ def _from_council(args: argparse.Namespace) -> int:
     result = spc_for_indicators(ds, period, indicators, options)
     summary = csv_bytes(result.summary)
     points = csv_bytes(result.points)
-    write_bytes_atomic(args.out, summary)
+    with writing(args.out):
+        write_bytes_atomic(args.out, summary)
     print(f"Wrote SPC for {len(result.summary)} indicators up to {period.label} to {args.out}")
     if args.points:
-        write_bytes_atomic(args.points, points)
+        with writing(args.points):
+            write_bytes_atomic(args.points, points)
         print(f"Wrote the {len(result.points)} figures charted to {args.points}")
     _print_signals(result.summary, "indicators")
     return 0
