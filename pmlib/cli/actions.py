@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pmlib.cli.output_files import file_to_write, writing
 from pmlib.core.dburl import data_location
 
 #: The columns printed to the terminal (the CSV holds every column).
@@ -55,7 +56,8 @@ def _command(what: str):
         rated, period = _rated(args, what)
         rated = rated.drop(columns="source_row", errors="ignore")  # the loader's bookkeeping
         if args.out:
-            write_csv(rated, args.out)
+            with writing(args.out):
+                write_csv(rated, args.out)
             print(f"Wrote {len(rated)} {what} for {period.label} to {args.out}")
         else:
             print(rated[_SHOWN[what]].to_string(index=False, max_colwidth=48))
@@ -72,7 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = sub.add_parser(what, help=helps)
         p.add_argument("--period", required=True, help="a quarter '2026/27 Q2' or a year '2026/27'")
         p.add_argument("--committee", help="only this committee's items (a slug)")
-        p.add_argument("--out", type=Path, help="write CSV here instead of printing a table")
+        p.add_argument(
+            "--out", type=file_to_write, help="write CSV here instead of printing a table"
+        )
         p.add_argument(
             "--data", type=data_location, default=None, help="data folder or database URL"
         )

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from pmlib.cli.output_files import file_to_write, writing
+from pmlib.cli.output_files import file_to_write, path_problem, writing
 from pmlib.core.dburl import data_location
 from pmlib.core.errors import DataValidationError, PmlibError
 from pmlib.core.version import __version__
@@ -309,6 +309,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except PmlibError as exc:
         print(f"pmlib: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        message = path_problem(exc)
+        if message is None:
+            raise
+        print(f"pmlib: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(
