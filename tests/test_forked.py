@@ -169,3 +169,21 @@ def test_aside_without_fork_computes_when_asked(monkeypatch):
     result = forked.aside(lambda: calls.append(1) or len(calls))
     assert calls == []
     assert result() == 1 and result() == 1
+
+
+def _refuse_to_load():
+    raise RuntimeError("this result cannot be read back")
+
+
+class _Unloadable:
+    """Pickles, but fails when it is read back (as a result whose class changed would)."""
+
+    def __reduce__(self):
+        return (_refuse_to_load, ())
+
+
+def test_aside_computes_here_a_result_that_cannot_be_read_back(forks):
+    parent = os.getpid()
+    result = forked.aside(lambda: "computed here" if os.getpid() == parent else _Unloadable())
+    assert result() == "computed here"
+    assert _all_reaped(forks)
