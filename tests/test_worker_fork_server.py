@@ -25,11 +25,12 @@ SCRIPT = textwrap.dedent(
     from pathlib import Path
 
     def where():
+        import gc
         import pmlib
         from pmlib.batch import pool
         return {"pmlib": pmlib.__file__, "late": os.environ.get("PMLIB_TEST_LATE"),
                 "warm": bool(pool._WORKER.get("warm")), "papermill": "papermill" in sys.modules,
-                "cwd": os.getcwd()}
+                "cwd": os.getcwd(), "frozen": gc.get_freeze_count()}
 
     if __name__ == "__main__":
         from multiprocessing import forkserver
@@ -75,6 +76,7 @@ def test_workers_start_warm_with_the_parents_pmlib_and_environment(tmp_path):
         assert seen["pmlib"] == str(ROOT / "pmlib" / "__init__.py")  # not the current folder's
         assert seen["warm"] and seen["papermill"]  # warmed up once, in the server
         assert seen["cwd"] == str(tmp_path)
+        assert seen["frozen"] > 10_000  # the server's imports, out of the collector's view
     assert first["late"] is None
     assert second["late"] == "set after the server started"  # the parent's, not the server's
     assert server["server"] and server["reaped"]  # stopped and waited for

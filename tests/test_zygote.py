@@ -82,3 +82,25 @@ def test_a_workers_entry_comes_back_as_plain_json_values():
     assert type(entry["summary"]) is dict
     assert entry == {"status": "ok", "summary": {"Green": 2, "Red": 1}, "seconds": 1.25}
     assert list(entry) == ["status", "summary", "seconds"]  # the manifest's order kept
+
+
+def test_a_forked_kernel_starts_with_the_zygotes_imports_frozen(tmp_path):
+    """What the zygote imported is out of the garbage collector's view in its kernels (its
+    collections never scan, nor so copy, those pages): frozen before the fork."""
+    z = zygote.start_zygote(("fractions",))
+    assert z is not None
+    seen = tmp_path / "seen.txt"
+    try:
+        with ReportKernel(cwd=tmp_path, preload=(), zygote=z.address) as kernel:
+            assert parent_of(kernel.km.provisioner.pid) == z.process.pid
+            kernel._run_silent(
+                "import gc, sys, pathlib\n"
+                f"pathlib.Path({str(seen)!r}).write_text("
+                "f'{gc.get_freeze_count()} {\"fractions\" in sys.modules} {gc.isenabled()}')\n"
+            )
+    finally:
+        z.stop()
+    frozen, imported, enabled = seen.read_text().split()
+    assert imported == "True"
+    assert int(frozen) > 10_000  # the zygote's imports (the kernel class, IPython, ...)
+    assert enabled == "True"  # collection itself still on for what reports allocate

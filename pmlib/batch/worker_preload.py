@@ -16,6 +16,7 @@ warms up.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import sys
@@ -26,17 +27,19 @@ log = logging.getLogger(__name__)
 
 
 def _warm() -> None:
-    from pmlib.render.lean import skip_slow_optional_imports
+    from pmlib.render.lean import imports_frozen, skip_slow_optional_imports
 
     skip_slow_optional_imports()
-    try:
-        from pmlib.batch import pool
-        from pmlib.render.notebook import warm_up
+    # in the fork server, what it imports is frozen for the workers forked from it
+    with imports_frozen() if _in_fork_server() else contextlib.nullcontext():
+        try:
+            from pmlib.batch import pool
+            from pmlib.render.notebook import warm_up
 
-        warm_up()
-        pool._WORKER["warm"] = True  # noqa: SLF001 - the worker's own flag: skip its warm-up
-    except Exception:  # noqa: BLE001 - see the module's docstring
-        log.debug("Worker warm-up in the fork server failed", exc_info=True)
+            warm_up()
+            pool._WORKER["warm"] = True  # noqa: SLF001 - the worker's flag: skip its warm-up
+        except Exception:  # noqa: BLE001 - see the module's docstring
+            log.debug("Worker warm-up in the fork server failed", exc_info=True)
 
 
 def _in_fork_server() -> bool:

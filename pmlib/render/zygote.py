@@ -124,9 +124,12 @@ def serve(fd: int, modules: Sequence[str]) -> None:
     os.close(hold)
     import importlib
 
-    for name in (*KERNEL_MODULES, *modules):
-        with contextlib.suppress(Exception):  # as preload_modules: a missing module is skipped
-            importlib.import_module(name)
+    from pmlib.render.lean import imports_frozen
+
+    with imports_frozen():
+        for name in (*KERNEL_MODULES, *modules):
+            with contextlib.suppress(Exception):  # as preload_modules: a missing one is skipped
+                importlib.import_module(name)
     os.close(go)  # the drawer may start its engine now
     while True:
         ready, _, _ = select.select([listener, sys.stdin], [], [], 0.5)
