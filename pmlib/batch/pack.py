@@ -389,7 +389,22 @@ def run_pack(
         progress=progress,
         preload=(*DEFAULT_PRELOAD, *REPORT_PRELOAD),
         scheduler=scheduler,
+        # the kernels' zygote works out once what every report shares, then forks them
+        warm=(WARM_SHARED, _warm_arguments(plan)),
     )
+
+
+#: What a pack's reports share, worked out before its kernels are forked (run_pack).
+WARM_SHARED = "pmlib.reports.committee:warm_shared"
+
+
+def _warm_arguments(plan: PackPlan) -> dict[str, str]:
+    """:data:`WARM_SHARED`'s arguments: the report parameters it shares with every report."""
+    return {
+        "quarter": plan.period_label,
+        "data_dir": str(plan.data_dir),
+        "params_dir": str(plan.params_dir),
+    }
 
 
 def _signoff_record(plan: PackPlan) -> dict:

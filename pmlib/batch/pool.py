@@ -49,11 +49,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "WARM_WAIT",
     "prestart_pool",
     "render_report",
     "run_pool",
     "start_worker",
     "stop_worker",
+    "warm_prestarted",
     "write_html",
 ]
 
@@ -458,6 +460,9 @@ def _take_prestarted(jobs: int, preload: Sequence[str]) -> ProcessPoolExecutor |
     if not _PRESTARTED:
         return None
     fits = _PRESTARTED["jobs"] >= jobs and _PRESTARTED["preload"] == tuple(preload)
+    zygote = _PRESTARTED.get("zygote")
+    if zygote is not None:
+        zygote.warm()  # not told what to work out ahead (if it was, this does nothing)
     _PRESTARTED["starter"].join()
     pool = _PRESTARTED.pop("pool")
     _PRESTARTED.clear()
@@ -487,7 +492,7 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
     """
     from pmlib.render.zygote import start_zygote
 
-    zygote = start_zygote(preload) if jobs >= 2 else None
+    zygote = start_zygote(preload, await_warm=WARM_WAIT) if jobs >= 2 else None
     pool = _new_pool(
         jobs, cwd, preload, eager=True, zygote=zygote.address if zygote is not None else None
     )
@@ -502,7 +507,9 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
     # busy machine): the caller plans meanwhile, and the run joins this thread (_take_prestarted)
     starter = threading.Thread(target=start, name="pmlib-pool-start", daemon=True)
     starter.start()
-    _PRESTARTED.update(pool=pool, jobs=jobs, preload=tuple(preload), ready=ready, starter=starter)
+    _PRESTARTED.update(
+        pool=pool, jobs=jobs, preload=tuple(preload), ready=ready, starter=starter, zygote=zygote
+    )
     try:
         yield
     finally:
@@ -514,6 +521,30 @@ def prestart_pool(jobs: int, cwd: Path, preload: Sequence[str]) -> Iterator[None
         if zygote is not None:
             zygote.stop()
         _stop_fork_server(discarded)
+
+
+#: Seconds a pre-started pool's zygote waits for :func:`warm_prestarted` before forking its
+#: kernels anyway (planning a large library can take longer: its kernels then start cold).
+WARM_WAIT = 30.0
+
+
+def warm_prestarted(call: str, **kwargs: Any) -> bool:
+    """Have the pre-started pool's zygote call ``call`` (``"module:function"``, JSON keyword
+    arguments) before it forks the kernels, which then inherit its results; whether there was
+    such a zygote to tell.
+
+    A batch's kernels each began their first report by working out what every report of the
+    batch shares (the library rated at the period, the benchmark positions: ~0.8 CPU-s each
+    on the demo council, on both cores at once); the zygote now works it out once. Until it
+    is told (this, or the pool being taken by :func:`run_pool`, or :data:`WARM_WAIT`), the
+    workers' kernels wait: a caller that pre-starts a pool and knows what its reports share
+    calls this as soon as the data it names is validated.
+    """
+    zygote = _PRESTARTED.get("zygote")
+    if zygote is None:
+        return False
+    zygote.warm(call, **kwargs)
+    return True
 
 
 def _discard(pool: ProcessPoolExecutor) -> list[Any]:

@@ -31,7 +31,7 @@ from typing import Any
 
 from pmlib.batch import index_page
 from pmlib.batch import manifest as mf
-from pmlib.batch.pool import now, run_pool
+from pmlib.batch.pool import now, run_pool, warm_prestarted
 from pmlib.batch.provenance import write_provenance
 from pmlib.batch.schedule import schedule
 from pmlib.batch.spec import (
@@ -130,6 +130,7 @@ def run_batch(
     preload: Sequence[str] | None = None,
     progress: bool = True,
     scheduler: str | None = None,
+    warm: tuple[str, dict[str, Any]] | None = None,
 ) -> BatchResult:
     """Render a set of reports into ``out_dir``, skipping those whose inputs have not changed.
 
@@ -167,6 +168,10 @@ def run_batch(
     scheduler
         Render on a dask.distributed cluster instead of the local pool: a scheduler address,
         or ``local`` / ``local:N`` for a ``LocalCluster`` (see :mod:`pmlib.batch.cluster`).
+    warm
+        ``("module:function", kwargs)``: what the reports share, worked out once before the
+        kernels of a pre-started local pool are forked, when any report is to be rendered
+        (:func:`pmlib.batch.pool.warm_prestarted`).
 
     Returns
     -------
@@ -238,6 +243,8 @@ def run_batch(
                 heaviest_first = schedule(todo, n_jobs, _expected_length(previous, todo))
                 # the index page's template compiled while the reports render, not after
                 threading.Thread(target=index_page.warm_up, name="pmlib-index", daemon=True).start()
+                if warm is not None and scheduler is None:
+                    warm_prestarted(warm[0], **warm[1])
                 execute: Any = run_pool
                 if scheduler is not None:  # executor hook: the same reports on a dask cluster
                     from pmlib.batch.cluster import run_cluster

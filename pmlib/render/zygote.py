@@ -57,6 +57,19 @@ class Zygote:
         self.process = process
         self.folder = folder
         self.address = str(Path(folder) / "zygote.sock")
+        self._told = False
+
+    def warm(self, call: str | None = None, **kwargs: Any) -> None:
+        """Tell a zygote started with ``await_warm`` to go on forking kernels, first calling
+        ``call`` (``"module:function"``, with ``kwargs``: JSON values) so that every kernel
+        forked afterwards inherits what it computed. Said once; later calls do nothing."""
+        if self._told:
+            return
+        self._told = True
+        line = json.dumps({"call": call, "kwargs": kwargs} if call else {}) + "\n"
+        with contextlib.suppress(Exception):  # a zygote gone: kernels are launched instead
+            self.process.stdin.write(line.encode("utf-8"))  # type: ignore[union-attr]
+            self.process.stdin.flush()  # type: ignore[union-attr]
 
     def stop(self) -> None:
         """Tell the zygote to exit (EOF on its stdin). It first collects the kernels it forked,
@@ -74,10 +87,14 @@ class Zygote:
             os.rmdir(self.folder)
 
 
-def start_zygote(preload: Sequence[str]) -> Zygote | None:
+def start_zygote(preload: Sequence[str], *, await_warm: float = 0.0) -> Zygote | None:
     """Start a zygote importing ``preload``'s modules (entries ``module:function`` contribute
     only their module); ``None`` where kernels are not forked (see :func:`available`) or it
-    could not start. It exits when :meth:`Zygote.stop` is called or this process ends."""
+    could not start. It exits when :meth:`Zygote.stop` is called or this process ends.
+
+    ``await_warm`` (seconds): once imported, fork no kernel until :meth:`Zygote.warm` is
+    called, or for at most that long (then kernels are forked as usual): see :func:`serve`.
+    """
     if not available():
         return None
     folder = tempfile.mkdtemp(prefix="pmlib-zygote-")  # owner-only: only we can connect
@@ -89,7 +106,8 @@ def start_zygote(preload: Sequence[str]) -> Zygote | None:
         listener.bind(str(Path(folder) / "zygote.sock"))
         listener.listen(16)
         process = subprocess.Popen(
-            [sys.executable, "-m", "pmlib.render.zygote", str(listener.fileno()), *modules],
+            [sys.executable, "-m", "pmlib.render.zygote", str(listener.fileno()),
+             f"--await={float(await_warm)}", *modules],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=[listener.fileno()],
             env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "agg"},
@@ -107,9 +125,14 @@ def start_zygote(preload: Sequence[str]) -> Zygote | None:
 # --- the zygote process ---------------------------------------------------------------------
 
 
-def serve(fd: int, modules: Sequence[str]) -> None:
+def serve(fd: int, modules: Sequence[str], await_warm: float = 0.0) -> None:
     """The zygote's main loop: import, then fork a kernel per request on the listening
-    socket ``fd`` until stdin ends."""
+    socket ``fd`` until stdin ends.
+
+    With ``await_warm`` (seconds), kernels asked for meanwhile wait in the socket's backlog
+    until the batch's parent writes one line on stdin (:meth:`Zygote.warm`, at most that
+    long): a call to make first (:func:`_warm`), whose results every kernel then inherits.
+    """
     listener = socket.socket(fileno=fd)
     if sys.path and sys.path[0] in ("", os.getcwd()):  # as ipykernel_launcher does
         del sys.path[0]
@@ -131,19 +154,58 @@ def serve(fd: int, modules: Sequence[str]) -> None:
             with contextlib.suppress(Exception):  # as preload_modules: a missing one is skipped
                 importlib.import_module(name)
     os.close(go)  # the drawer may start its engine now
+
+    def end() -> None:
+        if drawer is not None:
+            with contextlib.suppress(OSError):
+                os.kill(drawer, signal.SIGKILL)
+        _reap(block=True)  # the batch ended (or died); its kernels were stopped
+        os._exit(0)  # no teardown needed
+
+    if await_warm > 0 and not _warm(await_warm):
+        end()
     while True:
         ready, _, _ = select.select([listener, sys.stdin], [], [], 0.5)
         _reap()
         if sys.stdin in ready and not os.read(sys.stdin.fileno(), 1024):
-            if drawer is not None:
-                with contextlib.suppress(OSError):
-                    os.kill(drawer, signal.SIGKILL)
-            _reap(block=True)  # the batch ended (or died); its kernels were stopped
-            os._exit(0)  # no teardown needed
+            end()
         if listener in ready:
             conn, _ = listener.accept()
             with conn, contextlib.suppress(Exception):
                 _fork_kernel(listener, conn)
+
+
+def _warm(seconds: float) -> bool:
+    """Wait up to ``seconds`` for the parent's line on stdin and make the call it names
+    (:meth:`Zygote.warm`); ``False`` when stdin ended instead (the batch is over).
+
+    The call only ever saves the kernels time: whatever it raises is ignored (a report meets
+    the same problem itself and reports it), and it must start no thread, since kernels are
+    forked after it. Its objects are frozen with the imports (:func:`gc.freeze`).
+    """
+    import gc
+    import importlib
+    import time
+
+    text = b""
+    end = time.monotonic() + seconds
+    while b"\n" not in text:
+        left = end - time.monotonic()
+        if left <= 0:
+            return True  # never told: fork kernels as they are asked for
+        ready, _, _ = select.select([sys.stdin], [], [], left)
+        if ready:
+            chunk = os.read(sys.stdin.fileno(), 65536)
+            if not chunk:
+                return False
+            text += chunk
+    with contextlib.suppress(Exception):
+        request = json.loads(text.split(b"\n", 1)[0])
+        module, _, name = str(request.get("call") or "").partition(":")
+        if module and name:
+            getattr(importlib.import_module(module), name)(**request.get("kwargs", {}))
+    gc.freeze()
+    return True
 
 
 #: What a forked kernel imports as it starts, imported once here instead: the kernel class and
@@ -372,4 +434,10 @@ def kernel_manager_class() -> type:
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), sys.argv[2:])
+    _args = sys.argv[2:]
+    _await = (
+        float(_args.pop(0).partition("=")[2])
+        if _args[:1] and _args[0].startswith("--await=")
+        else 0.0
+    )
+    serve(int(sys.argv[1]), _args, _await)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -70,6 +71,9 @@ from pmlib.reports.template_parts import exception_context
 from pmlib.returns.lateness import judged_by_returns
 from pmlib.returns.quality import audit_findings
 
+if TYPE_CHECKING:
+    from pmlib.rating.rater import Rater
+
 HISTORY_PERIODS = 8
 
 
@@ -87,6 +91,43 @@ def check_report_params(
             continue  # a database (pmlib.data.sql): checked when it is read
         if value is not None and not Path(value).is_dir():
             raise ParameterError(f"Parameter '{name}': folder {value} not found.")
+
+
+def _report_ratings(rater: Rater, period: Period) -> tuple[pd.DataFrame, ...]:
+    """What a report rates, in its order: ``(previous period, period, history)``.
+
+    The previous period first: an indicator reported a quarter in arrears is rated at it, so
+    the report period's rating then reads that row instead of rating it again.
+    """
+    prev = rater.rate_period(period.previous())
+    rated = rater.rate_period(period)
+    hist = rater.rate_history(period, kind=period.kind, periods=HISTORY_PERIODS, lags=True)
+    return prev, rated, hist
+
+
+def warm_shared(quarter: str, data_dir: str | None = None, params_dir: str | None = None) -> None:
+    """Work out what every committee report of ``quarter`` shares, in this process, as
+    :meth:`CommitteeReport.build` would: the dataset read (from the validated-dataset store),
+    the library rated at the report's periods (:func:`~pmlib.rating.rater.shared_rater`) and
+    the benchmark positions (:func:`~pmlib.benchmarking.positions.latest_positions`), each
+    kept where the report looks for it.
+
+    A batch's zygote calls it before forking the kernels (:func:`pmlib.batch.pool.warm_prestarted`),
+    so each kernel's first report starts as its second would. Only the order of the work
+    changes: the report asks the same functions with the same arguments and takes their
+    remembered answers, which are the ones it would have computed (tests/test_zygote_warm.py).
+    """
+    from pmlib.benchmarking.positions import latest_positions
+    from pmlib.data.validate import read_dataset_keyed
+    from pmlib.rating.rater import shared_rater
+
+    dataset, key = read_dataset_keyed(data_dir, params_dir, today=dt.date.today())
+    if key is None:  # a database: read afresh by each report, nothing is shared
+        return
+    period = parse_period(quarter, dataset.council.fy_start_month, what="report period")
+    _report_ratings(shared_rater(key, dataset), period)
+    if dataset.council.benchmark_dir:
+        latest_positions(dataset, up_to=period)
 
 
 @dataclass
@@ -131,15 +172,9 @@ class CommitteeReport:
             else Rater(self.dataset)
         )
         self.previous_period = self.period.previous()
-        # the previous period first: an indicator reported a quarter in arrears is rated at
-        # it, so the report period's rating then reads that row instead of rating it again
-        prev = self.rater.rate_period(self.previous_period)
+        prev, rated, hist = _report_ratings(self.rater, self.period)
         self.previous = prev[prev["indicator_id"].isin(ids)].reset_index(drop=True)
-        rated = self.rater.rate_period(self.period)
         self.rated = rated[rated["indicator_id"].isin(ids)].reset_index(drop=True)
-        hist = self.rater.rate_history(
-            self.period, kind=self.period.kind, periods=HISTORY_PERIODS, lags=True
-        )
         self.history = hist[hist["indicator_id"].isin(ids)].reset_index(drop=True)
         narr = self.dataset.narratives
         narr = narr[narr["indicator_id"].isin(ids) & narr["period"].eq(self.period.label)]
