@@ -18,6 +18,7 @@ from pmlib.render import zygote
 from pmlib.render.kernel import ReportKernel
 from pmlib.reports.caches import clear_result_caches
 from pmlib.reports.committee import CommitteeReport, warm_shared
+from pmlib.reports.template_parts import prior_year_outturn
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = {"data_dir": str(ROOT / "data" / "demo"), "params_dir": str(ROOT / "parameters")}
@@ -39,6 +40,9 @@ def _shared_parts(report: CommitteeReport) -> dict[str, pd.DataFrame]:
         "history": report.history,
         "benchmarks": report.benchmarks,
         "exceptions": report.exceptions,
+        "outturns": pd.DataFrame(
+            [prior_year_outturn(report, i) for i in report.exceptions["indicator_id"]]
+        ),
     }
 
 

@@ -67,7 +67,7 @@ from pmlib.reports.cover import cover_html
 from pmlib.reports.provenance import footer_html
 from pmlib.reports.signoff import PROVISIONAL, provisional_ids, report_signoff
 from pmlib.reports.spc_sections import report_spc
-from pmlib.reports.template_parts import exception_context
+from pmlib.reports.template_parts import exception_context, outturn_year
 from pmlib.returns.lateness import judged_by_returns
 from pmlib.returns.quality import audit_findings
 
@@ -108,12 +108,14 @@ def _report_ratings(rater: Rater, period: Period) -> tuple[pd.DataFrame, ...]:
 def warm_shared(quarter: str, data_dir: str | None = None, params_dir: str | None = None) -> None:
     """Work out what every committee report of ``quarter`` shares, in this process, as
     :meth:`CommitteeReport.build` would: the dataset read (from the validated-dataset store),
-    the library rated at the report's periods (:func:`~pmlib.rating.rater.shared_rater`) and
-    the benchmark positions (:func:`~pmlib.benchmarking.positions.latest_positions`), each
-    kept where the report looks for it.
+    the library rated at the report's periods and at the year before (the outturn its
+    exception sections show; :func:`~pmlib.rating.rater.shared_rater`) and the benchmark
+    positions (:func:`~pmlib.benchmarking.positions.latest_positions`), each kept where the
+    report looks for it.
 
-    A batch's zygote calls it before forking the kernels (:func:`pmlib.batch.pool.warm_prestarted`),
-    so each kernel's first report starts as its second would. Only the order of the work
+    A batch's zygote calls it before forking the kernels
+    (:func:`pmlib.batch.pool.warm_prestarted`), so each kernel's first report starts as its
+    second would. Only the order of the work
     changes: the report asks the same functions with the same arguments and takes their
     remembered answers, which are the ones it would have computed (tests/test_zygote_warm.py).
     """
@@ -125,7 +127,9 @@ def warm_shared(quarter: str, data_dir: str | None = None, params_dir: str | Non
     if key is None:  # a database: read afresh by each report, nothing is shared
         return
     period = parse_period(quarter, dataset.council.fy_start_month, what="report period")
-    _report_ratings(shared_rater(key, dataset), period)
+    rater = shared_rater(key, dataset)
+    _report_ratings(rater, period)
+    rater.rate_period(outturn_year(period))  # the exception sections' last year's outturn
     if dataset.council.benchmark_dir:
         latest_positions(dataset, up_to=period)
 

@@ -17,16 +17,22 @@ import pandas as pd
 from pmlib.present.library_rows import exception_context_rows
 
 if TYPE_CHECKING:
+    from pmlib.core.periods import Period
     from pmlib.reports.committee import CommitteeReport
 
-__all__ = ["exception_context", "prior_year_outturn"]
+__all__ = ["exception_context", "outturn_year", "prior_year_outturn"]
+
+
+def outturn_year(period: Period) -> Period:
+    """The financial year whose outturn a report of ``period`` shows: the one before."""
+    return period.year().previous()
 
 
 def prior_year_outturn(report: CommitteeReport, ind_id: str) -> tuple[str, str, str] | None:
     """(year, outturn, target) of the financial year before the report's, as shown, or
     ``None`` for an indicator that year's rating does not hold. The year is rated once per
     report and kept on it."""
-    year = report.period.year().previous()
+    year = outturn_year(report.period)
     outturns = getattr(report, "_outturns", None)
     if outturns is None:  # rated with the report's other periods (pmlib.rating.rater)
         outturns = report.rater.rate_period(year).set_index("indicator_id")
