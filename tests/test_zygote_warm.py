@@ -67,12 +67,24 @@ def test_a_report_after_warm_shared_recomputes_nothing_and_is_the_same(own_cache
             pd.testing.assert_frame_equal(warm[name], frame, obj=f"{committee} {name}")
 
 
-def test_warm_shared_of_a_database_or_a_bad_folder_is_harmless(own_cache, tmp_path):
+def test_warm_shared_of_a_missing_folder_raises_and_keeps_nothing(own_cache, tmp_path):
     from pmlib.core.errors import PmlibError
 
     with pytest.raises(PmlibError):  # the zygote ignores it; the report reports it itself
         warm_shared(QUARTER, data_dir=str(tmp_path / "nowhere"), params_dir=DEMO["params_dir"])
     assert not rater._SHARED
+
+
+def test_warm_shared_of_a_database_keeps_nothing(own_cache, tmp_path):
+    """Each report reads a database afresh (there is no key to share a rating under)."""
+    from pmlib.cli.main import main
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert (
+        main(["load", "--from", DEMO["data_dir"], "--to", url, "--params", DEMO["params_dir"]]) == 0
+    )
+    warm_shared(QUARTER, data_dir=url, params_dir=DEMO["params_dir"])
+    assert not rater._SHARED and not positions._POSITIONS
 
 
 def _kernel_sees(z: zygote.Zygote, tmp_path: Path, code: str) -> str:
@@ -102,10 +114,12 @@ def test_kernels_wait_for_the_warm_call_and_inherit_what_it_did(tmp_path):
 
 @pytest.mark.skipif(not zygote.available(), reason="kernels are forked on Linux")
 def test_a_zygote_never_told_forks_its_kernels_after_the_wait(tmp_path):
+    t0 = time.monotonic()
     z = zygote.start_zygote(("json",), await_warm=1.5)
     assert z is not None
     try:
         assert _kernel_sees(z, tmp_path, "'json' in __import__('sys').modules") == "True"
+        assert time.monotonic() - t0 >= 1.5  # it did wait to be told, then went on
     finally:
         z.stop()
 

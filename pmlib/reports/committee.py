@@ -115,9 +115,10 @@ def warm_shared(quarter: str, data_dir: str | None = None, params_dir: str | Non
 
     A batch's zygote calls it before forking the kernels
     (:func:`pmlib.batch.pool.warm_prestarted`), so each kernel's first report starts as its
-    second would. Only the order of the work
-    changes: the report asks the same functions with the same arguments and takes their
-    remembered answers, which are the ones it would have computed (tests/test_zygote_warm.py).
+    second would. Only the order of the work changes: the report asks the same functions with
+    the same arguments and takes their remembered answers, which are the ones it would have
+    computed (tests/test_zygote_warm.py). A database is read afresh by each report: nothing
+    is shared, nothing done here.
     """
     from pmlib.benchmarking.positions import latest_positions
     from pmlib.data.validate import read_dataset_keyed
@@ -175,8 +176,8 @@ class CommitteeReport:
             if self.dataset_key is not None
             else Rater(self.dataset)
         )
-        self.previous_period = self.period.previous()
         prev, rated, hist = _report_ratings(self.rater, self.period)
+        self.previous_period = self.period.previous()
         self.previous = prev[prev["indicator_id"].isin(ids)].reset_index(drop=True)
         self.rated = rated[rated["indicator_id"].isin(ids)].reset_index(drop=True)
         self.history = hist[hist["indicator_id"].isin(ids)].reset_index(drop=True)
